@@ -1,0 +1,22 @@
+import type { DecisionRecord, RejectionRecord } from '../core/records';
+import { DecisionRecordSchema, RejectionRecordSchema } from '../core/records';
+import type { DecisionStore } from '../stores/decision-store';
+import { toStoreFailure } from '../stores/pg-errors';
+
+/** Builds the activities that write the decision log; both are idempotent, so retries are safe. */
+export function createRecorders(store: DecisionStore) {
+  return {
+    async recordDecision(record: DecisionRecord): Promise<void> {
+      const valid = DecisionRecordSchema.parse(record);
+      await store.insertDecision(valid).catch((err: unknown) => {
+        throw toStoreFailure(err, `recording decision ${record.decisionId}`);
+      });
+    },
+    async recordRejection(record: RejectionRecord): Promise<void> {
+      const valid = RejectionRecordSchema.parse(record);
+      await store.insertRejection(valid).catch((err: unknown) => {
+        throw toStoreFailure(err, `recording rejection of ${record.workflowId}`);
+      });
+    },
+  };
+}

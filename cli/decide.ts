@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises';
+import { ArbiterClient } from '../client';
+import type { ArbiterEnv } from '../workers/config';
+import { installCliRuntime } from './runtime';
+
+export interface DecideCliOptions {
+  input?: string;
+  inputFile?: string;
+  json: boolean;
+}
+
+async function readRequest(opts: DecideCliOptions): Promise<unknown> {
+  if ((opts.input === undefined) === (opts.inputFile === undefined)) {
+    throw new Error('give exactly one of --input JSON or --input-file FILE');
+  }
+  const text = opts.input ?? (await readFile(opts.inputFile as string, 'utf8'));
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`the case is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** `arbiter decide`: one case through a running stack (TEMPORAL_ADDRESS, else the embedded port). */
+export async function runDecide(env: ArbiterEnv, opts: DecideCliOptions): Promise<void> {
+  installCliRuntime();
+  const request = await readRequest(opts);
+  const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
+  const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
+  try {
+    const result = await client.decide(request);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${result.decisionId}: ${result.outcome} (score ${result.score.toFixed(3)})\n`);
+    for (const reason of result.reasons) process.stdout.write(`  - ${reason}\n`);
+  } finally {
+    await client.close();
+  }
+}

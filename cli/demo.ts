@@ -1,0 +1,98 @@
+import { performance } from 'node:perf_hooks';
+import cliProgress from 'cli-progress';
+import Table from 'cli-table3';
+import type { ArbiterClient } from '../client';
+import type { DecisionResult } from '../core/decision';
+import { percentile } from '../core/stats';
+import type { ArbiterEnv } from '../workers/config';
+import { loadHoldout, type DemoCase } from './demo-cases';
+import { printStackInfo } from './dev';
+import { installCliRuntime, untilInterrupted } from './runtime';
+import { startStack } from './stack/stack';
+
+export interface DemoOptions {
+  /** Exit after the table instead of serving until Ctrl-C. @default false */
+  once: boolean;
+  /** @default 50 */
+  count: number;
+  /** Decisions in flight at once. @default 4 */
+  concurrency: number;
+}
+
+interface Row {
+  demoCase: DemoCase;
+  result: DecisionResult;
+  latencyMs: number;
+}
+
+const say = (msg: string) => process.stderr.write(`${msg}\n`);
+
+/** Submits held-out cases through the real client, `concurrency` at a time, with a progress bar. */
+async function submitAll(client: ArbiterClient, cases: DemoCase[], runTag: string, concurrency: number) {
+  const bar = new cliProgress.SingleBar(
+    { format: 'deciding [{bar}] {value}/{total} cases', stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(cases.length, 0);
+  const rows: Row[] = [];
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < cases.length; i = next++) {
+      const demoCase = cases[i] as DemoCase;
+      const started = performance.now();
+      // A fresh id per run: each demo run makes real decisions instead of returning earlier ones.
+      const result = await client.decide({ caseId: `${demoCase.caseId}-${runTag}`, input: demoCase.input });
+      rows[i] = { demoCase, result, latencyMs: performance.now() - started };
+      bar.increment();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, lane));
+  } finally {
+    bar.stop();
+  }
+  return rows;
+}
+
+function printTable(rows: Row[]): void {
+  const table = new Table({ head: ['case', 'outcome', 'score', 'truth', 'latency ms'] });
+  for (const { demoCase, result, latencyMs } of rows) {
+    const truth = demoCase.label === 1 ? 'phishing' : 'legitimate';
+    table.push([result.caseId, result.outcome, result.score.toFixed(3), truth, latencyMs.toFixed(1)]);
+  }
+  process.stdout.write(`${table.toString()}\n`);
+}
+
+function printSummary(rows: Row[]): void {
+  const latencies = rows.map((r) => r.latencyMs);
+  const count = (o: string) => rows.filter((r) => r.result.outcome === o).length;
+  const automated = rows.filter((r) => r.result.outcome !== 'review');
+  const right = automated.filter((r) => (r.result.outcome === 'decline') === (r.demoCase.label === 1)).length;
+  process.stdout.write(
+    `${rows.length} decisions: ${count('approve')} approve, ${count('decline')} decline, ${count('review')} review\n` +
+      `latency ms: median ${percentile(latencies, 50).toFixed(1)}, p99 ${percentile(latencies, 99).toFixed(1)}\n` +
+      `automated decisions matching the true label: ${right}/${automated.length}\n`,
+  );
+}
+
+/** `arbiter demo`: the embedded stack, real held-out cases decided end to end, a table. */
+export async function runDemo(env: ArbiterEnv, options: DemoOptions): Promise<void> {
+  installCliRuntime();
+  const cases = (await loadHoldout()).slice(0, options.count);
+  const stack = await startStack(env, say);
+  try {
+    const runTag = Date.now().toString(36);
+    const rows = await submitAll(stack.client, cases, runTag, options.concurrency);
+    printTable(rows);
+    printSummary(rows);
+    printStackInfo(stack, env);
+    if (stack.uiUrl) say(`Find a decision: ${stack.uiUrl}/namespaces/default/workflows?query=WorkflowId%3D%22decision-${rows[0]?.result.caseId ?? ''}%22`);
+    if (!options.once) {
+      say('Serving until Ctrl-C. Try: npx arbiter decide --input-file demo/cases/sample.json');
+      await untilInterrupted();
+      say('stopping...');
+    }
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,27 @@
+import type { ArbiterEnv } from '../workers/config';
+import { installCliRuntime, untilInterrupted } from './runtime';
+import { startStack, type Stack } from './stack/stack';
+
+const say = (msg: string) => process.stderr.write(`${msg}\n`);
+
+/** Prints where everything is, so a person can find it. */
+export function printStackInfo(stack: Stack, env: ArbiterEnv): void {
+  say('');
+  say(`  Temporal:     ${stack.temporalAddress}${stack.embedded.temporal ? ' (embedded dev server)' : ''}`);
+  if (stack.uiUrl) say(`  Temporal UI:  ${stack.uiUrl}/namespaces/default/workflows`);
+  say(`  Database:     ${stack.embedded.database ? `${stack.databaseUrl} (embedded PGlite)` : 'DATABASE_URL'}`);
+  say(`  Task queue:   ${env.ARBITER_TASK_QUEUE}`);
+  say(`  Data dir:     ${env.ARBITER_DATA_DIR}`);
+  say('');
+}
+
+/** `arbiter dev`: the embedded stack until Ctrl-C. */
+export async function runDev(env: ArbiterEnv): Promise<void> {
+  installCliRuntime();
+  const stack = await startStack(env, say);
+  printStackInfo(stack, env);
+  say('Serving. Try: arbiter decide --input-file demo/cases/sample.json   (Ctrl-C to stop)');
+  await untilInterrupted();
+  say('stopping...');
+  await stack.stop();
+}

@@ -1,0 +1,59 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from '../client/errors';
+import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
+import { DatabaseUnreachableError } from '../stores/db';
+import { loadEnv } from '../workers/config';
+import { runDecide } from './decide';
+import { runDemo } from './demo';
+import { runDev } from './dev';
+import { PortBusyError } from './stack/ports';
+
+/** Errors whose message is the whole story: printed without a stack trace. */
+const EXPECTED = [
+  PortBusyError,
+  DatabaseUnreachableError,
+  TemporalCliMissingError,
+  TemporalUnreachableError,
+  CaseValidationError,
+  DecisionFailedError,
+];
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+const program = new Command('arbiter')
+  .description('Durable, real-time decisions from several AI models, orchestrated by Temporal.')
+  .showHelpAfterError();
+
+program
+  .command('dev')
+  .description('run the embedded stack (Temporal dev server + UI, PGlite, orchestrator worker) until Ctrl-C')
+  .action(() => runDev(loadEnv()));
+
+program
+  .command('demo')
+  .description('start the embedded stack, decide held-out demo cases, print a table, serve until Ctrl-C')
+  .option('--once', 'exit after the table', false)
+  .option('--count <n>', 'how many held-out cases to decide', positiveInt, 50)
+  .option('--concurrency <n>', 'decisions in flight at once', positiveInt, 4)
+  .action((opts: { once: boolean; count: number; concurrency: number }) => runDemo(loadEnv(), opts));
+
+program
+  .command('decide')
+  .description('decide one case on a running stack and print the decision')
+  .option('--input <json>', 'the case as JSON: {"caseId": "...", "input": {...}}')
+  .option('--input-file <file>', 'a file holding the case as JSON')
+  .option('--json', 'print the whole decision as JSON', false)
+  .action((opts: { input?: string; inputFile?: string; json: boolean }) => runDecide(loadEnv(), opts));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const expected = EXPECTED.some((E) => err instanceof E);
+  process.stderr.write(`arbiter: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (!expected && process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,106 @@
+import { join, resolve } from 'node:path';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { ArbiterClient, TemporalUnreachableError } from '../../client';
+import { createDirectoryModelProvider } from '../../models/catalog';
+import { openPool } from '../../stores/db';
+import { DecisionStore } from '../../stores/decision-store';
+import { startEmbeddedPostgres } from '../../stores/embedded-pg';
+import { migrate } from '../../stores/migrations';
+import type { ArbiterEnv } from '../../workers/config';
+import { createOrchestratorWorker } from '../../workers/orchestrator';
+import { temporalTarget } from '../../workers/temporal-connection';
+import { assertPortFree } from './ports';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+/** A running Arbiter: database, Temporal, the orchestrator worker and a client on top. */
+export interface Stack {
+  temporalAddress: string;
+  /** Set when Arbiter started the dev server itself. */
+  uiUrl?: string;
+  databaseUrl: string;
+  embedded: { temporal: boolean; database: boolean };
+  client: ArbiterClient;
+  store: DecisionStore;
+  pool: Pool;
+  /** Stops everything it started, in reverse order; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+type Step = () => Promise<void>;
+
+/**
+ * Starts the embedded stack, or attaches to DATABASE_URL / TEMPORAL_ADDRESS where they are set.
+ * On a failure part-way, whatever had started is stopped again before the error propagates.
+ */
+export async function startStack(env: ArbiterEnv, log: (msg: string) => void = () => undefined): Promise<Stack> {
+  const dataDir = resolve(env.ARBITER_DATA_DIR);
+  const undo: Step[] = [];
+  const stopAll = async () => {
+    for (const step of undo.splice(0).reverse()) await step().catch((err: unknown) => log(`shutdown: ${String(err)}`));
+  };
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      await assertPortFree(env.ARBITER_PG_PORT, 'embedded PostgreSQL', 'ARBITER_PG_PORT');
+      const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pgdata'), port: env.ARBITER_PG_PORT });
+      undo.push(() => pg.stop());
+      databaseUrl = pg.url;
+      log(`embedded PostgreSQL (PGlite + pgvector) at ${databaseUrl}`);
+    }
+    const pool = await openPool(databaseUrl);
+    undo.push(() => pool.end());
+    await migrate(pool);
+
+    let address = env.TEMPORAL_ADDRESS;
+    let uiUrl: string | undefined;
+    if (!address) {
+      await assertPortFree(env.ARBITER_TEMPORAL_PORT, 'Temporal frontend', 'ARBITER_TEMPORAL_PORT');
+      await assertPortFree(env.ARBITER_UI_PORT, 'Temporal Web UI', 'ARBITER_UI_PORT');
+      const temporal = await startTemporalDevServer({
+        dataDir: join(dataDir, 'temporal'),
+        port: env.ARBITER_TEMPORAL_PORT,
+        uiPort: env.ARBITER_UI_PORT,
+      });
+      undo.push(() => temporal.stop());
+      address = temporal.address;
+      uiUrl = temporal.uiUrl;
+      log(`Temporal dev server at ${address}, Web UI at ${uiUrl}`);
+    }
+    const target = temporalTarget(address);
+    const connection = await NativeConnection.connect(target.connectionOptions).catch((err: unknown) => {
+      throw new TemporalUnreachableError(address, { cause: err });
+    });
+    undo.push(() => connection.close());
+
+    const models = createDirectoryModelProvider(env.ARBITER_MODELS_DIR);
+    undo.push(() => models.close());
+    const store = new DecisionStore(pool);
+    const worker = await createOrchestratorWorker({
+      connection,
+      namespace: target.namespace,
+      taskQueue: env.ARBITER_TASK_QUEUE,
+      deps: { store, models },
+    });
+    undo.push(runWorker(worker));
+    log(`orchestrator worker on task queue '${env.ARBITER_TASK_QUEUE}'`);
+
+    const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
+    undo.push(() => client.close());
+    const embedded = { temporal: !env.TEMPORAL_ADDRESS, database: !env.DATABASE_URL };
+    return { temporalAddress: address, uiUrl, databaseUrl, embedded, client, store, pool, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Runs the worker in the background; the returned step shuts it down and waits for it to drain. */
+function runWorker(worker: Worker): Step {
+  const running = worker.run();
+  running.catch(() => undefined);
+  return async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
+}

@@ -1,0 +1,38 @@
+import type { CaseIssue } from '../core/case';
+
+/** The case failed validation; `issues` names every bad field. The rejection is in the decision log. */
+export class CaseValidationError extends Error {
+  constructor(
+    readonly issues: CaseIssue[],
+    readonly workflowId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`invalid case: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, options);
+    this.name = 'CaseValidationError';
+  }
+}
+
+/** The decision workflow failed for another reason (model unknown, store down past retries, ...). */
+export class DecisionFailedError extends Error {
+  constructor(
+    message: string,
+    readonly workflowId: string,
+    readonly failureType: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DecisionFailedError';
+  }
+}
+
+/** Temporal could not be reached at all. */
+export class TemporalUnreachableError extends Error {
+  constructor(address: string, options?: ErrorOptions) {
+    super(
+      `cannot reach Temporal at ${address}. Start the embedded stack with 'arbiter dev', or set TEMPORAL_ADDRESS ` +
+        `to a running server.`,
+      options,
+    );
+    this.name = 'TemporalUnreachableError';
+  }
+}

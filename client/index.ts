@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ApplicationFailure,
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { CaseIdSchema, CaseIssueSchema } from '../core/case';
+import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
+import { FailureType } from '../core/errors';
+import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type ModelRef } from '../core/workflow-input';
+import type { decisionWorkflow } from '../workflows';
+import { temporalTarget } from '../workers/temporal-connection';
+import { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from './errors';
+
+/** The demo model until the registry (aliases) lands. */
+export const DEMO_MODEL: ModelRef = { name: 'phishing-gb', version: '1' };
+
+export interface DecideOptions {
+  /** @default DEMO_MODEL */
+  model?: ModelRef;
+  /** @default { decline: 0.8, review: 0.4 } */
+  thresholds?: Thresholds;
+  /** @default 'demo' */
+  pipeline?: string;
+}
+
+export interface ArbiterClientOptions {
+  /** @default 'arbiter-orchestrator' */
+  taskQueue?: string;
+}
+
+/** The typed way in: start decisions and wait for them. Validates what comes back with zod. */
+export class ArbiterClient {
+  readonly taskQueue: string;
+
+  constructor(
+    readonly temporal: Client,
+    options: ArbiterClientOptions = {},
+  ) {
+    this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  }
+
+  /** Connects through TEMPORAL_* variables (envconfig); `address` overrides them. */
+  static async connect(options: ArbiterClientOptions & { address?: string } = {}): Promise<ArbiterClient> {
+    const target = temporalTarget(options.address);
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: 5000 });
+    } catch (err) {
+      throw new TemporalUnreachableError(target.connectionOptions.address ?? 'localhost:7233', { cause: err });
+    }
+    return new ArbiterClient(new Client({ connection, namespace: target.namespace }), options);
+  }
+
+  /**
+   * Decides one case and waits for the outcome. One decision per case id: asking again for a case
+   * already decided returns that decision; a case rejected earlier may be resubmitted.
+   * @throws CaseValidationError naming every bad field (the rejection is recorded)
+   */
+  async decide(request: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
+    const handle = await this.start(request, options);
+    try {
+      return DecisionResultSchema.parse(await handle.result());
+    } catch (err) {
+      throw toDecisionError(err, handle.workflowId);
+    }
+  }
+
+  private async start(request: unknown, options: DecideOptions): Promise<WorkflowHandle<typeof decisionWorkflow>> {
+    const caseId = CaseIdSchema.safeParse((request as { caseId?: unknown } | null)?.caseId);
+    // Without a usable case id the workflow still runs, so that the rejection is recorded.
+    const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
+    const args = { request, model: options.model ?? DEMO_MODEL, thresholds: options.thresholds, pipeline: options.pipeline };
+    try {
+      return await this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [args],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.temporal.workflow.getHandle(workflowId);
+      throw err;
+    }
+  }
+
+  /** Closes the connection this client opened. */
+  async close(): Promise<void> {
+    await this.temporal.connection.close();
+  }
+}
+
+function toDecisionError(err: unknown, workflowId: string): Error {
+  if (!(err instanceof WorkflowFailedError)) return err instanceof Error ? err : new Error(String(err));
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type === FailureType.InvalidCase) {
+    const issues = CaseIssueSchema.array().safeParse(cause.details?.[0]);
+    return new CaseValidationError(issues.success ? issues.data : [], workflowId, { cause: err });
+  }
+  const root = rootApplicationFailure(cause);
+  return new DecisionFailedError(root?.message ?? err.message, workflowId, root?.type ?? undefined, { cause: err });
+}
+
+/** The innermost ApplicationFailure in a failure chain (an activity's failure sits under ActivityFailure). */
+function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
+  let found: ApplicationFailure | undefined;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
+  return found;
+}
+
+export { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from './errors';
+export type { DecisionResult } from '../core/decision';

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** A case id doubles as the decision id and the Temporal workflow id suffix, so keep it URL- and UI-safe. */
+export const CaseIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : - only, starting with a letter or digit');
+
+/** What a caller submits for a decision: an id and the case's fields. */
+export const DecisionRequestSchema = z.object({
+  caseId: CaseIdSchema,
+  input: z.record(z.string(), z.unknown()),
+});
+export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
+
+/** The numeric features a model reads, in tensor order, with the closed range each must fall in. */
+export const FeatureSpecSchema = z.object({
+  features: z.array(z.string().min(1)).min(1),
+  range: z.tuple([z.number(), z.number()]),
+});
+export type FeatureSpec = z.infer<typeof FeatureSpecSchema>;
+
+/** One problem with a submitted case, pointing at the field by its dotted path. */
+export const CaseIssueSchema = z.object({ path: z.string(), message: z.string() });
+export type CaseIssue = z.infer<typeof CaseIssueSchema>;
+
+/** Builds the strict zod schema for a model's input: every feature present, finite, in range; nothing extra. */
+export function featureSchema(spec: FeatureSpec): z.ZodType<Record<string, number>> {
+  const [min, max] = spec.range;
+  const shape = Object.fromEntries(spec.features.map((name) => [name, z.number().finite().min(min).max(max)]));
+  return z.strictObject(shape) as unknown as z.ZodType<Record<string, number>>;
+}
+
+/** Flattens a zod error into field-named issues (`input.https: expected number, received string`). */
+export function toCaseIssues(error: z.ZodError, prefix: string[] = []): CaseIssue[] {
+  return error.issues.flatMap((issue) => {
+    const base = [...prefix, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: base.join('.') || '(root)', message: issue.message }];
+  });
+}
+
+/** Orders a validated feature record into the row a model tensor expects. */
+export function toFeatureRow(spec: FeatureSpec, input: Record<string, number>): number[] {
+  return spec.features.map((name) => input[name] ?? Number.NaN);
+}
+
+export type ValidatedCase = { caseId: string; features: Record<string, number> };
+
+/**
+ * Validates a raw request against the envelope and the model's feature spec.
+ * Returns every problem at once so a caller can fix the case in one go.
+ */
+export function validateCase(
+  raw: unknown,
+  spec: FeatureSpec,
+): { ok: true; value: ValidatedCase } | { ok: false; issues: CaseIssue[] } {
+  const envelope = DecisionRequestSchema.safeParse(raw);
+  if (!envelope.success) return { ok: false, issues: toCaseIssues(envelope.error) };
+  const features = featureSchema(spec).safeParse(envelope.data.input);
+  if (!features.success) return { ok: false, issues: toCaseIssues(features.error, ['input']) };
+  return { ok: true, value: { caseId: envelope.data.caseId, features: features.data } };
+}

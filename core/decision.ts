@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** The three things a decision can say. */
+export const OutcomeSchema = z.enum(['approve', 'decline', 'review']);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+/**
+ * Score cut-offs: at or above `decline` the case is declined, at or above `review` it goes to a
+ * person, below it is approved.
+ */
+export const ThresholdsSchema = z
+  .object({
+    /** @default 0.8 */
+    decline: z.number().min(0).max(1).default(0.8),
+    /** @default 0.4 */
+    review: z.number().min(0).max(1).default(0.4),
+  })
+  .refine((t) => t.review <= t.decline, { message: 'review threshold must not exceed decline threshold' });
+export type Thresholds = z.infer<typeof ThresholdsSchema>;
+
+export const DEFAULT_THRESHOLDS: Thresholds = { decline: 0.8, review: 0.4 };
+
+/** Turns a risk score into an outcome with the reason a person can read. */
+export function applyThresholds(score: number, t: Thresholds): { outcome: Outcome; reasons: string[] } {
+  const s = score.toFixed(3);
+  if (score >= t.decline) return { outcome: 'decline', reasons: [`risk score ${s} ≥ decline threshold ${t.decline}`] };
+  if (score >= t.review) {
+    return { outcome: 'review', reasons: [`risk score ${s} ≥ review threshold ${t.review} and < ${t.decline}`] };
+  }
+  return { outcome: 'approve', reasons: [`risk score ${s} < review threshold ${t.review}`] };
+}
+
+/** One model's contribution to a decision. */
+export const ModelResultSchema = z.object({
+  model: z.string(),
+  version: z.string(),
+  score: z.number(),
+  latencyMs: z.number(),
+});
+export type ModelResult = z.infer<typeof ModelResultSchema>;
+
+/** What a decision workflow returns and what the client hands back. JSON-safe. */
+export const DecisionResultSchema = z.object({
+  decisionId: z.string(),
+  caseId: z.string(),
+  outcome: OutcomeSchema,
+  score: z.number(),
+  reasons: z.array(z.string()),
+  models: z.array(ModelResultSchema),
+  thresholds: ThresholdsSchema,
+  workflowId: z.string(),
+  runId: z.string(),
+  decidedAt: z.string(),
+});
+export type DecisionResult = z.infer<typeof DecisionResultSchema>;

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// @ts-check
+// First step of `npm run demo` and `npm test` on a fresh clone: installs what is missing (npm
+// dependencies, the Temporal CLI) and nothing else. Cheap when everything is there already.
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTemporalCli } from './temporal-cli.js';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const log = (/** @type {string} */ msg) => console.error(`[setup] ${msg}`);
+
+function npmDepsStale() {
+  const marker = join(ROOT, 'node_modules', '.package-lock.json');
+  if (!existsSync(marker)) return true;
+  return statSync(join(ROOT, 'package-lock.json')).mtimeMs > statSync(marker).mtimeMs;
+}
+
+if (npmDepsStale()) {
+  log('installing npm dependencies (npm ci)');
+  // onnxruntime-node ships its CPU binary in the package; its install script would only fetch GPU extras.
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+  });
+}
+
+try {
+  const cli = ensureTemporalCli(log);
+  if (process.env.ARBITER_SETUP_VERBOSE) log(`Temporal CLI: ${cli}`);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  // With TEMPORAL_ADDRESS the demo uses that server and needs no CLI; the tests always do.
+  if (!process.env.TEMPORAL_ADDRESS) process.exit(1);
+}

@@ -1,0 +1,52 @@
+import pg from 'pg';
+
+/** Raised when DATABASE_URL cannot be reached or refuses us; the message says which and where. */
+export class DatabaseUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`cannot connect to DATABASE_URL ${redact(url)}: ${describe(cause)}`, { cause });
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/** Hides the password in a connection string before it reaches a log or a terminal. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof AggregateError) return err.errors.map(describe).join('; ');
+  const e = err as { code?: string; message?: string };
+  return [e.code, e.message].filter(Boolean).join(' ') || String(err);
+}
+
+/** Pool options with the defaults Arbiter relies on. */
+export interface PoolOptions {
+  /** @default 10 */
+  max?: number;
+  /** @default 5000 */
+  connectionTimeoutMillis?: number;
+}
+
+/** Opens a pool and proves it works with one round trip, so a bad URL fails at start, not mid-decision. */
+export async function openPool(url: string, options: PoolOptions = {}): Promise<pg.Pool> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseUnreachableError(url, err);
+  }
+  return pool;
+}

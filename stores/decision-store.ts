@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { CaseIssueSchema } from '../core/case';
+import { ModelResultSchema, OutcomeSchema, ThresholdsSchema } from '../core/decision';
+import type { DecisionRecord, RejectionRecord } from '../core/records';
+import * as sql from './sql';
+
+/** A decision as read back from the log. */
+export const DecisionRowSchema = z
+  .object({
+    decision_id: z.string(),
+    case_id: z.string(),
+    pipeline: z.string(),
+    outcome: OutcomeSchema,
+    score: z.number(),
+    reasons: z.array(z.string()),
+    models: z.array(ModelResultSchema),
+    thresholds: ThresholdsSchema,
+    input: z.record(z.string(), z.number()).nullable(),
+    input_hash: z.string(),
+    workflow_id: z.string(),
+    run_id: z.string(),
+    decided_at: z.date(),
+    recorded_at: z.date(),
+  })
+  .transform((r) => ({
+    decisionId: r.decision_id,
+    caseId: r.case_id,
+    pipeline: r.pipeline,
+    outcome: r.outcome,
+    score: r.score,
+    reasons: r.reasons,
+    models: r.models,
+    thresholds: r.thresholds,
+    input: r.input,
+    inputHash: r.input_hash,
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+    decidedAt: r.decided_at.toISOString(),
+    recordedAt: r.recorded_at.toISOString(),
+  }));
+export type StoredDecision = z.output<typeof DecisionRowSchema>;
+
+export const RejectionRowSchema = z
+  .object({
+    id: z.coerce.number(),
+    case_id: z.string().nullable(),
+    workflow_id: z.string(),
+    run_id: z.string(),
+    issues: z.array(CaseIssueSchema),
+    input: z.unknown(),
+    rejected_at: z.date(),
+  })
+  .transform((r) => ({
+    id: r.id,
+    caseId: r.case_id,
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+    issues: r.issues,
+    input: r.input,
+    rejectedAt: r.rejected_at.toISOString(),
+  }));
+export type StoredRejection = z.output<typeof RejectionRowSchema>;
+
+/** SHA-256 of the input with keys sorted, so equal cases hash equal whatever the key order. */
+export function hashInput(input: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.fromEntries(Object.entries(input).sort(([a], [b]) => a.localeCompare(b))));
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The decision log in PostgreSQL. Writes are idempotent, so activity retries never double-record. */
+export class DecisionStore {
+  constructor(private readonly pool: Pool) {}
+
+  async insertDecision(r: DecisionRecord): Promise<void> {
+    await this.pool.query(sql.INSERT_DECISION, [
+      r.decisionId,
+      r.caseId,
+      r.pipeline,
+      r.outcome,
+      r.score,
+      JSON.stringify(r.reasons),
+      JSON.stringify(r.models),
+      JSON.stringify(r.thresholds),
+      JSON.stringify(r.input),
+      hashInput(r.input),
+      r.workflowId,
+      r.runId,
+      r.decidedAt,
+    ]);
+  }
+
+  async insertRejection(r: RejectionRecord): Promise<void> {
+    const input = r.input === undefined ? null : JSON.stringify(r.input);
+    await this.pool.query(sql.INSERT_REJECTION, [r.caseId, r.workflowId, r.runId, JSON.stringify(r.issues), input]);
+  }
+
+  async getDecision(decisionId: string): Promise<StoredDecision | undefined> {
+    const { rows } = await this.pool.query(sql.SELECT_DECISION, [decisionId]);
+    return rows[0] === undefined ? undefined : DecisionRowSchema.parse(rows[0]);
+  }
+
+  /** Newest first. @param limit @default 50 */
+  async listDecisions(limit = 50): Promise<StoredDecision[]> {
+    const { rows } = await this.pool.query(sql.LIST_DECISIONS, [limit]);
+    return rows.map((row) => DecisionRowSchema.parse(row));
+  }
+
+  /** Newest first, optionally for one case. @param limit @default 50 */
+  async listRejections(caseId: string | null = null, limit = 50): Promise<StoredRejection[]> {
+    const { rows } = await this.pool.query(sql.LIST_REJECTIONS, [caseId, limit]);
+    return rows.map((row) => RejectionRowSchema.parse(row));
+  }
+
+  async countDecisions(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(sql.COUNT_DECISIONS);
+    return rows[0]?.n ?? 0;
+  }
+}

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from '../core/workflow-input';
+
+const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/**
+ * Arbiter's own environment variables. Temporal connection settings follow the SDK's envconfig
+ * conventions (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...).
+ */
+export const EnvSchema = z.object({
+  /** @default '.arbiter' */
+  ARBITER_DATA_DIR: z.string().default('.arbiter'),
+  /** Unset: the embedded PGlite. */
+  DATABASE_URL: optional,
+  /** Unset: the embedded Temporal dev server. */
+  TEMPORAL_ADDRESS: optional,
+  /** @default 'arbiter-orchestrator' */
+  ARBITER_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  /** @default 7233 */
+  ARBITER_TEMPORAL_PORT: port(7233),
+  /** @default 8233 */
+  ARBITER_UI_PORT: port(8233),
+  /** @default 5433 */
+  ARBITER_PG_PORT: port(5433),
+  /** @default '<project>/demo/models' */
+  ARBITER_MODELS_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'models')),
+  /** @default 'info' */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type ArbiterEnv = z.infer<typeof EnvSchema>;
+
+/** Reads and validates the environment once; a bad value names the variable. */
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): ArbiterEnv {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid environment: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export { PROJECT_ROOT };

@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+
+/** Path of the workflow bundle's entry; Temporal's bundler compiles it for the sandbox. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface OrchestratorWorkerOptions {
+  connection: NativeConnection;
+  /** @default 'default' */
+  namespace?: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests share one per suite); otherwise the worker bundles `WORKFLOWS_PATH`. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The worker that runs decision workflows and their local activities (model calls, the log). */
+export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions): Promise<Worker> {
+  const workflowSource = opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    ...workflowSource,
+    activities: createActivities(opts.deps),
+  });
+}
