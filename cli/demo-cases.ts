@@ -8,6 +8,8 @@ export const DemoCaseSchema = z.object({
   caseId: z.string(),
   input: z.record(z.string(), z.number()),
   label: z.union([z.literal(0), z.literal(1)]),
+  /** scikit-learn's probability for this case, written by the training script. */
+  sklearnScore: z.number(),
 });
 export type DemoCase = z.infer<typeof DemoCaseSchema>;
 

@@ -32,10 +32,14 @@ function works(path) {
 /**
  * The CLI to use, without installing anything: TEMPORAL_CLI, then `temporal` on PATH, then the
  * project-local installs. Returns undefined when there is none.
+ * @throws Error when TEMPORAL_CLI is set but does not run: a wrong setting must not be papered over.
  */
 export function findTemporalCli() {
   const fromEnv = process.env.TEMPORAL_CLI;
-  if (fromEnv) return fromEnv;
+  if (fromEnv) {
+    if (!works(fromEnv)) throw new Error(`TEMPORAL_CLI=${fromEnv} does not run ('${fromEnv} --version' failed)`);
+    return fromEnv;
+  }
   return [onPath('temporal'), VENV_BIN, GO_BIN].find((p) => p !== undefined && existsSync(p) && works(p));
 }
 

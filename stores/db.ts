@@ -31,6 +31,8 @@ export interface PoolOptions {
   max?: number;
   /** @default 5000 */
   connectionTimeoutMillis?: number;
+  /** A schema to put first on the search path (tests isolate themselves this way). @default undefined */
+  schema?: string;
 }
 
 /** Opens a pool and proves it works with one round trip, so a bad URL fails at start, not mid-decision. */
@@ -39,6 +41,7 @@ export async function openPool(url: string, options: PoolOptions = {}): Promise<
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+    ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);

@@ -1,6 +1,5 @@
 import {
   ApplicationFailure,
-  ActivityFailure,
   TemporalFailure,
   proxyLocalActivities,
   upsertSearchAttributes,
@@ -100,9 +99,13 @@ function caseIdOf(request: unknown): string | null {
 
 /** The field-level issues of a model's non-retryable input rejection, if that is what `err` is. */
 function invalidInputIssues(err: unknown): CaseIssue[] | undefined {
-  if (!(err instanceof ActivityFailure)) return undefined;
-  const cause = err.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.ModelInvalidInput) return undefined;
+  if (!(err instanceof TemporalFailure)) return undefined;
+  // Walk the chain: a local activity's failure can arrive bare or under an ActivityFailure.
+  let cause: unknown = err;
+  while (cause instanceof Error && !(cause instanceof ApplicationFailure && cause.type === FailureType.ModelInvalidInput)) {
+    cause = cause.cause;
+  }
+  if (!(cause instanceof ApplicationFailure)) return undefined;
   const [issues] = cause.details ?? [];
   return Array.isArray(issues) ? (issues as CaseIssue[]) : [{ path: 'input', message: cause.message }];
 }

@@ -31,6 +31,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   const args = ['server', 'start-dev', '--db-filename', join(opts.dataDir, 'temporal.sqlite')];
   args.push('--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort));
   args.push('--namespace', 'default', '--log-level', 'warn', ...searchAttributeCliArgs());
+  args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   // Own process group: Ctrl-C reaches Arbiter, which stops the worker before the server.
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(log);

@@ -102,8 +102,10 @@ def main() -> None:
             "caseId": f"phish-{int(i):04d}",
             "input": {name: float(v) for name, v in zip(FEATURES, row)},
             "label": int(label),
+            # scikit-learn's own probability, so tests can check the ONNX runtime in Node against it.
+            "sklearnScore": round(float(p), 7),
         }
-        for i, row, label in zip(idx_test, X_test, y_test)
+        for i, row, label, p in zip(idx_test, X_test, y_test, proba)
     ]
     (ROOT / "demo" / "data" / "phishing-holdout.json").write_text(json.dumps(cases, indent=1) + "\n")
     sample = {"caseId": cases[0]["caseId"], "input": cases[0]["input"]}

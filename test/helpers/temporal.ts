@@ -1,0 +1,27 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
+import { ensureTemporalCli } from '../../scripts/temporal-cli.js';
+import { WORKFLOWS_PATH } from '../../workers/orchestrator';
+
+let runtimeInstalled = false;
+
+/**
+ * A real Temporal dev server for one suite, from the pinned CLI (never the SDK's download), with
+ * Arbiter's search attributes registered. Missing CLI fails the suite: integration tests never skip.
+ */
+export async function createTestTemporal(): Promise<TestWorkflowEnvironment> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const path = ensureTemporalCli();
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, searchAttributes: SEARCH_ATTRIBUTES },
+  });
+}
+
+/** The workflow bundle, built once per suite. */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+}
