@@ -55,7 +55,10 @@ async function submitAll(client: ArbiterClient, cases: DemoCase[], runTag: strin
 }
 
 function printTable(rows: Row[]): void {
-  const table = new Table({ head: ['case', 'outcome', 'score', 'truth', 'latency ms'] });
+  // Colour only for a person at a terminal; pipes and NO_COLOR get plain text.
+  const plain = !process.stdout.isTTY || process.env.NO_COLOR !== undefined;
+  const style = plain ? { head: [], border: [] } : {};
+  const table = new Table({ head: ['case', 'outcome', 'score', 'truth', 'latency ms'], style });
   for (const { demoCase, result, latencyMs } of rows) {
     const truth = demoCase.label === 1 ? 'phishing' : 'legitimate';
     table.push([result.caseId, result.outcome, result.score.toFixed(3), truth, latencyMs.toFixed(1)]);
@@ -86,7 +89,10 @@ export async function runDemo(env: ArbiterEnv, options: DemoOptions): Promise<vo
     printTable(rows);
     printSummary(rows);
     printStackInfo(stack, env);
-    if (stack.uiUrl) say(`Find a decision: ${stack.uiUrl}/namespaces/default/workflows?query=WorkflowId%3D%22decision-${rows[0]?.result.caseId ?? ''}%22`);
+    if (stack.uiUrl)
+      say(
+        `Find a decision: ${stack.uiUrl}/namespaces/default/workflows?query=WorkflowId%3D%22decision-${rows[0]?.result.caseId ?? ''}%22`,
+      );
     if (!options.once) {
       say('Serving until Ctrl-C. Try: npx arbiter decide --input-file demo/cases/sample.json');
       await untilInterrupted();

@@ -1,15 +1,15 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
-let installed = false;
-
 /**
  * Quiets the SDK's own logging for an interactive command and leaves signal handling to Arbiter,
  * which stops the worker before the servers it depends on.
  */
 export function installCliRuntime(): void {
-  if (installed) return;
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  installed = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  } catch {
+    // Already installed (a second command in the same process, or a test runner): keep that one.
+  }
 }
 
 /** Resolves on the first Ctrl-C or SIGTERM. */

@@ -73,7 +73,12 @@ export class ArbiterClient {
     const caseId = CaseIdSchema.safeParse((request as { caseId?: unknown } | null)?.caseId);
     // Without a usable case id the workflow still runs, so that the rejection is recorded.
     const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
-    const args = { request, model: options.model ?? DEMO_MODEL, thresholds: options.thresholds, pipeline: options.pipeline };
+    const args = {
+      request,
+      model: options.model ?? DEMO_MODEL,
+      thresholds: options.thresholds,
+      pipeline: options.pipeline,
+    };
     try {
       return await this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
         taskQueue: this.taskQueue,

@@ -29,7 +29,7 @@ export type CaseIssue = z.infer<typeof CaseIssueSchema>;
 export function featureSchema(spec: FeatureSpec): z.ZodType<Record<string, number>> {
   const [min, max] = spec.range;
   const shape = Object.fromEntries(spec.features.map((name) => [name, z.number().finite().min(min).max(max)]));
-  return z.strictObject(shape) as unknown as z.ZodType<Record<string, number>>;
+  return z.strictObject(shape);
 }
 
 /** Flattens a zod error into field-named issues (`input.https: expected number, received string`). */

@@ -32,7 +32,9 @@ export function createDirectoryModelProvider(dir: string): ModelProvider {
   const list = async (): Promise<ModelRef[]> => {
     const entries = await readdir(dir, { withFileTypes: true });
     const cards = await Promise.all(
-      entries.filter((e) => e.isDirectory()).map((e) => readModelCard(join(dir, e.name, 'model.json')).catch(() => null)),
+      entries
+        .filter((e) => e.isDirectory())
+        .map((e) => readModelCard(join(dir, e.name, 'model.json')).catch(() => null)),
     );
     return cards.flatMap((c) => (c ? [{ name: c.name, version: c.version }] : []));
   };
@@ -60,7 +62,7 @@ export function createDirectoryModelProvider(dir: string): ModelProvider {
     async close() {
       const models = await Promise.allSettled(loaded.values());
       loaded.clear();
-      await Promise.all(models.map((m) => (m.status === 'fulfilled' ? m.value.release() : undefined)));
+      await Promise.all(models.flatMap((m) => (m.status === 'fulfilled' ? [m.value.release()] : [])));
     },
   };
 }

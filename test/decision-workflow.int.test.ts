@@ -26,7 +26,12 @@ const taskQueue = `decisions-${randomBytes(4).toString('hex')}`;
 const uniq = (id: string) => `${id}-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
-  [env, bundle, db, holdout] = await Promise.all([createTestTemporal(), bundleWorkflows(), createTestDatabase(), loadHoldout()]);
+  [env, bundle, db, holdout] = await Promise.all([
+    createTestTemporal(),
+    bundleWorkflows(),
+    createTestDatabase(),
+    loadHoldout(),
+  ]);
   models = createDirectoryModelProvider(MODELS_DIR);
   store = new DecisionStore(db.pool);
   worker = await createOrchestratorWorker({
@@ -72,7 +77,10 @@ describe('decision workflow on a real Temporal dev server', () => {
 
   it('applies the thresholds it was started with', async () => {
     const c = holdout.find((h) => h.sklearnScore > 0.5 && h.sklearnScore < 0.95) as DemoCase;
-    const result = await client.decide({ caseId: uniq('thr'), input: c.input }, { thresholds: { decline: 0.99, review: 0.1 } });
+    const result = await client.decide(
+      { caseId: uniq('thr'), input: c.input },
+      { thresholds: { decline: 0.99, review: 0.1 } },
+    );
     expect(result.outcome).toBe('review');
     expect(result.thresholds).toEqual({ decline: 0.99, review: 0.1 });
   });
@@ -83,8 +91,10 @@ describe('decision workflow on a real Temporal dev server', () => {
     const first = await client.decide({ caseId, input: c.input });
     const second = await client.decide({ caseId, input: c.input });
     expect(second).toEqual(first);
-    const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM decisions WHERE case_id = $1', [caseId]);
-    expect(rows[0].n).toBe(1);
+    const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM decisions WHERE case_id = $1', [
+      caseId,
+    ]);
+    expect(rows[0]?.n).toBe(1);
   });
 
   it('rejects a bad case fast, naming every field, records the rejection, and accepts the fixed case', async () => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 
 /** Path of the workflow bundle's entry; Temporal's bundler compiles it for the sandbox. */
@@ -17,7 +17,9 @@ export interface OrchestratorWorkerOptions {
 
 /** The worker that runs decision workflows and their local activities (model calls, the log). */
 export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions): Promise<Worker> {
-  const workflowSource = opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+  const workflowSource = opts.workflowBundle
+    ? { workflowBundle: opts.workflowBundle }
+    : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

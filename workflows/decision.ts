@@ -102,7 +102,10 @@ function invalidInputIssues(err: unknown): CaseIssue[] | undefined {
   if (!(err instanceof TemporalFailure)) return undefined;
   // Walk the chain: a local activity's failure can arrive bare or under an ActivityFailure.
   let cause: unknown = err;
-  while (cause instanceof Error && !(cause instanceof ApplicationFailure && cause.type === FailureType.ModelInvalidInput)) {
+  while (
+    cause instanceof Error &&
+    !(cause instanceof ApplicationFailure && cause.type === FailureType.ModelInvalidInput)
+  ) {
     cause = cause.cause;
   }
   if (!(cause instanceof ApplicationFailure)) return undefined;

@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createScoreCase } from '../../activities/score-case';
+import { createScoreCase, type ScoreCaseOutput } from '../../activities/score-case';
 import { loadHoldout } from '../../cli/demo-cases';
 import { createDirectoryModelProvider } from '../../models/catalog';
 import { MODELS_DIR, PHISHING } from '../helpers/models';
@@ -25,7 +25,7 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
 describe('scoreCase activity', () => {
   it('scores a held-out case with the real model', async () => {
     const [c] = await loadHoldout();
-    const out = await env.run(scoreCase, { model: PHISHING, input: c?.input ?? {} });
+    const out: ScoreCaseOutput = await env.run(scoreCase, { model: PHISHING, input: c?.input ?? {} });
     expect(out.result).toMatchObject({ model: 'phishing-gb', version: '1' });
     expect(out.result.score).toBeCloseTo(c?.sklearnScore ?? -1, 5);
     expect(out.features).toEqual(c?.input);

@@ -6,7 +6,10 @@ const good = { caseId: 'c-1', input: { https: 1, long_url: 0.5 } };
 
 describe('validateCase', () => {
   it('accepts a well-formed case and keeps only the model features', () => {
-    expect(validateCase(good, spec)).toEqual({ ok: true, value: { caseId: 'c-1', features: { https: 1, long_url: 0.5 } } });
+    expect(validateCase(good, spec)).toEqual({
+      ok: true,
+      value: { caseId: 'c-1', features: { https: 1, long_url: 0.5 } },
+    });
   });
 
   it.each([

@@ -1,20 +1,16 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { installCliRuntime } from '../../cli/runtime';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.js';
 import { WORKFLOWS_PATH } from '../../workers/orchestrator';
-
-let runtimeInstalled = false;
 
 /**
  * A real Temporal dev server for one suite, from the pinned CLI (never the SDK's download), with
  * Arbiter's search attributes registered. Missing CLI fails the suite: integration tests never skip.
  */
 export async function createTestTemporal(): Promise<TestWorkflowEnvironment> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installCliRuntime();
   const path = ensureTemporalCli();
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path }, searchAttributes: SEARCH_ATTRIBUTES },

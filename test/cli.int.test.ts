@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../cli/stack/ports';
+import { PROJECT_ROOT } from '../workers/config';
+
+const run = promisify(execFile);
+const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');
+let dataDir: string;
+let ports: Record<string, string>;
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `arbiter` command as a user would, with its own ports and data dir. */
+async function arbiter(args: string[], extraEnv: Record<string, string> = {}): Promise<Outcome> {
+  const env = { ...process.env, ...ports, ARBITER_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', NO_COLOR: '1', ...extraEnv };
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'arbiter-cli-'));
+  ports = {
+    ARBITER_PG_PORT: String(await freePort()),
+    ARBITER_TEMPORAL_PORT: String(await freePort()),
+    ARBITER_UI_PORT: String(await freePort()),
+  };
+});
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+describe('arbiter CLI', () => {
+  it('demo --once decides held-out cases, prints the table and the UI address, and exits 0', async () => {
+    const out = await arbiter(['demo', '--once', '--count', '6', '--concurrency', '3']);
+    expect(out.code, out.stderr).toBe(0);
+    const rows = out.stdout.split('\n').filter((l) => /phish-\d{4}-\w+/.test(l));
+    expect(rows).toHaveLength(6);
+    for (const row of rows) expect(row).toMatch(/(approve|decline|review)\s*│\s*\d\.\d{3}/);
+    expect(out.stdout).toMatch(/latency ms: median \d+\.\d, p99 \d+\.\d/);
+    expect(out.stderr).toContain(`http://localhost:${ports.ARBITER_UI_PORT}`);
+  });
+
+  it('says in one line which port is busy, with no stack trace', async () => {
+    const blocker = createServer().listen(Number(ports.ARBITER_UI_PORT), '127.0.0.1');
+    try {
+      const out = await arbiter(['demo', '--once', '--count', '1']);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain(`arbiter: port ${ports.ARBITER_UI_PORT} (Temporal Web UI) is already in use`);
+      expect(out.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says what to install when the Temporal CLI it was pointed at does not run', async () => {
+    const out = await arbiter(['dev'], { TEMPORAL_CLI: join(dataDir, 'no-such-temporal') });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('TEMPORAL_CLI=');
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says which DATABASE_URL it cannot reach', async () => {
+    const port = await freePort();
+    const out = await arbiter(['demo', '--once'], { DATABASE_URL: `postgres://u:pw@127.0.0.1:${port}/db` });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`arbiter: cannot connect to DATABASE_URL postgres://u:***@127.0.0.1:${port}/db`);
+  });
+});

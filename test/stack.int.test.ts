@@ -1,0 +1,88 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadHoldout, type DemoCase } from '../cli/demo-cases';
+import { installCliRuntime } from '../cli/runtime';
+import { freePort, PortBusyError } from '../cli/stack/ports';
+import { startStack } from '../cli/stack/stack';
+import { DatabaseUnreachableError } from '../stores/db';
+import { loadEnv, type ArbiterEnv } from '../workers/config';
+
+let dataDir: string;
+let env: ArbiterEnv;
+let holdout: DemoCase[];
+
+beforeAll(async () => {
+  installCliRuntime();
+  dataDir = await mkdtemp(join(tmpdir(), 'arbiter-stack-'));
+  const [pg, temporal, ui] = [await freePort(), await freePort(), await freePort()];
+  env = loadEnv({
+    ...process.env,
+    ARBITER_DATA_DIR: dataDir,
+    ARBITER_PG_PORT: String(pg),
+    ARBITER_TEMPORAL_PORT: String(temporal),
+    ARBITER_UI_PORT: String(ui),
+    ARBITER_TASK_QUEUE: 'stack-test',
+    TEMPORAL_ADDRESS: '',
+  });
+  holdout = await loadHoldout();
+});
+
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+function occupy(port: number): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+describe('embedded stack (arbiter dev)', () => {
+  it('keeps decisions and workflow history across a restart on the same data dir', async () => {
+    const caseId = `restart-${Date.now()}`;
+    const first = await startStack(env);
+    let decided;
+    try {
+      expect(first.uiUrl).toBe(`http://localhost:${env.ARBITER_UI_PORT}`);
+      decided = await first.client.decide({ caseId, input: (holdout[0] as DemoCase).input });
+    } finally {
+      await first.stop();
+    }
+    const second = await startStack(env);
+    try {
+      expect((await second.store.getDecision(decided.decisionId))?.outcome).toBe(decided.outcome);
+      const handle = second.client.temporal.workflow.getHandle(decided.workflowId);
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+      // The same case again is answered from the durable record, not decided twice.
+      expect(await second.client.decide({ caseId, input: (holdout[0] as DemoCase).input })).toEqual(decided);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses a busy port with a message naming the port and the variable to change', async () => {
+    const blocker = await occupy(env.ARBITER_TEMPORAL_PORT);
+    try {
+      const err = await startStack(env).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PortBusyError);
+      expect((err as Error).message).toContain(`port ${env.ARBITER_TEMPORAL_PORT}`);
+      expect((err as Error).message).toContain('ARBITER_TEMPORAL_PORT');
+    } finally {
+      blocker.close();
+    }
+    // Nothing was left running: the embedded database port is free again.
+    const again = await occupy(env.ARBITER_PG_PORT);
+    again.close();
+  });
+
+  it('reports an unreachable DATABASE_URL without starting anything', async () => {
+    const port = await freePort();
+    const url = `postgres://arbiter:secret@127.0.0.1:${port}/arbiter`;
+    const err = await startStack({ ...env, DATABASE_URL: url }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabaseUnreachableError);
+    expect((err as Error).message).toContain(`127.0.0.1:${port}`);
+    expect((err as Error).message).not.toContain('secret');
+  });
+});
