@@ -9,12 +9,13 @@ import { WORKFLOWS_PATH } from '../../workers/orchestrator';
  * A real Temporal dev server for one suite, from the pinned CLI (never the SDK's download), with
  * Arbiter's search attributes registered. Missing CLI fails the suite: integration tests never skip.
  */
-export async function createTestTemporal(): Promise<TestWorkflowEnvironment> {
+export async function createTestTemporal(
+  options: { registerSearchAttributes: boolean } = { registerSearchAttributes: true },
+): Promise<TestWorkflowEnvironment> {
   installCliRuntime();
   const path = ensureTemporalCli();
-  return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, searchAttributes: SEARCH_ATTRIBUTES },
-  });
+  const searchAttributes = options.registerSearchAttributes ? SEARCH_ATTRIBUTES : [];
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path }, searchAttributes } });
 }
 
 /** The workflow bundle, built once per suite. */

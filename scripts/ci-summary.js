@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// @ts-check
+// Reads vitest JSON reports (one per run), prints each run's counts and the closing
+// 'N passed, N failed' line, and fails when anything failed — or, with CI=true, when an
+// integration test was skipped: in CI every real-server test must run.
+import { existsSync, readFileSync } from 'node:fs';
+
+/** @typedef {{ status: string, fullName: string }} Assertion */
+/** @typedef {{ name: string, assertionResults: Assertion[] }} FileResult */
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+/** @type {string[]} */
+const skippedIntegration = [];
+
+for (const path of process.argv.slice(2)) {
+  if (!existsSync(path)) {
+    console.log(`${path}: missing (the test run crashed before reporting)`);
+    failed++;
+    continue;
+  }
+  /** @type {{ testResults: FileResult[], numFailedTestSuites: number }} */
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  let p = 0;
+  let f = report.numFailedTestSuites ?? 0; // a suite that crashed in beforeAll counts as a failure
+  let s = 0;
+  for (const file of report.testResults) {
+    for (const a of file.assertionResults) {
+      if (a.status === 'passed') p++;
+      else if (a.status === 'failed') f++;
+      else {
+        s++;
+        if (file.name.endsWith('.int.test.ts')) skippedIntegration.push(`${file.name}: ${a.fullName}`);
+      }
+    }
+  }
+  console.log(`${path}: ${p} passed, ${f} failed, ${s} skipped`);
+  passed += p;
+  failed += f;
+  skipped += s;
+}
+
+if (process.env.CI === 'true' && skippedIntegration.length > 0) {
+  console.log(`integration tests skipped in CI (not allowed):\n  ${skippedIntegration.join('\n  ')}`);
+  failed += skippedIntegration.length;
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
