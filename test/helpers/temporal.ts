@@ -15,7 +15,9 @@ export async function createTestTemporal(
   installCliRuntime();
   const path = ensureTemporalCli();
   const searchAttributes = options.registerSearchAttributes ? SEARCH_ATTRIBUTES : [];
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path }, searchAttributes } });
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, searchAttributes },
+  });
 }
 
 /** The workflow bundle, built once per suite. */
