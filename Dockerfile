@@ -4,7 +4,7 @@ WORKDIR /app
 ENV NODE_ENV=production \
     ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm install --omit=dev --no-save --no-audit --no-fund
 COPY activities ./activities
 COPY core ./core
 COPY client ./client

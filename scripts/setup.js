@@ -18,9 +18,11 @@ function npmDepsStale() {
 }
 
 if (npmDepsStale()) {
-  log('installing npm dependencies (npm ci)');
+  log('installing npm dependencies');
   // onnxruntime-node ships its CPU binary in the package; its install script would only fetch GPU extras.
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], {
+  // 'install' rather than 'ci': this npm leaves other platforms' optional packages out of the lock file,
+  // and 'ci' then refuses it. --no-save keeps the committed lock file as it is.
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund'], {
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
