@@ -30,17 +30,25 @@ export interface DecideOptions {
 export interface ArbiterClientOptions {
   /** @default 'arbiter-orchestrator' */
   taskQueue?: string;
+  /**
+   * Ask the server to hand the first workflow task straight back to a worker that shares this
+   * client's `NativeConnection` (same process), skipping a round of task-queue matching.
+   * @default false
+   */
+  eagerStart?: boolean;
 }
 
 /** The typed way in: start decisions and wait for them. Validates what comes back with zod. */
 export class ArbiterClient {
   readonly taskQueue: string;
+  private readonly eagerStart: boolean;
 
   constructor(
     readonly temporal: Client,
     options: ArbiterClientOptions = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.eagerStart = options.eagerStart ?? false;
   }
 
   /** Connects through TEMPORAL_* variables (envconfig); `address` overrides them. */
@@ -86,6 +94,7 @@ export class ArbiterClient {
         args: [args],
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         workflowIdConflictPolicy: 'USE_EXISTING',
+        requestEagerStart: this.eagerStart,
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.temporal.workflow.getHandle(workflowId);

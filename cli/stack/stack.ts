@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { ArbiterClient, TemporalUnreachableError } from '../../client';
@@ -85,8 +86,11 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     undo.push(runWorker(worker));
     log(`orchestrator worker on task queue '${env.ARBITER_TASK_QUEUE}'`);
 
-    const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
-    undo.push(() => client.close());
+    // The client shares the worker's connection, so the server can start workflows eagerly on it.
+    const client = new ArbiterClient(new Client({ connection, namespace: target.namespace }), {
+      taskQueue: env.ARBITER_TASK_QUEUE,
+      eagerStart: true,
+    });
     const embedded = { temporal: !env.TEMPORAL_ADDRESS, database: !env.DATABASE_URL };
     return { temporalAddress: address, uiUrl, databaseUrl, embedded, client, store, pool, stop: stopAll };
   } catch (err) {
