@@ -15,7 +15,7 @@ export interface DemoOptions {
   once: boolean;
   /** @default 50 */
   count: number;
-  /** Decisions in flight at once. @default 4 */
+  /** Decisions in flight at once. @default 1 */
   concurrency: number;
 }
 

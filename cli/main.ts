@@ -38,7 +38,7 @@ program
   .description('start the embedded stack, decide held-out demo cases, print a table, serve until Ctrl-C')
   .option('--once', 'exit after the table', false)
   .option('--count <n>', 'how many held-out cases to decide', positiveInt, 50)
-  .option('--concurrency <n>', 'decisions in flight at once', positiveInt, 4)
+  .option('--concurrency <n>', 'decisions in flight at once (1 shows unloaded latency)', positiveInt, 1)
   .action((opts: { once: boolean; count: number; concurrency: number }) => runDemo(loadEnv(), opts));
 
 program
