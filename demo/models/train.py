@@ -1,4 +1,4 @@
-"""Train Arbiter's demo phishing classifier and export it to ONNX.
+"""Train Arbiter's demo models on real public data and export them for the registry.
 
 Data: the "Website Phishing" data set (UCI Machine Learning Repository), as shipped inside the
 `river` package (river.datasets.Phishing, 1,250 web pages, 9 features, label is_phishing). It is
@@ -7,11 +7,14 @@ read from the installed package, so training needs no network access.
 Citation: N. Abdelhamid, A. Ayesh, F. Thabtah. "Phishing detection based Associative
 Classification data mining". Expert Systems with Applications 41(13), 2014, 5948-5959.
 
-Outputs (committed, so the demo itself needs no Python):
-  demo/models/phishing-gb/model.onnx   the exported GradientBoostingClassifier
-  demo/models/phishing-gb/model.json   feature order, split, held-out metrics, export check
-  demo/data/phishing-holdout.json      the held-out split, as cases the demo submits
-  demo/cases/sample.json               one held-out case for trying things by hand
+Models (one directory each under demo/models/, with a registry-ready model.json card):
+  phishing-gb       GradientBoostingClassifier -> ONNX   (the champion scorer)
+  phishing-lr       LogisticRegression -> ONNX, plus model.joblib + model-settings.json for MLServer
+  phishing-iforest  IsolationForest (trained on legitimate pages only) -> ONNX anomaly detector
+Data files:
+  demo/data/phishing-train.json    the training split (for the TensorFlow.js model, trained in Node)
+  demo/data/phishing-holdout.json  the held-out split, as cases, with each model's reference output
+  demo/cases/sample.json           one held-out case for trying things by hand
 """
 
 from __future__ import annotations
@@ -19,18 +22,23 @@ from __future__ import annotations
 import json
 import pathlib
 
+import joblib
 import numpy as np
 import onnxruntime as ort
+import sklearn
 from river import datasets
 from skl2onnx import to_onnx
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble import GradientBoostingClassifier, IsolationForest
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-MODEL_DIR = ROOT / "demo" / "models" / "phishing-gb"
+MODELS = ROOT / "demo" / "models"
 SEED = 42
 TEST_SIZE = 0.2
+OPSET = 17
+TOLERANCE = 1e-4
 FEATURES = [
     "empty_server_form_handler",
     "popup_window",
@@ -42,6 +50,22 @@ FEATURES = [
     "age_of_domain",
     "ip_in_url",
 ]
+DATA = {
+    "name": "Website Phishing (UCI), via river.datasets.Phishing (river 0.26.1)",
+    "citation": "N. Abdelhamid, A. Ayesh, F. Thabtah. Phishing detection based Associative "
+    "Classification data mining. Expert Systems with Applications 41(13), 2014, 5948-5959.",
+}
+INPUT_SCHEMA = {
+    "type": "object",
+    "properties": {name: {"type": "number", "minimum": 0, "maximum": 1} for name in FEATURES},
+    "required": FEATURES,
+    "additionalProperties": False,
+}
+SCORE_SCHEMA = {
+    "type": "object",
+    "properties": {"score": {"type": "number"}},
+    "required": ["score"],
+}
 
 
 def load() -> tuple[np.ndarray, np.ndarray]:
@@ -52,65 +76,116 @@ def load() -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(rows, dtype=np.float32), np.asarray(labels, dtype=np.int64)
 
 
+def export(name: str, model, X_train: np.ndarray, options: dict | None) -> ort.InferenceSession:
+    onx = to_onnx(model, X_train[:1], options=options, target_opset={"": OPSET, "ai.onnx.ml": 3})
+    out = MODELS / name
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "model.onnx").write_bytes(onx.SerializeToString())
+    return ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
+
+
+def card(name, description, framework, output, metrics, max_diff, split, aliases, extra=None) -> dict:
+    c = {
+        "name": name,
+        "kind": "onnx",
+        "uri": f"{name}/model.onnx",
+        "config": {"inputName": "X", "features": FEATURES, "output": output},
+        "inputSchema": INPUT_SCHEMA,
+        "outputSchema": SCORE_SCHEMA,
+        "framework": framework,
+        "trainingData": f"{DATA['name']}. {DATA['citation']}",
+        "metrics": metrics,
+        "description": description,
+        "aliases": aliases,
+        "card": {
+            "data": {**DATA, "split": split},
+            "export_check": {"max_abs_diff_vs_sklearn": max_diff, "tolerance": TOLERANCE},
+        },
+    }
+    if extra:
+        c["card"].update(extra)
+    (MODELS / name / "model.json").write_text(json.dumps(c, indent=2) + "\n")
+    return c
+
+
+def classifier_metrics(y_test, proba) -> dict:
+    return {
+        "roc_auc": round(float(roc_auc_score(y_test, proba)), 4),
+        "accuracy_at_0.5": round(float(accuracy_score(y_test, proba >= 0.5)), 4),
+        "f1_at_0.5": round(float(f1_score(y_test, proba >= 0.5)), 4),
+    }
+
+
 def main() -> None:
     X, y = load()
     idx = np.arange(len(y))
-    X_train, X_test, y_train, y_test, _, idx_test = train_test_split(
+    X_train, X_test, y_train, y_test, idx_train, idx_test = train_test_split(
         X, y, idx, test_size=TEST_SIZE, random_state=SEED, stratify=y
     )
-    model = GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, random_state=SEED)
-    model.fit(X_train, y_train)
-    proba = model.predict_proba(X_test)[:, 1]
+    split = {"method": "stratified train_test_split", "test_size": TEST_SIZE, "seed": SEED,
+             "train_rows": int(len(y_train)), "test_rows": int(len(y_test)), "positive_rate": round(float(y.mean()), 4)}
+    skl = f"scikit-learn {sklearn.__version__}"
+    reference: dict[str, np.ndarray] = {}
 
-    onx = to_onnx(model, X_train[:1], options={id(model): {"zipmap": False}}, target_opset=17)
-    MODEL_DIR.mkdir(parents=True, exist_ok=True)
-    (MODEL_DIR / "model.onnx").write_bytes(onx.SerializeToString())
+    gb = GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, random_state=SEED)
+    gb.fit(X_train, y_train)
+    reference["phishing-gb"] = gb.predict_proba(X_test)[:, 1]
+    sess = export("phishing-gb", gb, X_train, {id(gb): {"zipmap": False}})
+    diff = float(np.max(np.abs(sess.run(None, {"X": X_test})[1][:, 1] - reference["phishing-gb"])))
+    card("phishing-gb", "Gradient-boosted trees: probability that a web page is a phishing page.",
+         f"{skl} GradientBoostingClassifier(150 trees, depth 3), skl2onnx, opset {OPSET}",
+         {"name": "probabilities", "column": 1}, classifier_metrics(y_test, reference["phishing-gb"]), diff, split,
+         ["champion"])
 
-    sess = ort.InferenceSession(str(MODEL_DIR / "model.onnx"), providers=["CPUExecutionProvider"])
-    onnx_proba = sess.run(None, {sess.get_inputs()[0].name: X_test})[1][:, 1]
-    max_diff = float(np.max(np.abs(onnx_proba - proba)))
-    assert max_diff < 1e-4, f"ONNX export differs from scikit-learn by {max_diff}"
+    lr = LogisticRegression(C=1.0, max_iter=1000)
+    lr.fit(X_train, y_train)
+    reference["phishing-lr"] = lr.predict_proba(X_test)[:, 1]
+    sess = export("phishing-lr", lr, X_train, {id(lr): {"zipmap": False}})
+    diff = float(np.max(np.abs(sess.run(None, {"X": X_test})[1][:, 1] - reference["phishing-lr"])))
+    joblib.dump(lr, MODELS / "phishing-lr" / "model.joblib")
+    settings = {"name": "phishing-lr", "implementation": "mlserver_sklearn.SKLearnModel",
+                "parameters": {"uri": "./model.joblib", "version": "1"}}
+    (MODELS / "phishing-lr" / "model-settings.json").write_text(json.dumps(settings, indent=2) + "\n")
+    card("phishing-lr", "Logistic regression: probability that a web page is a phishing page (the challenger).",
+         f"{skl} LogisticRegression(C=1.0), skl2onnx, opset {OPSET}; model.joblib for MLServer",
+         {"name": "probabilities", "column": 1}, classifier_metrics(y_test, reference["phishing-lr"]), diff, split,
+         ["challenger"], {"mlserver": {"settings": "model-settings.json", "joblib": "model.joblib"}})
 
-    card = {
-        "name": "phishing-gb",
-        "version": "1",
-        "kind": "onnx",
-        "framework": "scikit-learn 1.9.1 GradientBoostingClassifier, skl2onnx 1.20.0, opset 17",
-        "task": "binary classification: probability that a web page is a phishing page",
-        "data": {
-            "name": "Website Phishing (UCI), via river.datasets.Phishing (river 0.26.1)",
-            "citation": "N. Abdelhamid, A. Ayesh, F. Thabtah. Phishing detection based Associative "
-            "Classification data mining. Expert Systems with Applications 41(13), 2014, 5948-5959.",
-            "rows": int(len(y)),
-            "positive_rate": round(float(y.mean()), 4),
-        },
-        "split": {"method": "stratified train_test_split", "test_size": TEST_SIZE, "seed": SEED,
-                  "train_rows": int(len(y_train)), "test_rows": int(len(y_test))},
-        "input": {"name": sess.get_inputs()[0].name, "dtype": "float32", "features": FEATURES, "range": [0.0, 1.0]},
-        "output": {"name": sess.get_outputs()[1].name, "positive_class_index": 1},
-        "metrics_heldout": {
-            "roc_auc": round(float(roc_auc_score(y_test, proba)), 4),
-            "accuracy_at_0.5": round(float(accuracy_score(y_test, proba >= 0.5)), 4),
-            "f1_at_0.5": round(float(f1_score(y_test, proba >= 0.5)), 4),
-        },
-        "export_check": {"max_abs_diff_vs_sklearn": max_diff, "tolerance": 1e-4},
-    }
-    (MODEL_DIR / "model.json").write_text(json.dumps(card, indent=2) + "\n")
+    # Novelty detection: learn what legitimate pages look like; phishing pages should stand out.
+    iforest = IsolationForest(n_estimators=200, random_state=SEED)
+    iforest.fit(X_train[y_train == 0])
+    reference["phishing-iforest"] = -iforest.decision_function(X_test)
+    sess = export("phishing-iforest", iforest, X_train, None)
+    onnx_scores = -sess.run(None, {"X": X_test})[1][:, 0]
+    diff = float(np.max(np.abs(onnx_scores - reference["phishing-iforest"])))
+    card("phishing-iforest",
+         "Isolation forest trained on legitimate pages only: anomaly score, higher = more unusual (> 0 is an outlier).",
+         f"{skl} IsolationForest(200 trees), skl2onnx, opset {OPSET}",
+         {"name": "scores", "column": 0, "negate": True},
+         {"roc_auc_vs_phishing_label": round(float(roc_auc_score(y_test, reference["phishing-iforest"])), 4)},
+         diff, split, ["champion"])
 
+    for name, ref in reference.items():
+        assert np.all(np.isfinite(ref)), name
+    train = [{"input": {n: float(v) for n, v in zip(FEATURES, row)}, "label": int(label)}
+             for row, label in zip(X_train, y_train)]
+    (ROOT / "demo" / "data" / "phishing-train.json").write_text(json.dumps(train) + "\n")
     cases = [
         {
             "caseId": f"phish-{int(i):04d}",
             "input": {name: float(v) for name, v in zip(FEATURES, row)},
             "label": int(label),
-            # scikit-learn's own probability, so tests can check the ONNX runtime in Node against it.
-            "sklearnScore": round(float(p), 7),
+            # scikit-learn's own outputs, so tests can check the runtimes in Node against them.
+            "sklearnScore": round(float(reference["phishing-gb"][k]), 7),
+            "reference": {name: round(float(ref[k]), 7) for name, ref in reference.items()},
         }
-        for i, row, label, p in zip(idx_test, X_test, y_test, proba)
+        for k, (i, row, label) in enumerate(zip(idx_test, X_test, y_test))
     ]
     (ROOT / "demo" / "data" / "phishing-holdout.json").write_text(json.dumps(cases, indent=1) + "\n")
     sample = {"caseId": cases[0]["caseId"], "input": cases[0]["input"]}
     (ROOT / "demo" / "cases" / "sample.json").write_text(json.dumps(sample, indent=2) + "\n")
-    print(json.dumps(card["metrics_heldout"]), f"max|onnx-sklearn|={max_diff:.2e}")
+    for name in reference:
+        print(name, json.loads((MODELS / name / "model.json").read_text())["metrics"])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ModelNameSchema, VersionSchema } from './model-ref';
+
+/** Every kind of model Arbiter can call. */
+export const ModelKindSchema = z.enum([
+  'onnx',
+  'tfjs',
+  'kserve-v2',
+  'openai-chat',
+  'http-json',
+  'openai-embeddings',
+  'feature-embedder',
+]);
+export type ModelKind = z.infer<typeof ModelKindSchema>;
+
+/** A JSON Schema document (draft 2020-12 subset that zod can rebuild). */
+export const JsonSchemaSchema = z.record(z.string(), z.unknown());
+
+/** What a user registers; the registry assigns the version number. */
+export const ModelVersionSpecSchema = z.object({
+  name: ModelNameSchema,
+  kind: ModelKindSchema,
+  /** A file or directory path (onnx, tfjs; relative to the models dir) or a base URL (servers). */
+  uri: z.string().min(1),
+  /** Kind-specific settings, validated by the kind's adapter at registration. */
+  config: z.record(z.string(), z.unknown()).default({}),
+  /** JSON Schema for one input row. */
+  inputSchema: JsonSchemaSchema,
+  /** JSON Schema for one output row. */
+  outputSchema: JsonSchemaSchema,
+  framework: z.string().optional(),
+  trainingData: z.string().optional(),
+  metrics: z.record(z.string(), z.number()).default({}),
+  description: z.string().optional(),
+});
+export type ModelVersionSpec = z.input<typeof ModelVersionSpecSchema>;
+
+/** An immutable, registered model version. */
+export const ModelVersionSchema = ModelVersionSpecSchema.extend({
+  version: VersionSchema,
+  createdAt: z.string(),
+  deprecatedAt: z.string().nullable(),
+  deprecationReason: z.string().nullable(),
+});
+export type ModelVersion = z.infer<typeof ModelVersionSchema>;
+
+/** `name@version` of a registered version, for messages and cache keys. */
+export function versionId(v: { name: string; version: string }): string {
+  return `${v.name}@${v.version}`;
+}
