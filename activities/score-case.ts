@@ -1,65 +1,57 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { featureSchema, toCaseIssues, toFeatureRow } from '../core/case';
 import type { ModelResult } from '../core/decision';
-import { FailureType } from '../core/errors';
-import type { ModelRef } from '../core/workflow-input';
-import { ModelNotFoundError, type ModelProvider } from '../models/catalog';
+import type { PinnedModel } from '../core/model-ref';
+import { ModelFailureType } from '../models/errors';
+import { UnknownVersionError, type ModelRuntime } from '../models/runtime';
 
 export interface ScoreCaseInput {
-  model: ModelRef;
+  model: PinnedModel;
   input: Record<string, unknown>;
 }
 
 export interface ScoreCaseOutput {
   result: ModelResult;
-  /** The validated features the model saw, as recorded in the decision log. */
-  features: Record<string, number>;
+  /** The input the model saw, as recorded in the decision log. */
+  features: Record<string, unknown>;
 }
 
-/**
- * The one classifier for model calls (STYLE rule 4): unknown model and bad input are the caller's
- * to fix (non-retryable, naming the model version); anything else is the runtime's and retryable.
- */
-export function toModelFailure(err: unknown, ref: ModelRef): ApplicationFailure {
+/** Failures that are not already classified by an adapter: unknown versions are final, the rest retryable. */
+function toScoreFailure(err: unknown, model: PinnedModel): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
-  const version = `${ref.name}@${ref.version}`;
-  if (err instanceof ModelNotFoundError) {
-    return ApplicationFailure.create({
-      type: FailureType.ModelNotFound,
-      message: err.message,
-      nonRetryable: true,
-      details: [{ available: err.available }],
-    });
+  if (err instanceof UnknownVersionError) {
+    return ApplicationFailure.create({ type: ModelFailureType.NotFound, message: err.message, nonRetryable: true });
   }
   return ApplicationFailure.create({
-    type: FailureType.ModelFailed,
-    message: `model ${version} failed: ${err instanceof Error ? err.message : String(err)}`,
+    type: ModelFailureType.Failed,
+    message: `model ${model.name}@${model.version} failed: ${err instanceof Error ? err.message : String(err)}`,
     cause: err instanceof Error ? err : undefined,
   });
 }
 
-/** Builds the activity that validates a case against a model's input contract and scores it. */
-export function createScoreCase(models: ModelProvider, now: () => number = () => performance.now()) {
-  return async function scoreCase({ model: ref, input }: ScoreCaseInput): Promise<ScoreCaseOutput> {
+/** The deadline and cancellation of the activity attempt this code runs in. */
+function attemptLimits(): { deadline: number; signal?: AbortSignal } {
+  try {
+    const ctx = Context.current();
+    return { deadline: Date.now() + (ctx.info.startToCloseTimeoutMs || 10_000), signal: ctx.cancellationSignal };
+  } catch {
+    return { deadline: Date.now() + 10_000 };
+  }
+}
+
+/** Builds the activity that scores one case with a pinned model version (validated in and out). */
+export function createScoreCase(runtime: ModelRuntime, now: () => number = () => performance.now()) {
+  return async function scoreCase({ model, input }: ScoreCaseInput): Promise<ScoreCaseOutput> {
     try {
-      const model = await models.get(ref);
-      const parsed = featureSchema(model.card.input).safeParse(input);
-      if (!parsed.success) {
-        const issues = toCaseIssues(parsed.error, ['input']);
-        throw ApplicationFailure.create({
-          type: FailureType.ModelInvalidInput,
-          message: `model ${ref.name}@${ref.version} rejected the input: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-          nonRetryable: true,
-          details: [issues],
-        });
-      }
+      const adapter = await runtime.adapter(model.name, model.version);
       const started = now();
-      const [score] = await model.predict([toFeatureRow(model.card.input, parsed.data)]);
-      if (score === undefined || !Number.isFinite(score)) throw new Error(`non-finite score ${score}`);
+      const { outputs } = await adapter.predict([input], attemptLimits());
       const latencyMs = Math.round((now() - started) * 1000) / 1000;
-      return { result: { model: ref.name, version: ref.version, score, latencyMs }, features: parsed.data };
+      const score = Number(outputs[0]?.score);
+      if (!Number.isFinite(score)) throw new Error(`output has no finite 'score': ${JSON.stringify(outputs[0])}`);
+      return { result: { model: model.name, version: model.version, score, latencyMs }, features: input };
     } catch (err) {
-      throw toModelFailure(err, ref);
+      throw toScoreFailure(err, model);
     }
   };
 }

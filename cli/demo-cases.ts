@@ -10,6 +10,8 @@ export const DemoCaseSchema = z.object({
   label: z.union([z.literal(0), z.literal(1)]),
   /** scikit-learn's probability for this case, written by the training script. */
   sklearnScore: z.number(),
+  /** Each scikit-learn demo model's own output for this case (model name → score). */
+  reference: z.record(z.string(), z.number()),
 });
 export type DemoCase = z.infer<typeof DemoCaseSchema>;
 

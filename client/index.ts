@@ -10,17 +10,14 @@ import {
 import { CaseIdSchema, CaseIssueSchema } from '../core/case';
 import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
 import { FailureType } from '../core/errors';
-import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type ModelRef } from '../core/workflow-input';
+import { DEFAULT_TASK_QUEUE, decisionWorkflowId } from '../core/workflow-input';
 import type { decisionWorkflow } from '../workflows';
 import { temporalTarget } from '../workers/temporal-connection';
 import { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from './errors';
 
-/** The demo model until the registry (aliases) lands. */
-export const DEMO_MODEL: ModelRef = { name: 'phishing-gb', version: '1' };
-
 export interface DecideOptions {
-  /** @default DEMO_MODEL */
-  model?: ModelRef;
+  /** `name:alias` or `name@version`. @default 'phishing-gb:champion' */
+  model?: string;
   /** @default { decline: 0.8, review: 0.4 } */
   thresholds?: Thresholds;
   /** @default 'demo' */
@@ -83,7 +80,7 @@ export class ArbiterClient {
     const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
     const args = {
       request,
-      model: options.model ?? DEMO_MODEL,
+      model: options.model,
       thresholds: options.thresholds,
       pipeline: options.pipeline,
     };

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { ThresholdsSchema } from './decision';
 
-/** A model pinned by name and version when a decision starts. */
-export const ModelRefSchema = z.object({ name: z.string().min(1), version: z.string().min(1) });
-export type ModelRef = z.infer<typeof ModelRefSchema>;
+/** The model a decision uses unless told otherwise: the demo scorer's champion. */
+export const DEFAULT_MODEL_REF = 'phishing-gb:champion';
 
 /**
  * The decision workflow's argument. The case stays `unknown` on purpose: the workflow validates it,
@@ -11,7 +10,8 @@ export type ModelRef = z.infer<typeof ModelRefSchema>;
  */
 export const DecisionWorkflowInputSchema = z.object({
   request: z.unknown(),
-  model: ModelRefSchema,
+  /** `name:alias` or `name@version`, pinned to a version when the decision starts. @default 'phishing-gb:champion' */
+  model: z.string().min(1).default(DEFAULT_MODEL_REF),
   thresholds: ThresholdsSchema.optional(),
   /** @default 'demo' */
   pipeline: z.string().min(1).default('demo'),

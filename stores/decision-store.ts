@@ -17,7 +17,7 @@ export const DecisionRowSchema = z
     reasons: z.array(z.string()),
     models: z.array(ModelResultSchema),
     thresholds: ThresholdsSchema,
-    input: z.record(z.string(), z.number()).nullable(),
+    input: z.record(z.string(), z.unknown()).nullable(),
     input_hash: z.string(),
     workflow_id: z.string(),
     run_id: z.string(),

@@ -42,6 +42,63 @@ CREATE TABLE case_rejections (
   UNIQUE (workflow_id, run_id)
 );`,
   },
+  {
+    version: 2,
+    name: 'model registry',
+    sql: `
+CREATE TABLE models (
+  name        text PRIMARY KEY,
+  description text,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE model_versions (
+  name               text NOT NULL REFERENCES models (name),
+  version            int NOT NULL CHECK (version > 0),
+  kind               text NOT NULL,
+  uri                text NOT NULL,
+  config             jsonb NOT NULL,
+  input_schema       jsonb NOT NULL,
+  output_schema      jsonb NOT NULL,
+  framework          text,
+  training_data      text,
+  metrics            jsonb NOT NULL DEFAULT '{}',
+  description        text,
+  spec_hash          text NOT NULL,
+  created_at         timestamptz NOT NULL DEFAULT now(),
+  deprecated_at      timestamptz,
+  deprecation_reason text,
+  PRIMARY KEY (name, version)
+);
+-- Versions are immutable: only the deprecation columns may ever change.
+CREATE FUNCTION model_versions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (NEW.name, NEW.version, NEW.kind, NEW.uri, NEW.config, NEW.input_schema, NEW.output_schema, NEW.spec_hash)
+     IS DISTINCT FROM
+     (OLD.name, OLD.version, OLD.kind, OLD.uri, OLD.config, OLD.input_schema, OLD.output_schema, OLD.spec_hash) THEN
+    RAISE EXCEPTION 'model version %@% is immutable', OLD.name, OLD.version USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER model_versions_immutable BEFORE UPDATE ON model_versions
+  FOR EACH ROW EXECUTE FUNCTION model_versions_immutable();
+CREATE TABLE model_aliases (
+  name       text NOT NULL,
+  alias      text NOT NULL,
+  version    int NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (name, alias),
+  FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+);
+CREATE TABLE model_alias_history (
+  id           bigserial PRIMARY KEY,
+  name         text NOT NULL,
+  alias        text NOT NULL,
+  from_version int,
+  to_version   int NOT NULL,
+  reason       text NOT NULL,
+  moved_at     timestamptz NOT NULL DEFAULT now()
+);`,
+  },
 ];
 
 // Arbitrary but fixed: serialises concurrent migrators (two workers starting at once).

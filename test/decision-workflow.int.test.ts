@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArbiterClient, CaseValidationError, DecisionFailedError } from '../client';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { applyThresholds } from '../core/decision';
-import { createDirectoryModelProvider, type ModelProvider } from '../models/catalog';
+import { readModelCards } from '../models/cards';
+import { registerModelCards } from '../models/registration';
 import { DecisionStore, hashInput } from '../stores/decision-store';
+import { createModelServices, type ModelServices } from '../workers/model-services';
 import { createOrchestratorWorker } from '../workers/orchestrator';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { MODELS_DIR } from './helpers/models';
@@ -16,7 +18,7 @@ import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 let db: TestDatabase;
-let models: ModelProvider;
+let models: ModelServices;
 let store: DecisionStore;
 let worker: Worker;
 let running: Promise<void>;
@@ -32,12 +34,13 @@ beforeAll(async () => {
     createTestDatabase(),
     loadHoldout(),
   ]);
-  models = createDirectoryModelProvider(MODELS_DIR);
+  models = createModelServices(db.pool, MODELS_DIR);
+  await registerModelCards(models.registry, models.runtime, await readModelCards(MODELS_DIR));
   store = new DecisionStore(db.pool);
   worker = await createOrchestratorWorker({
     connection: env.nativeConnection,
     taskQueue,
-    deps: { store, models },
+    deps: { store, registry: models.registry, runtime: models.runtime },
     workflowBundle: bundle,
   });
   running = worker.run();
@@ -128,11 +131,18 @@ describe('decision workflow on a real Temporal dev server', () => {
   it('fails without retrying when the model does not exist, listing what does', async () => {
     const c = holdout[0] as DemoCase;
     const err = await client
-      .decide({ caseId: uniq('nomodel'), input: c.input }, { model: { name: 'ghost', version: '1' } })
+      .decide({ caseId: uniq('nomodel'), input: c.input }, { model: 'ghost:champion' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DecisionFailedError);
     expect((err as DecisionFailedError).failureType).toBe('Model.NotFound');
-    expect((err as Error).message).toContain('phishing-gb@1');
+    expect((err as Error).message).toContain('phishing-gb');
+  });
+
+  it('pins an alias to a version at start: the challenger alias scores with phishing-lr@1', async () => {
+    const c = holdout[2] as DemoCase;
+    const result = await client.decide({ caseId: uniq('alias'), input: c.input }, { model: 'phishing-lr:challenger' });
+    expect(result.models).toEqual([expect.objectContaining({ model: 'phishing-lr', version: '1' })]);
+    expect(result.score).toBeCloseTo(c.reference['phishing-lr'] ?? Number.NaN, 5);
   });
 
   it('sets search attributes so a person can find decisions by outcome in the UI', async () => {

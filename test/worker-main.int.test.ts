@@ -21,7 +21,13 @@ beforeAll(async () => {
   [env, db] = await Promise.all([createTestTemporal({ registerSearchAttributes: false }), createTestDatabase()]);
   worker = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'workers', 'main.ts')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, ARBITER_TASK_QUEUE: taskQueue },
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      TEMPORAL_ADDRESS: env.address,
+      ARBITER_TASK_QUEUE: taskQueue,
+      ARBITER_REGISTER_CARDS: 'true',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   worker.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -32,6 +32,11 @@ export const EnvSchema = z.object({
   ARBITER_PG_PORT: port(5433),
   /** @default '<project>/demo/models' */
   ARBITER_MODELS_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'models')),
+  /** Register the model cards found in ARBITER_MODELS_DIR at start (the embedded stack always does). @default false */
+  ARBITER_REGISTER_CARDS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

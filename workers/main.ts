@@ -1,10 +1,12 @@
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { pino } from 'pino';
-import { createDirectoryModelProvider } from '../models/catalog';
 import { openPool } from '../stores/db';
 import { DecisionStore } from '../stores/decision-store';
 import { migrate } from '../stores/migrations';
 import { loadEnv } from './config';
+import { readModelCards } from '../models/cards';
+import { registerModelCards } from '../models/registration';
+import { createModelServices } from './model-services';
 import { createOrchestratorWorker } from './orchestrator';
 import { ensureSearchAttributes } from './search-attributes';
 import { temporalTarget } from './temporal-connection';
@@ -29,12 +31,16 @@ async function main(): Promise<void> {
     (err: unknown) => log.warn({ err }, 'could not register search attributes; register them with the Temporal CLI'),
   );
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const models = createDirectoryModelProvider(env.ARBITER_MODELS_DIR);
+  const models = createModelServices(pool, env.ARBITER_MODELS_DIR);
+  if (env.ARBITER_REGISTER_CARDS) {
+    const cards = await readModelCards(env.ARBITER_MODELS_DIR);
+    log.info({ models: await registerModelCards(models.registry, models.runtime, cards) }, 'model cards registered');
+  }
   const worker = await createOrchestratorWorker({
     connection,
     namespace: target.namespace,
     taskQueue: env.ARBITER_TASK_QUEUE,
-    deps: { store: new DecisionStore(pool), models },
+    deps: { store: new DecisionStore(pool), registry: models.registry, runtime: models.runtime },
   });
   log.info({ address: target.connectionOptions.address, taskQueue: env.ARBITER_TASK_QUEUE }, 'worker running');
   // The SDK's Runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once drained.

@@ -17,7 +17,7 @@ type Activities = ReturnType<typeof createActivities>;
 // Local activities: the model and the log live in the orchestrator worker, so a decision costs one
 // workflow task instead of a server round trip per step. Retries stay bounded: a decision that
 // cannot finish must fail visibly rather than hang.
-const { scoreCase, recordDecision, recordRejection } = proxyLocalActivities<Activities>({
+const { resolveModel, scoreCase, recordDecision, recordRejection } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
 });
@@ -48,9 +48,10 @@ async function decide(rawArgs: DecisionWorkflowInput): Promise<DecisionResult> {
   const pipeline = args.pipeline;
   upsertSearchAttributes([{ key: PipelineKey, value: pipeline }]);
 
+  const model = await resolveModel(args.model);
   let scored;
   try {
-    scored = await scoreCase({ model: args.model, input });
+    scored = await scoreCase({ model, input });
   } catch (err) {
     const issues = invalidInputIssues(err);
     if (issues) return reject(caseId, issues, args.request);

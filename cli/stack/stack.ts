@@ -3,12 +3,14 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { ArbiterClient, TemporalUnreachableError } from '../../client';
-import { createDirectoryModelProvider } from '../../models/catalog';
+import { readModelCards } from '../../models/cards';
+import { registerModelCards } from '../../models/registration';
 import { openPool } from '../../stores/db';
 import { DecisionStore } from '../../stores/decision-store';
 import { startEmbeddedPostgres } from '../../stores/embedded-pg';
 import { migrate } from '../../stores/migrations';
 import type { ArbiterEnv } from '../../workers/config';
+import { createModelServices, type ModelServices } from '../../workers/model-services';
 import { createOrchestratorWorker } from '../../workers/orchestrator';
 import { temporalTarget } from '../../workers/temporal-connection';
 import { assertPortFree } from './ports';
@@ -23,6 +25,7 @@ export interface Stack {
   embedded: { temporal: boolean; database: boolean };
   client: ArbiterClient;
   store: DecisionStore;
+  models: ModelServices;
   pool: Pool;
   /** Stops everything it started, in reverse order; safe to call twice. */
   stop(): Promise<void>;
@@ -74,14 +77,21 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     });
     undo.push(() => connection.close());
 
-    const models = createDirectoryModelProvider(env.ARBITER_MODELS_DIR);
+    const models = createModelServices(pool, env.ARBITER_MODELS_DIR);
     undo.push(() => models.close());
+    const registered = await registerModelCards(
+      models.registry,
+      models.runtime,
+      await readModelCards(env.ARBITER_MODELS_DIR),
+    );
+    const added = registered.filter((r) => r.created).map((r) => `${r.name}@${r.version}`);
+    if (added.length > 0) log(`registered demo models: ${added.join(', ')}`);
     const store = new DecisionStore(pool);
     const worker = await createOrchestratorWorker({
       connection,
       namespace: target.namespace,
       taskQueue: env.ARBITER_TASK_QUEUE,
-      deps: { store, models },
+      deps: { store, registry: models.registry, runtime: models.runtime },
     });
     undo.push(runWorker(worker));
     log(`orchestrator worker on task queue '${env.ARBITER_TASK_QUEUE}'`);
@@ -92,7 +102,7 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
       eagerStart: true,
     });
     const embedded = { temporal: !env.TEMPORAL_ADDRESS, database: !env.DATABASE_URL };
-    return { temporalAddress: address, uiUrl, databaseUrl, embedded, client, store, pool, stop: stopAll };
+    return { temporalAddress: address, uiUrl, databaseUrl, embedded, client, store, models, pool, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,0 +1,14 @@
+import type { ModelKind } from '../../core/model-version';
+import type { AdapterFactory } from '../adapter';
+import { featureEmbedderFactory } from './feature-embedder';
+import { httpJsonFactory } from './http-json';
+import { onnxFactory } from './onnx';
+import { tfjsFactory } from './tfjs';
+
+/** Every adapter this build ships, by model kind. */
+export const ADAPTER_FACTORIES: Partial<Record<ModelKind, AdapterFactory>> = {
+  onnx: onnxFactory,
+  tfjs: tfjsFactory,
+  'http-json': httpJsonFactory,
+  'feature-embedder': featureEmbedderFactory,
+};
