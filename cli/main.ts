@@ -6,6 +6,9 @@ import { loadEnv } from '../workers/config';
 import { runDecide } from './decide';
 import { runDemo } from './demo';
 import { runDev } from './dev';
+import { addModelCommands } from './models';
+import { RegistrationRejectedError } from '../models/registration';
+import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
 import { PortBusyError } from './stack/ports';
 
 /** Errors whose message is the whole story: printed without a stack trace. */
@@ -16,6 +19,10 @@ const EXPECTED = [
   TemporalUnreachableError,
   CaseValidationError,
   DecisionFailedError,
+  ModelNotFoundError,
+  ModelDeprecatedError,
+  RegistryConflictError,
+  RegistrationRejectedError,
 ];
 
 function positiveInt(value: string): number {
@@ -48,6 +55,8 @@ program
   .option('--input-file <file>', 'a file holding the case as JSON')
   .option('--json', 'print the whole decision as JSON', false)
   .action((opts: { input?: string; inputFile?: string; json: boolean }) => runDecide(loadEnv(), opts));
+
+addModelCommands(program);
 
 try {
   await program.parseAsync(process.argv);

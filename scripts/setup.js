@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureMlserver } from './mlserver.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -36,4 +37,14 @@ try {
   console.error(err instanceof Error ? err.message : err);
   // With TEMPORAL_ADDRESS the demo uses that server and needs no CLI; the tests always do.
   if (!process.env.TEMPORAL_ADDRESS) process.exit(1);
+}
+
+// The test suite also talks to a real MLServer (Open Inference Protocol); the demo does not need it.
+if (process.argv.includes('--test')) {
+  try {
+    ensureMlserver();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
 }

@@ -1,14 +1,16 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { installCliRuntime } from '../cli/runtime';
 import { freePort, PortBusyError } from '../cli/stack/ports';
 import { startStack } from '../cli/stack/stack';
 import { DatabaseUnreachableError } from '../stores/db';
-import { loadEnv, type ArbiterEnv } from '../workers/config';
+import { loadEnv, PROJECT_ROOT, type ArbiterEnv } from '../workers/config';
 
 let dataDir: string;
 let env: ArbiterEnv;
@@ -59,6 +61,39 @@ describe('embedded stack (arbiter dev)', () => {
       expect(await second.client.decide({ caseId, input: (holdout[0] as DemoCase).input })).toEqual(decided);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('registers the demo models with aliases, and `arbiter models` lists, promotes and shows them', async () => {
+    const stack = await startStack(env);
+    const cli = async (...args: string[]) => {
+      const cliEnv = { ...process.env, ARBITER_PG_PORT: String(env.ARBITER_PG_PORT), NO_COLOR: '1' };
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(PROJECT_ROOT, 'bin', 'arbiter.js'), 'models', ...args],
+        {
+          env: cliEnv,
+        },
+      );
+      return JSON.parse(stdout) as unknown;
+    };
+    try {
+      const list = (await cli('list', '--json')) as { name: string; kind: string; aliases: Record<string, string> }[];
+      const byName = Object.fromEntries(list.map((m) => [m.name, m]));
+      expect(byName['phishing-gb']).toMatchObject({ kind: 'onnx', aliases: { champion: '1' } });
+      expect(byName['phishing-lr']).toMatchObject({ kind: 'onnx', aliases: { challenger: '1' } });
+      expect(byName['phishing-iforest']).toMatchObject({ kind: 'onnx' });
+      expect(byName['phishing-tfjs']).toMatchObject({ kind: 'tfjs', aliases: { champion: '1' } });
+
+      await cli('promote', 'phishing-lr@1', '--alias', 'shadow', '--reason', 'shadow the champion', '--json');
+      const shown = (await cli('show', 'phishing-lr', '--json')) as {
+        aliases: Record<string, string>;
+        aliasHistory: { reason: string }[];
+      };
+      expect(shown.aliases).toEqual({ challenger: '1', shadow: '1' });
+      expect(shown.aliasHistory.map((e) => e.reason)).toContain('shadow the champion');
+    } finally {
+      await stack.stop();
     }
   });
 

@@ -2,6 +2,7 @@ import type { ModelKind } from '../../core/model-version';
 import type { AdapterFactory } from '../adapter';
 import { featureEmbedderFactory } from './feature-embedder';
 import { httpJsonFactory } from './http-json';
+import { kserveV2Factory } from './kserve-v2';
 import { onnxFactory } from './onnx';
 import { tfjsFactory } from './tfjs';
 
@@ -10,5 +11,6 @@ export const ADAPTER_FACTORIES: Partial<Record<ModelKind, AdapterFactory>> = {
   onnx: onnxFactory,
   tfjs: tfjsFactory,
   'http-json': httpJsonFactory,
+  'kserve-v2': kserveV2Factory,
   'feature-embedder': featureEmbedderFactory,
 };

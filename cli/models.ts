@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ModelsClient } from '../client/models';
+import { ModelCardSchema, specOf } from '../models/cards';
+import { loadEnv } from '../workers/config';
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+const plain = () => !process.stdout.isTTY || process.env.NO_COLOR !== undefined;
+const table = (head: string[]) => new Table({ head, style: plain() ? { head: [], border: [] } : {} });
+
+/** Runs `fn` with a registry client on DATABASE_URL, or on the embedded stack's database. */
+async function withClient<T>(fn: (client: ModelsClient) => Promise<T>): Promise<T> {
+  const env = loadEnv();
+  const url = env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${env.ARBITER_PG_PORT}/postgres?sslmode=disable`;
+  const client = await ModelsClient.connect(url, env.ARBITER_MODELS_DIR);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+async function readSpec(file: string) {
+  const parsed = ModelCardSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file} is not a valid model spec:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `arbiter models …`: the model registry. */
+export function addModelCommands(program: Command): void {
+  const models = program.command('models').description('the model registry: versions, aliases, deprecation');
+
+  models
+    .command('register')
+    .description('probe a model and register it as the next version of its name')
+    .requiredOption(
+      '--file <spec.json>',
+      'a model card or spec: name, kind, uri, config, inputSchema, outputSchema, ...',
+    )
+    .option('--alias <alias>', 'point this alias at the new version (repeatable)', collect, [])
+    .option('--reason <text>', 'why, for the alias history', 'registered')
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { file: string; alias: string[]; reason: string; json: boolean }) => {
+      const card = await readSpec(opts.file);
+      const aliases = opts.alias.length > 0 ? opts.alias : card.aliases;
+      const { version } = await withClient((c) => c.register(specOf(card), { aliases, reason: opts.reason }));
+      if (opts.json) json(version);
+      else
+        out(
+          `registered ${version.name}@${version.version} (${version.kind})${aliases.length ? ` as ${aliases.join(', ')}` : ''}`,
+        );
+    });
+
+  models
+    .command('list')
+    .description('every model with its kind, latest version and aliases')
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { json: boolean }) => {
+      const list = await withClient((c) => c.list());
+      if (opts.json) {
+        json(list);
+        return;
+      }
+      const t = table(['model', 'kind', 'latest', 'aliases']);
+      for (const m of list) {
+        const aliases = Object.entries(m.aliases).map(([a, v]) => `${a}→${v}`);
+        t.push([m.name, m.kind ?? '', m.latestVersion ?? '', aliases.join(' ')]);
+      }
+      out(t.toString());
+    });
+
+  models
+    .command('show <name>')
+    .description('versions, aliases and alias history of one model')
+    .option('--json', 'print JSON', false)
+    .action(async (name: string, opts: { json: boolean }) => {
+      const details = await withClient((c) => c.show(name));
+      if (opts.json) {
+        json(details);
+        return;
+      }
+      const t = table(['version', 'kind', 'uri', 'metrics', 'created', 'deprecated']);
+      for (const v of details.versions) {
+        const metrics = Object.entries(v.metrics).map(([k, n]) => `${k}=${n}`);
+        t.push([
+          v.version,
+          v.kind,
+          v.uri,
+          metrics.join(' '),
+          v.createdAt,
+          v.deprecationReason ?? (v.deprecatedAt ? 'yes' : ''),
+        ]);
+      }
+      out(t.toString());
+      out(
+        `aliases: ${
+          Object.entries(details.aliases)
+            .map(([a, v]) => `${a}→${v}`)
+            .join(', ') || 'none'
+        }`,
+      );
+      for (const e of details.aliasHistory) out(`  ${e.movedAt} ${e.alias}: ${e.from ?? '∅'} → ${e.to} (${e.reason})`);
+    });
+
+  models
+    .command('promote <ref>')
+    .description('point an alias at a version: arbiter models promote fraud@3 --alias champion --reason "..."')
+    .requiredOption('--alias <alias>', 'the alias to move (champion, challenger, shadow, any name)')
+    .requiredOption('--reason <text>', 'why, recorded in the alias history')
+    .option('--json', 'print JSON', false)
+    .action(async (ref: string, opts: { alias: string; reason: string; json: boolean }) => {
+      const event = await withClient((c) => c.promote(ref, opts.alias, opts.reason));
+      if (opts.json) json(event);
+      else out(`${opts.alias}: ${event.from ?? '∅'} → ${event.to}`);
+    });
+
+  models
+    .command('deprecate <ref>')
+    .description('deprecate name@version (refused while an alias points at it)')
+    .requiredOption('--reason <text>', 'why')
+    .option('--json', 'print JSON', false)
+    .action(async (ref: string, opts: { reason: string; json: boolean }) => {
+      const version = await withClient((c) => c.deprecate(ref, opts.reason));
+      if (opts.json) json(version);
+      else out(`deprecated ${version.name}@${version.version}: ${opts.reason}`);
+    });
+}

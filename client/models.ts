@@ -1,0 +1,64 @@
+import type { Pool } from 'pg';
+import { parseModelRef } from '../core/model-ref';
+import type { ModelVersion, ModelVersionSpec } from '../core/model-version';
+import { registerModel, type RegisterModelOptions } from '../models/registration';
+import { openPool } from '../stores/db';
+import type { AliasEvent, ModelSummary } from '../stores/registry-rows';
+import type { ModelDetails } from '../stores/registry-store';
+import { createModelServices, type ModelServices } from '../workers/model-services';
+
+/**
+ * The registry as users drive it: register (after proving the model answers), list, show,
+ * promote an alias, deprecate. Talks to the registry's PostgreSQL directly.
+ */
+export class ModelsClient {
+  private constructor(
+    private readonly services: ModelServices,
+    private readonly pool?: Pool,
+  ) {}
+
+  /** Opens its own pool on `databaseUrl`; `close()` ends it. */
+  static async connect(databaseUrl: string, modelsDir: string): Promise<ModelsClient> {
+    const pool = await openPool(databaseUrl, { max: 2 });
+    return new ModelsClient(createModelServices(pool, modelsDir), pool);
+  }
+
+  /** Uses an existing pool (kept open by its owner). */
+  static fromPool(pool: Pool, modelsDir: string): ModelsClient {
+    return new ModelsClient(createModelServices(pool, modelsDir));
+  }
+
+  /** Probes the model, then stores the next version. @throws RegistrationRejectedError when it does not answer */
+  register(
+    spec: ModelVersionSpec,
+    options: RegisterModelOptions = {},
+  ): Promise<{ version: ModelVersion; created: boolean }> {
+    return registerModel(this.services.registry, this.services.runtime, spec, options);
+  }
+
+  list(): Promise<ModelSummary[]> {
+    return this.services.registry.list();
+  }
+
+  show(name: string): Promise<ModelDetails> {
+    return this.services.registry.show(name);
+  }
+
+  /** Points `alias` at the version `ref` names (`name@version`, or `name:other-alias`'s current version). */
+  async promote(ref: string, alias: string, reason: string): Promise<AliasEvent> {
+    const target = await this.services.registry.resolve(parseModelRef(ref));
+    return this.services.registry.promote(target.name, alias, target.version, reason);
+  }
+
+  /** Deprecates `name@version`. */
+  async deprecate(ref: string, reason: string): Promise<ModelVersion> {
+    const parsed = parseModelRef(ref);
+    if (!('version' in parsed)) throw new Error(`deprecate needs name@version, got '${ref}'`);
+    return this.services.registry.deprecate(parsed.name, parsed.version, reason);
+  }
+
+  async close(): Promise<void> {
+    await this.services.close();
+    await this.pool?.end();
+  }
+}
