@@ -43,7 +43,11 @@ export function httpStatusFailure({ model, status, body, retryAfter, cause }: Ht
   const snippet = body ? `: ${body.slice(0, 300)}` : '';
   const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   const type =
-    status === 429 ? ModelFailureType.RateLimited : retryable ? ModelFailureType.Unavailable : ModelFailureType.Rejected;
+    status === 429
+      ? ModelFailureType.RateLimited
+      : retryable
+        ? ModelFailureType.Unavailable
+        : ModelFailureType.Rejected;
   const delay = status === 429 || status === 503 ? parseRetryAfter(retryAfter) : undefined;
   return ApplicationFailure.create({
     type,

@@ -17,7 +17,15 @@ export interface PostJsonInput {
  * One JSON HTTP call with the deadline and the shared classification of HTTP-level failures:
  * status codes, timeouts, network errors and non-JSON bodies. Adapters add their own body checks.
  */
-export async function requestJson({ model, url, body, headers, options, fetch: f, method }: PostJsonInput): Promise<unknown> {
+export async function requestJson({
+  model,
+  url,
+  body,
+  headers,
+  options,
+  fetch: f,
+  method,
+}: PostJsonInput): Promise<unknown> {
   const started = Date.now();
   const signal = deadlineSignal(options, started);
   let res: Response;
@@ -34,7 +42,8 @@ export async function requestJson({ model, url, body, headers, options, fetch: f
   const text = await res.text().catch((err: unknown) => {
     throw classifyFetchError(model, err, started, options);
   });
-  if (!res.ok) throw httpStatusFailure({ model, status: res.status, body: text, retryAfter: res.headers.get('retry-after') });
+  if (!res.ok)
+    throw httpStatusFailure({ model, status: res.status, body: text, retryAfter: res.headers.get('retry-after') });
   try {
     return text === '' ? null : (JSON.parse(text) as unknown);
   } catch {
@@ -45,7 +54,12 @@ export async function requestJson({ model, url, body, headers, options, fetch: f
 function classifyFetchError(model: string, err: unknown, started: number, options: InvokeOptions): ApplicationFailure {
   const e = err as Error;
   if (options.signal?.aborted) {
-    return ApplicationFailure.create({ type: 'Model.Cancelled', message: `call to model ${model} was cancelled`, nonRetryable: true, cause: e });
+    return ApplicationFailure.create({
+      type: 'Model.Cancelled',
+      message: `call to model ${model} was cancelled`,
+      nonRetryable: true,
+      cause: e,
+    });
   }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return timeoutFailure(model, Date.now() - started, e);
   return unavailableFailure(model, err);
