@@ -6,3 +6,5 @@ venv=.tools/train
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet -r demo/models/requirements.txt
 "$venv/bin/python" demo/models/train.py
+# The TensorFlow.js model trains in Node on the split the Python script just wrote.
+npx tsx demo/models/train-tfjs.ts
