@@ -55,8 +55,35 @@ export interface AdapterDeps {
 /** Builds an adapter for one version; validates the version's `config` for its kind first. */
 export type AdapterFactory = (version: ModelVersion, deps: AdapterDeps) => Promise<ModelAdapter>;
 
-/** An AbortSignal that fires at the deadline or when `signal` does, whichever comes first. */
-export function deadlineSignal(options: InvokeOptions, now: number = Date.now()): AbortSignal {
-  const timeout = AbortSignal.timeout(Math.max(options.deadline - now, 0));
-  return options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+/** The abort side of one call; `release()` once it settles. */
+export interface CallSignal {
+  signal: AbortSignal;
+  /** Stops the call early (a sibling row failed). */
+  abort(): void;
+  release(): void;
+}
+
+/**
+ * Aborts at the deadline or when `options.signal` does. Not `deadlineSignal`: on Node 20 an
+ * `AbortSignal.timeout` inside `AbortSignal.any` is held weakly and, if garbage-collected mid-call,
+ * never fires (nodejs/node#57736), so a slow server would hold the call far past its deadline. Here
+ * the timer holds the controller.
+ */
+export function callSignal(options: InvokeOptions, started: number = Date.now()): CallSignal {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('the deadline passed', 'TimeoutError')),
+    Math.max(options.deadline - started, 0),
+  );
+  const cancel = (): void => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) cancel();
+  else options.signal?.addEventListener('abort', cancel, { once: true });
+  return {
+    signal: controller.signal,
+    abort: () => controller.abort(),
+    release() {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', cancel);
+    },
+  };
 }

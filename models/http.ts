@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { deadlineSignal, type InvokeOptions } from './adapter';
+import { callSignal, type InvokeOptions } from './adapter';
 import { badResponseFailure, httpStatusFailure, timeoutFailure, unavailableFailure } from './errors';
 
 export interface PostJsonInput {
@@ -27,21 +27,22 @@ export async function requestJson({
   method,
 }: PostJsonInput): Promise<unknown> {
   const started = Date.now();
-  const signal = deadlineSignal(options, started);
+  const call = callSignal(options, started);
   let res: Response;
+  let text: string;
   try {
     res = await (f ?? fetch)(url, {
       method: method ?? 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
       body: method === 'GET' ? undefined : JSON.stringify(body),
-      signal,
+      signal: call.signal,
     });
+    text = await res.text();
   } catch (err) {
     throw classifyFetchError(model, err, started, options);
+  } finally {
+    call.release();
   }
-  const text = await res.text().catch((err: unknown) => {
-    throw classifyFetchError(model, err, started, options);
-  });
   if (!res.ok)
     throw httpStatusFailure({ model, status: res.status, body: text, retryAfter: res.headers.get('retry-after') });
   try {
