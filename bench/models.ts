@@ -15,6 +15,7 @@ import { readModelCards } from '../models/cards';
 import { ModelRuntime } from '../models/runtime';
 import { percentile } from '../core/stats';
 import { asVersion, MODELS_DIR } from '../test/helpers/models';
+import { startFakeOpenAI } from '../test/helpers/fake-openai';
 import { startMlserver } from '../test/helpers/mlserver';
 
 const ITERATIONS = { 1: 400, 64: 100 } as const;
@@ -28,7 +29,9 @@ interface Row {
   rowsPerSec: number;
 }
 
-async function measure(label: string, adapter: ModelAdapter, rows: ModelInput[]): Promise<Row[]> {
+async function measure(label: string, adapter: ModelAdapter, tabular: ModelInput[]): Promise<Row[]> {
+  const textual = adapter.version.kind.startsWith('openai');
+  const rows = textual ? tabular.map((r) => ({ text: `page with features ${JSON.stringify(r)}` })) : tabular;
   const results: Row[] = [];
   for (const batch of [1, 64] as const) {
     const inputs = Array.from({ length: batch }, (_, i) => rows[i % rows.length] as ModelInput);
@@ -75,6 +78,35 @@ async function main(): Promise<void> {
   const gb = versions.find((v) => v.name === 'phishing-gb') as ModelVersion;
   const mlserver = await startMlserver({ modelDir: join(MODELS_DIR, 'phishing-lr') });
   const service = await startJsonService();
+  const openai = await startFakeOpenAI(['bench-chat', 'bench-embed']);
+  openai.chatReply = () => ({ verdict: 'phishing', confidence: 0.9 });
+  const text = { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] };
+  versions.push({
+    ...gb,
+    name: 'llm-triage',
+    kind: 'openai-chat',
+    uri: openai.baseUrl,
+    config: { model: 'bench-chat', prompt: 'Is this page phishing? {text}' },
+    inputSchema: text,
+    outputSchema: {
+      type: 'object',
+      properties: { verdict: { type: 'string' }, confidence: { type: 'number' } },
+      required: ['verdict', 'confidence'],
+    },
+  });
+  versions.push({
+    ...gb,
+    name: 'text-embedder',
+    kind: 'openai-embeddings',
+    uri: openai.baseUrl,
+    config: { model: 'bench-embed', field: 'text' },
+    inputSchema: text,
+    outputSchema: {
+      type: 'object',
+      properties: { vector: { type: 'array', items: { type: 'number' } } },
+      required: ['vector'],
+    },
+  });
   versions.push({
     ...gb,
     name: 'phishing-lr-mlserver',
@@ -122,6 +154,7 @@ async function main(): Promise<void> {
   } finally {
     await mlserver.stop();
     await service.close();
+    await openai.close();
   }
   const lines = [
     '| adapter | batch | p50 ms | p99 ms | rows/s |',

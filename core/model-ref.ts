@@ -3,7 +3,9 @@ import { z } from 'zod';
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 /** A model name: lower-case, URL- and CLI-safe. */
-export const ModelNameSchema = z.string().regex(NAME, 'lower-case letters, digits, . _ - (max 63), starting alphanumeric');
+export const ModelNameSchema = z
+  .string()
+  .regex(NAME, 'lower-case letters, digits, . _ - (max 63), starting alphanumeric');
 
 /** An alias name such as `champion`, `challenger`, `shadow`. */
 export const AliasNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ - (max 32)');
