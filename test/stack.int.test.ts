@@ -84,6 +84,7 @@ describe('embedded stack (arbiter dev)', () => {
       expect(byName['phishing-lr']).toMatchObject({ kind: 'onnx', aliases: { challenger: '1' } });
       expect(byName['phishing-iforest']).toMatchObject({ kind: 'onnx' });
       expect(byName['phishing-tfjs']).toMatchObject({ kind: 'tfjs', aliases: { champion: '1' } });
+      expect(byName['phishing-features']).toMatchObject({ kind: 'feature-embedder', aliases: { champion: '1' } });
 
       await cli('promote', 'phishing-lr@1', '--alias', 'shadow', '--reason', 'shadow the champion', '--json');
       const shown = (await cli('show', 'phishing-lr', '--json')) as {
