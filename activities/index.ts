@@ -1,24 +1,34 @@
 import type { ModelRuntime } from '../models/runtime';
+import type { ResultCache } from '../stores/cache';
 import type { DecisionStore } from '../stores/decision-store';
+import type { PipelineStore } from '../stores/pipeline-store';
 import type { ModelRegistry } from '../stores/registry-store';
+import { createCallModel } from './call-model';
+import { createLoadPipeline } from './load-pipeline';
+import type { LocalLoad } from './local-load';
+import { createRecordModelCalls } from './record-calls';
 import { createRecorders } from './record';
-import { createResolveModel } from './resolve-model';
-import { createScoreCase } from './score-case';
 
 /** What the orchestrator's activities need; injected so tests can hand in real or local peers. */
 export interface ActivityDeps {
   store: DecisionStore;
   registry: ModelRegistry;
+  pipelines: PipelineStore;
   runtime: ModelRuntime;
+  /** Step results cache (Redis or memory); steps without `cache` never touch it. */
+  cache?: ResultCache;
+  /** The `auto` placement policy's view of this worker's load. */
+  load?: LocalLoad;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    resolveModel: createResolveModel(deps.registry),
-    scoreCase: createScoreCase(deps.runtime),
+    loadPipeline: createLoadPipeline(deps),
+    callModel: createCallModel(deps),
+    recordModelCalls: createRecordModelCalls(deps.store),
     ...createRecorders(deps.store),
   };
 }
 
-export type { ScoreCaseInput, ScoreCaseOutput } from './score-case';
+export type { CallModelInput, CallModelOutput } from './call-model';

@@ -4,19 +4,21 @@ import {
   Client,
   Connection,
   WorkflowExecutionAlreadyStartedError,
+  WithStartWorkflowOperation,
   WorkflowFailedError,
-  type WorkflowHandle,
+  WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { CaseIdSchema, CaseIssueSchema } from '../core/case';
 import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
 import { FailureType } from '../core/errors';
-import { DEFAULT_TASK_QUEUE, decisionWorkflowId } from '../core/workflow-input';
+import { decisionUpdate } from '../core/messages';
+import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type DecisionWorkflowInput } from '../core/workflow-input';
 import type { decisionWorkflow } from '../workflows';
 import { temporalTarget } from '../workers/temporal-connection';
 import { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from './errors';
 
 export interface DecideOptions {
-  /** `name:alias` or `name@version`. @default 'phishing-gb:champion' */
+  /** Run a single model (`name:alias` or `name@version`) instead of a pipeline. */
   model?: string;
   /** @default { decline: 0.8, review: 0.4 } */
   thresholds?: Thresholds;
@@ -27,25 +29,17 @@ export interface DecideOptions {
 export interface ArbiterClientOptions {
   /** @default 'arbiter-orchestrator' */
   taskQueue?: string;
-  /**
-   * Ask the server to hand the first workflow task straight back to a worker that shares this
-   * client's `NativeConnection` (same process), skipping a round of task-queue matching.
-   * @default false
-   */
-  eagerStart?: boolean;
 }
 
 /** The typed way in: start decisions and wait for them. Validates what comes back with zod. */
 export class ArbiterClient {
   readonly taskQueue: string;
-  private readonly eagerStart: boolean;
 
   constructor(
     readonly temporal: Client,
     options: ArbiterClientOptions = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
-    this.eagerStart = options.eagerStart ?? false;
   }
 
   /** Connects through TEMPORAL_* variables (envconfig); `address` overrides them. */
@@ -61,42 +55,49 @@ export class ArbiterClient {
   }
 
   /**
-   * Decides one case and waits for the outcome. One decision per case id: asking again for a case
-   * already decided returns that decision; a case rejected earlier may be resubmitted.
+   * Decides one case and returns as soon as the decision is taken (update-with-start: one round
+   * trip; the workflow goes on to record late and shadow model calls). One decision per case id:
+   * asking again for a case already decided returns that decision; a rejected case may be resubmitted.
    * @throws CaseValidationError naming every bad field (the rejection is recorded)
    */
   async decide(request: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
-    const handle = await this.start(request, options);
+    const { workflowId, args } = this.startArgs(request, options);
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof decisionWorkflow>('decisionWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args: [args],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
     try {
-      return DecisionResultSchema.parse(await handle.result());
+      const result = await this.temporal.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation });
+      return DecisionResultSchema.parse(result);
     } catch (err) {
-      throw toDecisionError(err, handle.workflowId);
+      // Already decided (closed and not failed): the decision is the workflow's result.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.resultOf(workflowId);
+      throw toDecisionError(err, workflowId);
     }
   }
 
-  private async start(request: unknown, options: DecideOptions): Promise<WorkflowHandle<typeof decisionWorkflow>> {
+  /** The decision a (finished or running) decision workflow returns. */
+  private async resultOf(workflowId: string): Promise<DecisionResult> {
+    try {
+      return DecisionResultSchema.parse(
+        await this.temporal.workflow.getHandle<typeof decisionWorkflow>(workflowId).result(),
+      );
+    } catch (err) {
+      throw toDecisionError(err, workflowId);
+    }
+  }
+
+  private startArgs(request: unknown, options: DecideOptions): { workflowId: string; args: DecisionWorkflowInput } {
     const caseId = CaseIdSchema.safeParse((request as { caseId?: unknown } | null)?.caseId);
     // Without a usable case id the workflow still runs, so that the rejection is recorded.
     const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
-    const args = {
-      request,
-      model: options.model,
-      thresholds: options.thresholds,
-      pipeline: options.pipeline,
+    return {
+      workflowId,
+      args: { request, model: options.model, thresholds: options.thresholds, pipeline: options.pipeline },
     };
-    try {
-      return await this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
-        taskQueue: this.taskQueue,
-        workflowId,
-        args: [args],
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        requestEagerStart: this.eagerStart,
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.temporal.workflow.getHandle(workflowId);
-      throw err;
-    }
   }
 
   /** Closes the connection this client opened. */
@@ -106,7 +107,9 @@ export class ArbiterClient {
 }
 
 function toDecisionError(err: unknown, workflowId: string): Error {
-  if (!(err instanceof WorkflowFailedError)) return err instanceof Error ? err : new Error(String(err));
+  if (!(err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError)) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
   const cause = err.cause;
   if (cause instanceof ApplicationFailure && cause.type === FailureType.InvalidCase) {
     const issues = CaseIssueSchema.array().safeParse(cause.details?.[0]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArmSchema, type ModelCall } from './pipeline/types';
 
 /** The three things a decision can say. */
 export const OutcomeSchema = z.enum(['approve', 'decline', 'review']);
@@ -30,14 +31,34 @@ export function applyThresholds(score: number, t: Thresholds): { outcome: Outcom
   return { outcome: 'approve', reasons: [`risk score ${s} < review threshold ${t.review}`] };
 }
 
-/** One model's contribution to a decision. */
+/** One model call behind a decision, as people read it: which step, which version, which arm. */
 export const ModelResultSchema = z.object({
+  step: z.string(),
   model: z.string(),
   version: z.string(),
-  score: z.number(),
-  latencyMs: z.number(),
+  arm: ArmSchema,
+  status: z.enum(['ok', 'failed', 'pending']),
+  score: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+  /** Still running (or finished) after the decision was taken. */
+  late: z.boolean(),
 });
 export type ModelResult = z.infer<typeof ModelResultSchema>;
+
+/** The summary of a model call kept on the decision (the full call goes to `model_calls`). */
+export function toModelResult(call: ModelCall): ModelResult {
+  const score = call.output?.score;
+  return {
+    step: call.stepId,
+    model: call.model,
+    version: call.version,
+    arm: call.arm,
+    status: call.status,
+    score: typeof score === 'number' ? score : null,
+    latencyMs: call.latencyMs ?? null,
+    late: call.late,
+  };
+}
 
 /** What a decision workflow returns and what the client hands back. JSON-safe. */
 export const DecisionResultSchema = z.object({
@@ -48,6 +69,11 @@ export const DecisionResultSchema = z.object({
   reasons: z.array(z.string()),
   models: z.array(ModelResultSchema),
   thresholds: ThresholdsSchema,
+  pipeline: z.object({ name: z.string(), version: z.string() }),
+  /** Taken with members missing (failed or past the latency budget), or from the budget's fallback score. */
+  degraded: z.boolean(),
+  /** Steps that had not answered when the decision was taken. */
+  late: z.array(z.string()),
   workflowId: z.string(),
   runId: z.string(),
   decidedAt: z.string(),

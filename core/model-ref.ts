@@ -23,6 +23,14 @@ export type ModelRef = { name: string; version: string } | { name: string; alias
 /** The alias a bare model name means. */
 export const DEFAULT_ALIAS = 'champion';
 
+/** A model reference that is not `name@version`, `name:alias` or `name`. */
+export class InvalidModelRefError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidModelRefError';
+  }
+}
+
 /** Parses `name@version` | `name:alias` | `name`; throws with the expected forms on anything else. */
 export function parseModelRef(text: string): ModelRef {
   const at = text.indexOf('@');
@@ -30,16 +38,17 @@ export function parseModelRef(text: string): ModelRef {
   const name = text.slice(0, at >= 0 ? at : colon >= 0 ? colon : undefined);
   const parsed = ModelNameSchema.safeParse(name);
   if (!parsed.success || (at >= 0 && colon >= 0)) {
-    throw new Error(`invalid model reference '${text}': expected name@version, name:alias or name`);
+    throw new InvalidModelRefError(`invalid model reference '${text}': expected name@version, name:alias or name`);
   }
   if (at >= 0) {
     const version = VersionSchema.safeParse(text.slice(at + 1));
-    if (!version.success) throw new Error(`invalid model reference '${text}': version must be a positive whole number`);
+    if (!version.success)
+      throw new InvalidModelRefError(`invalid model reference '${text}': version must be a positive whole number`);
     return { name, version: version.data };
   }
   if (colon >= 0) {
     const alias = AliasNameSchema.safeParse(text.slice(colon + 1));
-    if (!alias.success) throw new Error(`invalid model reference '${text}': bad alias`);
+    if (!alias.success) throw new InvalidModelRefError(`invalid model reference '${text}': bad alias`);
     return { name, alias: alias.data };
   }
   return { name, alias: DEFAULT_ALIAS };

@@ -4,7 +4,6 @@ import { DecisionResultSchema } from './decision';
 
 /** What the decision log stores for a decided case (activities → PostgreSQL). */
 export const DecisionRecordSchema = DecisionResultSchema.extend({
-  pipeline: z.string(),
   input: z.record(z.string(), z.unknown()),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;

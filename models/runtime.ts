@@ -28,6 +28,8 @@ export class ModelRuntime {
     private readonly versions: VersionSource,
     private readonly deps: AdapterDeps,
     private readonly factories: Partial<Record<ModelKind, AdapterFactory>>,
+    /** Wraps each raw adapter before validation (circuit breaking). @default identity */
+    private readonly decorate: (adapter: ModelAdapter) => ModelAdapter = (a) => a,
   ) {}
 
   /** The validated adapter for `name@version`. */
@@ -47,7 +49,9 @@ export class ModelRuntime {
     const factory = this.factories[version.kind];
     if (!factory)
       throw invalidConfigFailure(versionId(version), `no adapter for kind '${version.kind}' in this worker`);
-    return withValidation(await factory(version, { ...this.deps, resolveAdapter: (n, v) => this.adapter(n, v) }));
+    // Validation outside the breaker: a bad case is rejected as such and never counts against the model.
+    const raw = await factory(version, { ...this.deps, resolveAdapter: (n, v) => this.adapter(n, v) });
+    return withValidation(this.decorate(raw));
   }
 
   private async load(name: string, version: string): Promise<ModelAdapter> {

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { CaseIssueSchema } from '../core/case';
 import { ModelResultSchema, OutcomeSchema, ThresholdsSchema } from '../core/decision';
+import type { ModelCall } from '../core/pipeline/types';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import * as sql from './sql';
 
@@ -12,6 +13,9 @@ export const DecisionRowSchema = z
     decision_id: z.string(),
     case_id: z.string(),
     pipeline: z.string(),
+    pipeline_version: z.number().int().nullable(),
+    degraded: z.boolean(),
+    late: z.array(z.string()),
     outcome: OutcomeSchema,
     score: z.number(),
     reasons: z.array(z.string()),
@@ -27,7 +31,9 @@ export const DecisionRowSchema = z
   .transform((r) => ({
     decisionId: r.decision_id,
     caseId: r.case_id,
-    pipeline: r.pipeline,
+    pipeline: { name: r.pipeline, version: r.pipeline_version === null ? 'adhoc' : String(r.pipeline_version) },
+    degraded: r.degraded,
+    late: r.late,
     outcome: r.outcome,
     score: r.score,
     reasons: r.reasons,
@@ -63,6 +69,36 @@ export const RejectionRowSchema = z
   }));
 export type StoredRejection = z.output<typeof RejectionRowSchema>;
 
+/** A `model_calls` row. */
+export const ModelCallRowSchema = z
+  .object({
+    call_id: z.string(),
+    step_id: z.string(),
+    model: z.string(),
+    version: z.number().int(),
+    arm: z.string(),
+    placement: z.string(),
+    status: z.string(),
+    late: z.boolean(),
+    output: z.record(z.string(), z.unknown()).nullable(),
+    error: z.unknown(),
+    latency_ms: z.number().nullable(),
+  })
+  .transform((r) => ({
+    callId: r.call_id,
+    stepId: r.step_id,
+    model: r.model,
+    version: String(r.version),
+    arm: r.arm,
+    placement: r.placement,
+    status: r.status,
+    late: r.late,
+    output: r.output,
+    error: r.error,
+    latencyMs: r.latency_ms,
+  }));
+export type StoredModelCall = z.output<typeof ModelCallRowSchema>;
+
 /** SHA-256 of the input with keys sorted, so equal cases hash equal whatever the key order. */
 export function hashInput(input: Record<string, unknown>): string {
   const canonical = JSON.stringify(Object.fromEntries(Object.entries(input).sort(([a], [b]) => a.localeCompare(b))));
@@ -77,7 +113,7 @@ export class DecisionStore {
     await this.pool.query(sql.INSERT_DECISION, [
       r.decisionId,
       r.caseId,
-      r.pipeline,
+      r.pipeline.name,
       r.outcome,
       r.score,
       JSON.stringify(r.reasons),
@@ -88,6 +124,9 @@ export class DecisionStore {
       r.workflowId,
       r.runId,
       r.decidedAt,
+      /^\d+$/.test(r.pipeline.version) ? Number(r.pipeline.version) : null,
+      r.degraded,
+      JSON.stringify(r.late),
     ]);
   }
 
@@ -111,6 +150,33 @@ export class DecisionStore {
   async listRejections(caseId: string | null = null, limit = 50): Promise<StoredRejection[]> {
     const { rows } = await this.pool.query(sql.LIST_REJECTIONS, [caseId, limit]);
     return rows.map((row) => RejectionRowSchema.parse(row));
+  }
+
+  /** Every model call of a decision; a call recorded early (pending) is updated when it settles. */
+  async insertModelCalls(decisionId: string, calls: readonly ModelCall[]): Promise<void> {
+    for (const c of calls) {
+      if (c.status === 'pending') continue;
+      await this.pool.query(sql.UPSERT_MODEL_CALL, [
+        decisionId,
+        c.callId,
+        c.stepId,
+        c.model,
+        Number(c.version),
+        c.arm,
+        c.placement,
+        c.status,
+        c.late,
+        c.output === undefined ? null : JSON.stringify(c.output),
+        c.error ? JSON.stringify(c.error) : null,
+        c.latencyMs ?? null,
+      ]);
+    }
+  }
+
+  /** The audit trail of one decision's model calls. */
+  async listModelCalls(decisionId: string): Promise<StoredModelCall[]> {
+    const { rows } = await this.pool.query(sql.SELECT_MODEL_CALLS, [decisionId]);
+    return rows.map((r) => ModelCallRowSchema.parse(r));
   }
 
   async countDecisions(): Promise<number> {

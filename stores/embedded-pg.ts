@@ -17,8 +17,9 @@ export interface EmbeddedPostgresOptions {
   /** @default '127.0.0.1' */
   host?: string;
   /**
-   * Connections the socket server multiplexes onto PGlite's single session.
-   * @default 8
+   * Connections the socket server multiplexes onto PGlite's single session (it keeps an open
+   * transaction's queries together). Past this, connections are refused: keep pools below it.
+   * @default 32
    */
   maxConnections?: number;
 }
@@ -33,7 +34,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 5433;
-  const server = new PGLiteSocketServer({ db, host, port, maxConnections: options.maxConnections ?? 8 });
+  const server = new PGLiteSocketServer({ db, host, port, maxConnections: options.maxConnections ?? 32 });
   try {
     await server.start();
   } catch (err) {

@@ -99,6 +99,40 @@ CREATE TABLE model_alias_history (
   moved_at     timestamptz NOT NULL DEFAULT now()
 );`,
   },
+  {
+    version: 3,
+    name: 'pipelines and model calls',
+    sql: `
+CREATE TABLE pipelines (
+  name        text NOT NULL,
+  version     int NOT NULL CHECK (version > 0),
+  spec        jsonb NOT NULL,
+  spec_hash   text NOT NULL,
+  description text,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (name, version)
+);
+ALTER TABLE decisions ADD COLUMN pipeline_version int;
+ALTER TABLE decisions ADD COLUMN degraded boolean NOT NULL DEFAULT false;
+ALTER TABLE decisions ADD COLUMN late jsonb NOT NULL DEFAULT '[]';
+-- Every model call a decision made, including late, shadow and canary calls, for audit.
+CREATE TABLE model_calls (
+  decision_id text NOT NULL,
+  call_id     text NOT NULL,
+  step_id     text NOT NULL,
+  model       text NOT NULL,
+  version     int NOT NULL,
+  arm         text NOT NULL CHECK (arm IN ('primary', 'canary', 'shadow', 'fallback', 'stacking')),
+  placement   text NOT NULL,
+  status      text NOT NULL CHECK (status IN ('ok', 'failed')),
+  late        boolean NOT NULL DEFAULT false,
+  output      jsonb,
+  error       text,
+  latency_ms  double precision,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (decision_id, call_id)
+);`,
+  },
 ];
 
 // Arbitrary but fixed: serialises concurrent migrators (two workers starting at once).

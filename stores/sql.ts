@@ -2,8 +2,8 @@
 
 export const INSERT_DECISION = `
 INSERT INTO decisions (decision_id, case_id, pipeline, outcome, score, reasons, models, thresholds,
-                       input, input_hash, workflow_id, run_id, decided_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                       input, input_hash, workflow_id, run_id, decided_at, pipeline_version, degraded, late)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (decision_id) DO NOTHING`;
 
 export const INSERT_REJECTION = `
@@ -11,8 +11,8 @@ INSERT INTO case_rejections (case_id, workflow_id, run_id, issues, input)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (workflow_id, run_id) DO NOTHING`;
 
-const DECISION_COLUMNS = `decision_id, case_id, pipeline, outcome, score, reasons, models, thresholds, input,
-  input_hash, workflow_id, run_id, decided_at, recorded_at`;
+const DECISION_COLUMNS = `decision_id, case_id, pipeline, pipeline_version, outcome, score, reasons, models, thresholds,
+  input, input_hash, workflow_id, run_id, decided_at, recorded_at, degraded, late`;
 
 export const SELECT_DECISION = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE decision_id = $1`;
 
@@ -23,3 +23,14 @@ SELECT id, case_id, workflow_id, run_id, issues, input, rejected_at
 FROM case_rejections WHERE ($1::text IS NULL OR case_id = $1) ORDER BY id DESC LIMIT $2`;
 
 export const COUNT_DECISIONS = `SELECT count(*)::int AS n FROM decisions`;
+
+export const UPSERT_MODEL_CALL = `
+INSERT INTO model_calls (decision_id, call_id, step_id, model, version, arm, placement, status, late, output, error,
+                         latency_ms)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT (decision_id, call_id) DO UPDATE SET status = EXCLUDED.status, late = EXCLUDED.late,
+  output = EXCLUDED.output, error = EXCLUDED.error, latency_ms = EXCLUDED.latency_ms`;
+
+export const SELECT_MODEL_CALLS = `
+SELECT call_id, step_id, model, version, arm, placement, status, late, output, error, latency_ms
+FROM model_calls WHERE decision_id = $1 ORDER BY call_id`;

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArbiterClient, CaseValidationError, DecisionFailedError } from '../client';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
-import { applyThresholds } from '../core/decision';
-import { readModelCards } from '../models/cards';
-import { registerModelCards } from '../models/registration';
-import { DecisionStore, hashInput } from '../stores/decision-store';
-import { createModelServices, type ModelServices } from '../workers/model-services';
-import { createOrchestratorWorker } from '../workers/orchestrator';
+import { applyThresholds, type DecisionResult } from '../core/decision';
+import { hashInput, type DecisionStore } from '../stores/decision-store';
+import { loadEnv } from '../workers/config';
+import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/orchestrator-runtime';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { MODELS_DIR } from './helpers/models';
 import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
@@ -18,63 +18,81 @@ import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 let db: TestDatabase;
-let models: ModelServices;
+let runtime: OrchestratorRuntime;
 let store: DecisionStore;
-let worker: Worker;
-let running: Promise<void>;
+let tfjsScores: Record<string, number>;
 let client: ArbiterClient;
 let holdout: DemoCase[];
 const taskQueue = `decisions-${randomBytes(4).toString('hex')}`;
 const uniq = (id: string) => `${id}-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
-  [env, bundle, db, holdout] = await Promise.all([
+  [env, bundle, db, holdout, tfjsScores] = await Promise.all([
     createTestTemporal(),
     bundleWorkflows(),
     createTestDatabase(),
     loadHoldout(),
+    readFile(join(MODELS_DIR, 'phishing-tfjs', 'reference-scores.json'), 'utf8').then(
+      (t) => JSON.parse(t) as Record<string, number>,
+    ),
   ]);
-  models = createModelServices(db.pool, MODELS_DIR);
-  await registerModelCards(models.registry, models.runtime, await readModelCards(MODELS_DIR));
-  store = new DecisionStore(db.pool);
-  worker = await createOrchestratorWorker({
+  runtime = await startOrchestratorRuntime({
     connection: env.nativeConnection,
-    taskQueue,
-    deps: { store, registry: models.registry, runtime: models.runtime },
+    namespace: 'default',
+    pool: db.pool,
+    env: loadEnv({ ...process.env, ARBITER_TASK_QUEUE: taskQueue, REDIS_URL: '' }),
+    seedDemo: true,
+    modelPool: true,
     workflowBundle: bundle,
   });
-  running = worker.run();
+  store = runtime.store;
   client = new ArbiterClient(env.client, { taskQueue });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await models?.close();
+  await runtime?.stop();
   await db?.close();
   await env?.teardown();
 });
 
+/** The demo pipeline's score for a case, from each model's training-time output (demo/pipelines/demo.yaml). */
+function expectedDemoScore(c: DemoCase, gbArm: 'primary' | 'canary'): number {
+  const gb = (gbArm === 'canary' ? c.reference['phishing-lr'] : c.reference['phishing-gb']) ?? Number.NaN;
+  const nn = tfjsScores[c.caseId] ?? Number.NaN;
+  const anomaly = c.reference['phishing-iforest'] ?? Number.NaN;
+  return anomaly > 0.1 ? Math.max(gb, nn) : 0.6 * gb + 0.4 * nn;
+}
+
 describe('decision workflow on a real Temporal dev server', () => {
-  it('decides held-out cases with the real model and records each decision', async () => {
+  it('decides held-out cases through the demo pipeline, recording each decision and every model call', async () => {
     const cases = holdout.slice(0, 12);
     const results = await Promise.all(cases.map((c) => client.decide({ caseId: uniq(c.caseId), input: c.input })));
     for (const [i, result] of results.entries()) {
       const c = cases[i] as DemoCase;
-      expect(result.score).toBeCloseTo(c.sklearnScore, 5);
+      const gb = result.models.find((m) => m.step === 'gb' && m.arm !== 'shadow');
+      expect(gb?.model).toBe(gb?.arm === 'canary' ? 'phishing-lr' : 'phishing-gb');
+      expect(result.score).toBeCloseTo(expectedDemoScore(c, gb?.arm === 'canary' ? 'canary' : 'primary'), 4);
       expect(result.outcome).toBe(applyThresholds(result.score, { decline: 0.8, review: 0.4 }).outcome);
-      expect(result.models).toEqual([expect.objectContaining({ model: 'phishing-gb', version: '1' })]);
+      expect(result).toMatchObject({ pipeline: { name: 'demo', version: '1' }, degraded: false, late: [] });
+      expect(result.models.map((m) => m.step).sort()).toEqual(expect.arrayContaining(['anomaly', 'gb', 'nn_tfjs']));
       const stored = await store.getDecision(result.decisionId);
       expect(stored).toMatchObject({
         caseId: result.caseId,
         outcome: result.outcome,
         score: result.score,
-        pipeline: 'demo',
+        pipeline: { name: 'demo', version: '1' },
+        degraded: false,
         workflowId: result.workflowId,
         runId: result.runId,
         inputHash: hashInput(c.input),
       });
     }
+    // After answering, the workflow records every call, the shadow's included.
+    const last = results[results.length - 1] as DecisionResult;
+    await env.client.workflow.getHandle(last.workflowId).result();
+    const calls = await store.listModelCalls(last.decisionId);
+    expect(calls.map((call) => call.arm)).toContain('shadow');
+    expect(calls.every((call) => call.status === 'ok')).toBe(true);
     expect(new Set(results.map((r) => r.outcome)).size).toBeGreaterThan(1);
   });
 

@@ -32,7 +32,18 @@ export const EnvSchema = z.object({
   ARBITER_PG_PORT: port(5433),
   /** @default '<project>/demo/models' */
   ARBITER_MODELS_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'models')),
-  /** Register the model cards found in ARBITER_MODELS_DIR at start (the embedded stack always does). @default false */
+  /** @default '<project>/demo/pipelines' */
+  ARBITER_PIPELINES_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'pipelines')),
+  /** Models a model-pool process serves, comma-separated. @default every registered model */
+  ARBITER_POOL_MODELS: optional.transform((v) =>
+    v
+      ?.split(',')
+      .map((m) => m.trim())
+      .filter(Boolean),
+  ),
+  /** Step result cache: Redis when set, in-memory otherwise. */
+  REDIS_URL: optional,
+  /** Register the model cards in ARBITER_MODELS_DIR and apply the pipelines in ARBITER_PIPELINES_DIR at start (the embedded stack always does). @default false */
   ARBITER_REGISTER_CARDS: z
     .enum(['true', 'false'])
     .default('false')

@@ -1,25 +1,25 @@
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import { pino } from 'pino';
 import { openPool } from '../stores/db';
-import { DecisionStore } from '../stores/decision-store';
 import { migrate } from '../stores/migrations';
 import { loadEnv } from './config';
-import { readModelCards } from '../models/cards';
-import { registerModelCards } from '../models/registration';
-import { createModelServices } from './model-services';
-import { createOrchestratorWorker } from './orchestrator';
+import { startOrchestratorRuntime } from './orchestrator-runtime';
 import { ensureSearchAttributes } from './search-attributes';
+import { untilInterrupted } from './signals';
 import { temporalTarget } from './temporal-connection';
 
 /**
  * The orchestrator worker as a process of its own (containers, clusters): DATABASE_URL and the
- * TEMPORAL_* variables are required here; nothing embedded is started.
+ * TEMPORAL_* variables are required here; nothing embedded is started. Remote model calls are
+ * served by `workers/model-pool-main.ts` processes.
  */
 async function main(): Promise<void> {
   const env = loadEnv();
   const log = pino({ level: env.LOG_LEVEL, name: 'arbiter-worker' });
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required for a standalone worker');
+  // Arbiter handles SIGINT/SIGTERM itself: workers drain first, then the pool and connection close.
   Runtime.install({
+    shutdownSignals: [],
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
   const pool = await openPool(env.DATABASE_URL);
@@ -31,21 +31,19 @@ async function main(): Promise<void> {
     (err: unknown) => log.warn({ err }, 'could not register search attributes; register them with the Temporal CLI'),
   );
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const models = createModelServices(pool, env.ARBITER_MODELS_DIR);
-  if (env.ARBITER_REGISTER_CARDS) {
-    const cards = await readModelCards(env.ARBITER_MODELS_DIR);
-    log.info({ models: await registerModelCards(models.registry, models.runtime, cards) }, 'model cards registered');
-  }
-  const worker = await createOrchestratorWorker({
+  const runtime = await startOrchestratorRuntime({
     connection,
     namespace: target.namespace,
-    taskQueue: env.ARBITER_TASK_QUEUE,
-    deps: { store: new DecisionStore(pool), registry: models.registry, runtime: models.runtime },
+    pool,
+    env,
+    seedDemo: env.ARBITER_REGISTER_CARDS,
+    log: (msg) => log.info(msg),
   });
   log.info({ address: target.connectionOptions.address, taskQueue: env.ARBITER_TASK_QUEUE }, 'worker running');
-  // The SDK's Runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves once drained.
-  await worker.run();
-  await Promise.all([models.close(), pool.end(), connection.close()]);
+  const signal = await untilInterrupted();
+  log.info({ signal }, 'draining');
+  await runtime.stop();
+  await Promise.all([pool.end(), connection.close()]);
   log.info('worker stopped');
 }
 

@@ -1,82 +1,114 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
-  TemporalFailure,
+  condition,
   proxyLocalActivities,
+  setHandler,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { DecisionRequestSchema, toCaseIssues, type CaseIssue } from '../core/case';
-import { applyThresholds, DEFAULT_THRESHOLDS, type DecisionResult } from '../core/decision';
+import { applyThresholds, DEFAULT_THRESHOLDS, toModelResult, type DecisionResult } from '../core/decision';
 import { FailureType } from '../core/errors';
-import { DecisionOutcomeKey, PipelineKey, ScoreKey } from '../core/search-attributes';
+import { decisionUpdate } from '../core/messages';
+import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
+import { runPipeline } from './pipeline/interpreter';
 
 type Activities = ReturnType<typeof createActivities>;
 
-// Local activities: the model and the log live in the orchestrator worker, so a decision costs one
-// workflow task instead of a server round trip per step. Retries stay bounded: a decision that
-// cannot finish must fail visibly rather than hang.
-const { resolveModel, scoreCase, recordDecision, recordRejection } = proxyLocalActivities<Activities>({
+// The registry and the log live in the orchestrator worker: local activities, no server round trip.
+const { loadPipeline, recordDecision, recordRejection, recordModelCalls } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
 });
 
 /**
- * Decides one case: validate → score with the pinned model → thresholds → record.
- * A case that fails validation is recorded as rejected and fails the workflow with a
- * non-retryable `Decision.InvalidCase` naming every bad field.
+ * Decides one case: validate → pin the pipeline and its models → run it within its latency budget
+ * → thresholds → record → answer; then wait for late and shadow calls and record them too.
+ * A case that fails validation (by the envelope or by a model's input schema) is recorded as
+ * rejected and fails with a non-retryable `Decision.InvalidCase` naming every bad field.
  */
 export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<DecisionResult> {
+  let decided: DecisionResult | undefined;
+  let failed: unknown;
+  setHandler(decisionUpdate, async () => {
+    await condition(() => decided !== undefined || failed !== undefined);
+    if (decided) return decided;
+    throw failed;
+  });
   try {
-    return await decide(rawArgs);
+    const { decision, finish } = await decide(rawArgs);
+    decided = decision;
+    await finish();
+    await condition(allHandlersFinished);
+    return decision;
   } catch (err) {
-    if (err instanceof TemporalFailure) throw err;
-    // A plain Error would only fail the workflow task and be retried forever.
-    throw ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
+    failed = err instanceof TemporalFailure ? err : workflowBug(err);
+    await condition(allHandlersFinished);
+    throw failed;
   }
 }
 
-async function decide(rawArgs: DecisionWorkflowInput): Promise<DecisionResult> {
-  const { workflowId, runId } = workflowInfo();
+function workflowBug(err: unknown): ApplicationFailure {
+  // A plain Error would only fail the workflow task and be retried forever.
+  return ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
+}
+
+async function decide(
+  rawArgs: DecisionWorkflowInput,
+): Promise<{ decision: DecisionResult; finish: () => Promise<void> }> {
+  const { workflowId, runId, runStartTime } = workflowInfo();
   const argsParse = DecisionWorkflowInputSchema.safeParse(rawArgs);
   if (!argsParse.success) return reject(null, toCaseIssues(argsParse.error), rawArgs);
   const args = argsParse.data;
   const request = DecisionRequestSchema.safeParse(args.request);
   if (!request.success) return reject(caseIdOf(args.request), toCaseIssues(request.error), args.request);
   const { caseId, input } = request.data;
-  const pipeline = args.pipeline;
-  upsertSearchAttributes([{ key: PipelineKey, value: pipeline }]);
 
-  const model = await resolveModel(args.model);
-  let scored;
+  const pinned = await loadPipeline(args.model ? { model: args.model } : { name: args.pipeline });
+  upsertSearchAttributes([{ key: PipelineKey, value: pinned.name }]);
+  let run;
   try {
-    scored = await scoreCase({ model, input });
+    run = await runPipeline(pinned, input, { decisionKey: workflowId, startedAt: runStartTime.getTime() });
   } catch (err) {
-    const issues = invalidInputIssues(err);
-    if (issues) return reject(caseId, issues, args.request);
+    if (err instanceof ApplicationFailure && err.type === 'Model.InvalidInput') {
+      return reject(caseId, issuesOf(err), args.request);
+    }
     throw err;
   }
+  const { result, state } = run;
   const thresholds = args.thresholds ?? DEFAULT_THRESHOLDS;
-  const { outcome, reasons } = applyThresholds(scored.result.score, thresholds);
-  const result: DecisionResult = {
+  const { outcome, reasons } = applyThresholds(result.score, thresholds);
+  const decision: DecisionResult = {
     decisionId: workflowId,
     caseId,
     outcome,
-    score: scored.result.score,
-    reasons,
-    models: [scored.result],
+    score: result.score,
+    reasons: [...reasons, ...result.notes],
+    models: result.calls.map(toModelResult),
     thresholds,
+    pipeline: result.pipeline,
+    degraded: result.degraded,
+    late: result.late,
     workflowId,
     runId,
     decidedAt: new Date().toISOString(),
   };
-  await recordDecision({ ...result, pipeline, input: scored.features });
+  await recordDecision({ ...decision, input });
   upsertSearchAttributes([
     { key: DecisionOutcomeKey, value: outcome },
     { key: ScoreKey, value: result.score },
+    { key: DegradedKey, value: result.degraded },
   ]);
-  return result;
+  const finish = async () => {
+    // Late members and shadows finish on their own timeouts; record every call for audit.
+    await Promise.allSettled(state.background);
+    await recordModelCalls({ decisionId: workflowId, calls: state.calls });
+  };
+  return { decision, finish };
 }
 
 async function reject(caseId: string | null, issues: CaseIssue[], input: unknown): Promise<never> {
@@ -98,18 +130,8 @@ function caseIdOf(request: unknown): string | null {
   return typeof id === 'string' ? id.slice(0, 128) : null;
 }
 
-/** The field-level issues of a model's non-retryable input rejection, if that is what `err` is. */
-function invalidInputIssues(err: unknown): CaseIssue[] | undefined {
-  if (!(err instanceof TemporalFailure)) return undefined;
-  // Walk the chain: a local activity's failure can arrive bare or under an ActivityFailure.
-  let cause: unknown = err;
-  while (
-    cause instanceof Error &&
-    !(cause instanceof ApplicationFailure && cause.type === FailureType.ModelInvalidInput)
-  ) {
-    cause = cause.cause;
-  }
-  if (!(cause instanceof ApplicationFailure)) return undefined;
-  const [issues] = cause.details ?? [];
-  return Array.isArray(issues) ? (issues as CaseIssue[]) : [{ path: 'input', message: cause.message }];
+/** The field-level issues a model's input rejection carries (see models/validate.ts). */
+function issuesOf(err: ApplicationFailure): CaseIssue[] {
+  const [issues] = err.details ?? [];
+  return Array.isArray(issues) ? (issues as CaseIssue[]) : [{ path: 'input', message: err.message }];
 }

@@ -1,17 +1,15 @@
 import { join, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import type { DecisionStore } from '../../stores/decision-store';
 import { ArbiterClient, TemporalUnreachableError } from '../../client';
-import { readModelCards } from '../../models/cards';
-import { registerModelCards } from '../../models/registration';
 import { openPool } from '../../stores/db';
-import { DecisionStore } from '../../stores/decision-store';
 import { startEmbeddedPostgres } from '../../stores/embedded-pg';
 import { migrate } from '../../stores/migrations';
 import type { ArbiterEnv } from '../../workers/config';
-import { createModelServices, type ModelServices } from '../../workers/model-services';
-import { createOrchestratorWorker } from '../../workers/orchestrator';
+import type { ModelServices } from '../../workers/model-services';
+import { startOrchestratorRuntime } from '../../workers/orchestrator-runtime';
 import { temporalTarget } from '../../workers/temporal-connection';
 import { assertPortFree } from './ports';
 import { startTemporalDevServer } from './temporal-dev-server';
@@ -77,29 +75,22 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     });
     undo.push(() => connection.close());
 
-    const models = createModelServices(pool, env.ARBITER_MODELS_DIR);
-    undo.push(() => models.close());
-    const registered = await registerModelCards(
-      models.registry,
-      models.runtime,
-      await readModelCards(env.ARBITER_MODELS_DIR),
-    );
-    const added = registered.filter((r) => r.created).map((r) => `${r.name}@${r.version}`);
-    if (added.length > 0) log(`registered demo models: ${added.join(', ')}`);
-    const store = new DecisionStore(pool);
-    const worker = await createOrchestratorWorker({
+    const runtime = await startOrchestratorRuntime({
       connection,
       namespace: target.namespace,
-      taskQueue: env.ARBITER_TASK_QUEUE,
-      deps: { store, registry: models.registry, runtime: models.runtime },
+      pool,
+      env,
+      seedDemo: true,
+      modelPool: true,
+      log,
     });
-    undo.push(runWorker(worker));
+    undo.push(() => runtime.stop());
+    const { models, store } = runtime;
     log(`orchestrator worker on task queue '${env.ARBITER_TASK_QUEUE}'`);
 
-    // The client shares the worker's connection, so the server can start workflows eagerly on it.
+    // The client shares the worker's connection: one connection per embedded stack.
     const client = new ArbiterClient(new Client({ connection, namespace: target.namespace }), {
       taskQueue: env.ARBITER_TASK_QUEUE,
-      eagerStart: true,
     });
     const embedded = { temporal: !env.TEMPORAL_ADDRESS, database: !env.DATABASE_URL };
     return { temporalAddress: address, uiUrl, databaseUrl, embedded, client, store, models, pool, stop: stopAll };
@@ -107,14 +98,4 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     await stopAll();
     throw err;
   }
-}
-
-/** Runs the worker in the background; the returned step shuts it down and waits for it to drain. */
-function runWorker(worker: Worker): Step {
-  const running = worker.run();
-  running.catch(() => undefined);
-  return async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  };
 }

@@ -1,0 +1,84 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PinnedModel } from '../core/model-ref';
+import type { ModelAdapter } from '../models/adapter';
+import { withCache } from '../models/cached-adapter';
+import { ModelFailureType } from '../models/errors';
+import { UnknownVersionError, type ModelRuntime } from '../models/runtime';
+import type { ResultCache } from '../stores/cache';
+import type { LocalLoad } from './local-load';
+
+export interface CallModelInput {
+  model: PinnedModel;
+  input: Record<string, unknown>;
+  /** Cache this call's output for this long (per version and input). */
+  cacheTtlSeconds?: number;
+  /** `auto` placement: decline with `Placement.Busy` instead of running when this worker is loaded. */
+  auto?: boolean;
+}
+
+export interface CallModelOutput {
+  output: Record<string, unknown>;
+  latencyMs: number;
+}
+
+export interface CallModelDeps {
+  runtime: ModelRuntime;
+  cache?: ResultCache;
+  load?: LocalLoad;
+  now?: () => number;
+}
+
+/** The `auto` placement's answer when this worker is busy: the workflow sends the call remote instead. */
+export const PLACEMENT_BUSY = 'Placement.Busy';
+
+function toCallFailure(err: unknown, model: PinnedModel): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof UnknownVersionError) {
+    return ApplicationFailure.create({ type: ModelFailureType.NotFound, message: err.message, nonRetryable: true });
+  }
+  return ApplicationFailure.create({
+    type: ModelFailureType.Failed,
+    message: `model ${model.name}@${model.version} failed: ${err instanceof Error ? err.message : String(err)}`,
+    cause: err instanceof Error ? err : undefined,
+  });
+}
+
+function attemptLimits(): { deadline: number; signal?: AbortSignal } {
+  try {
+    const ctx = Context.current();
+    return { deadline: Date.now() + (ctx.info.startToCloseTimeoutMs || 10_000), signal: ctx.cancellationSignal };
+  } catch {
+    return { deadline: Date.now() + 10_000 };
+  }
+}
+
+/**
+ * Builds `callModel`: one input row through a pinned model version (validated, circuit-broken,
+ * optionally cached). The same function serves local activities in the orchestrator and remote
+ * ones in model-pool workers.
+ */
+export function createCallModel({ runtime, cache, load, now = () => performance.now() }: CallModelDeps) {
+  return async function callModel({ model, input, cacheTtlSeconds, auto }: CallModelInput): Promise<CallModelOutput> {
+    if (auto && load && !load.admits(model.name)) {
+      throw ApplicationFailure.create({
+        type: PLACEMENT_BUSY,
+        message: `${model.name} is busy here`,
+        nonRetryable: true,
+      });
+    }
+    const run = async (): Promise<CallModelOutput> => {
+      let adapter: ModelAdapter = await runtime.adapter(model.name, model.version);
+      if (cache && cacheTtlSeconds) adapter = withCache(adapter, cache, cacheTtlSeconds);
+      const started = now();
+      const { outputs } = await adapter.predict([input], attemptLimits());
+      const latencyMs = Math.round((now() - started) * 1000) / 1000;
+      return { output: outputs[0] ?? {}, latencyMs };
+    };
+    try {
+      return load ? await load.track(model.name, now, run) : await run();
+    } catch (err) {
+      throw toCallFailure(err, model);
+    }
+  };
+}

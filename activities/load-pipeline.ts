@@ -1,0 +1,73 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { ZodError } from 'zod';
+import { InvalidModelRefError, parseModelRef, type PinnedModel } from '../core/model-ref';
+import { singleModelSpec } from '../core/pipeline/adhoc';
+import { modelRefsOf } from '../core/pipeline/check';
+import type { PinnedPipeline } from '../core/pipeline/types';
+import { ModelFailureType } from '../models/errors';
+import { toStoreFailure } from '../stores/pg-errors';
+import { PipelineNotFoundError, type PipelineStore } from '../stores/pipeline-store';
+import { ModelDeprecatedError, ModelNotFoundError } from '../stores/registry-errors';
+import type { ModelRegistry } from '../stores/registry-store';
+
+export interface LoadPipelineInput {
+  /** A stored pipeline's name (its latest version is pinned). */
+  name?: string;
+  /** Or a single model reference, run as a one-step pipeline. */
+  model?: string;
+}
+
+function toLoadFailure(err: unknown, what: string): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof PipelineNotFoundError) {
+    return ApplicationFailure.create({
+      type: 'Pipeline.NotFound',
+      message: err.message,
+      nonRetryable: true,
+      details: [{ available: err.available }],
+    });
+  }
+  if (err instanceof ModelNotFoundError) {
+    return ApplicationFailure.create({
+      type: ModelFailureType.NotFound,
+      message: err.message,
+      nonRetryable: true,
+      details: [{ available: err.available }],
+    });
+  }
+  if (err instanceof ModelDeprecatedError) {
+    return ApplicationFailure.create({ type: ModelFailureType.Deprecated, message: err.message, nonRetryable: true });
+  }
+  if (err instanceof InvalidModelRefError || err instanceof ZodError) {
+    return ApplicationFailure.create({
+      type: 'Pipeline.Invalid',
+      message: `${what}: ${err.message}`,
+      nonRetryable: true,
+    });
+  }
+  return toStoreFailure(err, `loading ${what}`);
+}
+
+/**
+ * Builds `loadPipeline`: pins a pipeline when a decision starts — its latest stored version and
+ * every model alias in it resolved to a version — so later applies and promotions never change a
+ * decision already under way. The pinned pipeline is recorded in the workflow's history.
+ */
+export function createLoadPipeline(deps: { pipelines: PipelineStore; registry: ModelRegistry }) {
+  return async function loadPipeline({ name, model }: LoadPipelineInput): Promise<PinnedPipeline> {
+    const what = model ? `model ${model}` : `pipeline ${name ?? '(none)'}`;
+    try {
+      const stored = model
+        ? { name: 'adhoc', version: 'adhoc', spec: singleModelSpec(model) }
+        : await deps.pipelines.get(name ?? 'demo');
+      const pins: Record<string, PinnedModel> = {};
+      for (const ref of modelRefsOf(stored.spec)) {
+        const version = await deps.registry.resolve(parseModelRef(ref));
+        pins[ref] = { name: version.name, version: version.version };
+      }
+      return { name: stored.name, version: stored.version, spec: stored.spec, pins };
+    } catch (err) {
+      throw toLoadFailure(err, what);
+    }
+  };
+}

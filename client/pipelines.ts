@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { InvalidModelRefError, parseModelRef } from '../core/model-ref';
+import type { CaseIssue } from '../core/case';
+import { validatePipelineSpec, walkSteps } from '../core/pipeline/check';
+import type { PipelineSpec, Step } from '../core/pipeline/spec';
+import type { PipelineStore, StoredPipeline } from '../stores/pipeline-store';
+import { ModelDeprecatedError, ModelNotFoundError } from '../stores/registry-errors';
+import type { ModelRegistry } from '../stores/registry-store';
+
+/** A spec that cannot be applied; `issues` lists every problem with its path in the spec. */
+export class PipelineInvalidError extends Error {
+  constructor(
+    readonly pipeline: string,
+    readonly issues: CaseIssue[],
+  ) {
+    super(`pipeline ${pipeline} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'PipelineInvalidError';
+  }
+}
+
+function refsWithPaths(spec: PipelineSpec): { ref: string; path: string }[] {
+  const found: { ref: string; path: string }[] = [];
+  walkSteps(spec.steps, (step: Step, path) => {
+    const at = (...p: string[]) => [...path, ...p].join('.');
+    if (step.type === 'model') {
+      found.push({ ref: step.model, path: at('model') });
+      if (step.canary) found.push({ ref: step.canary.model, path: at('canary', 'model') });
+      step.shadow?.forEach((ref, i) => found.push({ ref, path: at('shadow', String(i)) }));
+    }
+    if (step.type === 'combine' && step.model) found.push({ ref: step.model, path: at('model') });
+  });
+  return found;
+}
+
+/** Pipelines as users drive them: validate (schema, references, expressions, models), apply, list, show. */
+export class PipelinesClient {
+  constructor(
+    private readonly store: PipelineStore,
+    private readonly registry: ModelRegistry,
+  ) {}
+
+  /** Every problem with a spec, including model references the registry cannot resolve. */
+  async validate(raw: unknown): Promise<{ ok: true; spec: PipelineSpec } | { ok: false; issues: CaseIssue[] }> {
+    const checked = validatePipelineSpec(raw);
+    if (!checked.ok) return checked;
+    const issues: CaseIssue[] = [];
+    for (const { ref, path } of refsWithPaths(checked.spec)) {
+      try {
+        await this.registry.resolve(parseModelRef(ref));
+      } catch (err) {
+        const badReference =
+          err instanceof ModelNotFoundError ||
+          err instanceof ModelDeprecatedError ||
+          err instanceof InvalidModelRefError;
+        if (!badReference) throw err; // the database's trouble, not the spec's
+        issues.push({ path, message: err.message });
+      }
+    }
+    return issues.length > 0 ? { ok: false, issues } : checked;
+  }
+
+  /** Validates, then stores the spec as the next version (an unchanged spec keeps its version). */
+  async apply(raw: unknown): Promise<{ pipeline: StoredPipeline; created: boolean }> {
+    const checked = await this.validate(raw);
+    const name = typeof (raw as { name?: unknown })?.name === 'string' ? (raw as { name: string }).name : '(unnamed)';
+    if (!checked.ok) throw new PipelineInvalidError(name, checked.issues);
+    return this.store.apply(checked.spec);
+  }
+
+  list(): Promise<StoredPipeline[]> {
+    return this.store.list();
+  }
+
+  /** Every version of one pipeline, oldest first. */
+  show(name: string): Promise<StoredPipeline[]> {
+    return this.store.versions(name);
+  }
+}
+
+/** Reads a pipeline spec from a YAML or JSON file (YAML is a superset of JSON). */
+export async function readPipelineFile(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return parseYaml(text) as unknown;
+  } catch (err) {
+    throw new Error(`${path} is not valid YAML or JSON: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/** Step ids double as names in mapping expressions (`steps.gb.score`), so keep them identifier-like. */
+export const StepIdSchema = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case identifier (a-z, 0-9, _), max 40');
+
+/** A model reference as in the registry: `name:alias` or `name@version`. */
+const ModelRefText = z.string().regex(/^[a-z0-9][a-z0-9._-]*([:@][a-z0-9_-]+)?$/, 'name:alias or name@version');
+
+/** How a step's activity is retried. */
+export const RetrySpecSchema = z.object({
+  /** @default 2 */
+  maximumAttempts: z.number().int().min(1).max(10).default(2),
+  /** @default 50 */
+  initialIntervalMs: z.number().int().min(1).max(60_000).default(50),
+  /** @default 2 */
+  backoffCoefficient: z.number().min(1).max(10).default(2),
+});
+
+/**
+ * Where a model runs: `local` in the orchestrator worker (a local activity: lowest latency),
+ * `remote` on the model's own task queue (a model-pool worker: scale out, isolation),
+ * `auto` local while this worker has room and the model is fast, remote otherwise.
+ */
+export const PlacementSchema = z.enum(['local', 'remote', 'auto']);
+export type Placement = z.infer<typeof PlacementSchema>;
+
+export const ModelStepSchema = z.object({
+  id: StepIdSchema,
+  type: z.literal('model'),
+  model: ModelRefText,
+  /** JSONata over `{ case, steps }` building the model's input row. @default 'case' */
+  input: z.string().min(1).optional(),
+  /** One attempt's time limit. @default 2000 */
+  timeoutMs: z.number().int().min(1).max(600_000).default(2000),
+  retry: RetrySpecSchema.optional(),
+  /** Cache outputs by (version, input) for this long. */
+  cache: z.object({ ttlSeconds: z.number().int().min(1).max(86_400) }).optional(),
+  /** @default 'local' */
+  placement: PlacementSchema.default('local'),
+  /** Send `percent` % of decisions (by a hash of the decision key) to another model instead. */
+  canary: z.object({ model: ModelRefText, percent: z.number().min(0).max(100) }).optional(),
+  /** Models run beside this one on the same input; recorded, never used. */
+  shadow: z.array(ModelRefText).max(8).optional(),
+});
+export type ModelStep = z.infer<typeof ModelStepSchema>;
+
+export const CombineMethodSchema = z.enum(['vote', 'mean', 'weighted-mean', 'max', 'min', 'stacking']);
+export type CombineMethod = z.infer<typeof CombineMethodSchema>;
+
+export const CombineStepSchema = z.object({
+  id: StepIdSchema,
+  type: z.literal('combine'),
+  method: CombineMethodSchema,
+  /** Ids of earlier steps whose `score` is combined. */
+  inputs: z.array(StepIdSchema).min(1),
+  /** weighted-mean: weight per input id. */
+  weights: z.record(z.string(), z.number().nonnegative()).optional(),
+  /** vote: a member votes "positive" at or above this score. @default 0.5 */
+  threshold: z.number().default(0.5),
+  /** stacking: the meta-model, fed `{ <input id>: score }`. */
+  model: ModelRefText.optional(),
+  /** Members that must have answered; fewer means the combine fails. @default all inputs */
+  quorum: z.number().int().min(1).optional(),
+});
+export type CombineStep = z.infer<typeof CombineStepSchema>;
+
+export const FallbackStepSchema = z.object({
+  id: StepIdSchema,
+  type: z.literal('fallback'),
+  /** Tried in order until one answers. */
+  chain: z.array(ModelStepSchema).min(1),
+  /** Used when every model in the chain failed. */
+  default: z.object({ score: z.number() }).optional(),
+});
+export type FallbackStep = z.infer<typeof FallbackStepSchema>;
+
+export type ParallelStep = {
+  id: string;
+  type: 'parallel';
+  steps: Step[];
+  quorum?: number;
+};
+export type SwitchStep = {
+  id: string;
+  type: 'switch';
+  cases: { when: string; steps: Step[] }[];
+  default?: Step[];
+};
+export type Step = ModelStep | CombineStep | FallbackStep | ParallelStep | SwitchStep;
+
+/** Zod's view of a step, before defaults: what users write. */
+type StepInput =
+  | z.input<typeof ModelStepSchema>
+  | z.input<typeof CombineStepSchema>
+  | z.input<typeof FallbackStepSchema>
+  | {
+      id: string;
+      type: 'parallel';
+      steps: StepInput[];
+      quorum?: number;
+    }
+  | { id: string; type: 'switch'; cases: { when: string; steps: StepInput[] }[]; default?: StepInput[] };
+
+export const StepSchema: z.ZodType<Step, StepInput> = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    ModelStepSchema,
+    CombineStepSchema,
+    FallbackStepSchema,
+    z.object({
+      id: StepIdSchema,
+      type: z.literal('parallel'),
+      steps: z.array(StepSchema).min(1),
+      /** Members that must answer before the deadline for the group to count. @default all */
+      quorum: z.number().int().min(1).optional(),
+    }),
+    z.object({
+      id: StepIdSchema,
+      type: z.literal('switch'),
+      /** JSONata conditions over `{ case, steps }`, tried in order. */
+      cases: z.array(z.object({ when: z.string().min(1), steps: z.array(StepSchema).min(1) })).min(1),
+      default: z.array(StepSchema).optional(),
+    }),
+  ]),
+);
+
+/** A declarative pipeline: steps, which step's score is the result, and a latency budget. */
+export const PipelineSpecSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, . _ -'),
+  description: z.string().optional(),
+  steps: z.array(StepSchema).min(1),
+  /** The step whose output `score` is the pipeline's score. */
+  output: StepIdSchema,
+  /** Latency budget for the whole pipeline, from the decision's start. */
+  deadlineMs: z.number().int().min(1).max(600_000).optional(),
+  /** The score to use when the budget runs out before a quorum answered. */
+  onDeadline: z.object({ score: z.number(), reason: z.string().default('latency budget exceeded') }).optional(),
+});
+export type PipelineSpec = z.infer<typeof PipelineSpecSchema>;
+export type PipelineSpecInput = z.input<typeof PipelineSpecSchema>;

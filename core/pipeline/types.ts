@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { CaseIssueSchema } from '../case';
+import { PinnedModelSchema } from '../model-ref';
+import { PipelineSpecSchema } from './spec';
+
+/** A pipeline as a decision runs it: one stored version, every model reference pinned to a version. */
+export const PinnedPipelineSchema = z.object({
+  name: z.string(),
+  /** `adhoc` for a single-model pipeline built on the fly. */
+  version: z.string(),
+  spec: PipelineSpecSchema,
+  pins: z.record(z.string(), PinnedModelSchema),
+});
+export type PinnedPipeline = z.infer<typeof PinnedPipelineSchema>;
+
+export const ArmSchema = z.enum(['primary', 'canary', 'shadow', 'fallback', 'stacking']);
+export type Arm = z.infer<typeof ArmSchema>;
+
+/** One model call a pipeline made, for the decision and the audit log. */
+export const ModelCallSchema = z.object({
+  callId: z.string(),
+  stepId: z.string(),
+  model: z.string(),
+  version: z.string(),
+  arm: ArmSchema,
+  placement: z.enum(['local', 'remote']),
+  status: z.enum(['ok', 'failed', 'pending']),
+  /** Settled after the pipeline's result was taken (past the deadline). */
+  late: z.boolean(),
+  output: z.record(z.string(), z.unknown()).optional(),
+  /** `issues` carries a model's field-level input problems (Model.InvalidInput). */
+  error: z
+    .object({ type: z.string().optional(), message: z.string(), issues: z.array(CaseIssueSchema).optional() })
+    .optional(),
+  latencyMs: z.number().optional(),
+});
+export type ModelCall = z.infer<typeof ModelCallSchema>;
+
+/** What a pipeline run yields. */
+export const PipelineResultSchema = z.object({
+  pipeline: z.object({ name: z.string(), version: z.string() }),
+  score: z.number(),
+  /** Each step's output that arrived in time, by step id. */
+  outputs: z.record(z.string(), z.record(z.string(), z.unknown())),
+  /** True when the result was taken with members missing (failed or late) or from the deadline fallback. */
+  degraded: z.boolean(),
+  /** Steps that had not answered when the result was taken. */
+  late: z.array(z.string()),
+  /** Why the result is degraded, for people. */
+  notes: z.array(z.string()),
+  calls: z.array(ModelCallSchema),
+});
+export type PipelineResult = z.infer<typeof PipelineResultSchema>;
+
+/** The task queue a model's remote calls go to (served by `workers/model-pool`). */
+export function modelTaskQueue(modelName: string): string {
+  return `arbiter-model-${modelName}`;
+}

@@ -1,0 +1,96 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCallModel, PLACEMENT_BUSY, type CallModelOutput } from '../../activities/call-model';
+import { LocalLoad } from '../../activities/local-load';
+import { loadHoldout, type DemoCase } from '../../cli/demo-cases';
+import type { ModelRuntime } from '../../models/runtime';
+import { MemoryCache } from '../../stores/cache';
+import { cardRuntime } from '../helpers/models';
+
+let runtime: ModelRuntime;
+let callModel: ReturnType<typeof createCallModel>;
+let holdout: DemoCase[];
+// Failures are the point of some cases here: keep the SDK's activity log quiet.
+const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 5000 }, { logger: new DefaultLogger('ERROR') });
+
+beforeAll(async () => {
+  runtime = await cardRuntime();
+  callModel = createCallModel({ runtime });
+  holdout = await loadHoldout();
+});
+afterAll(() => runtime.close());
+
+async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
+
+describe('callModel activity', () => {
+  it.each(['phishing-gb', 'phishing-lr', 'phishing-iforest'])(
+    'scores held-out cases with %s like scikit-learn',
+    async (name) => {
+      for (const c of holdout.slice(0, 20)) {
+        const out: CallModelOutput = await env.run(callModel, { model: { name, version: '1' }, input: c.input });
+        expect(out.output.score).toBeCloseTo(c.reference[name] ?? Number.NaN, 4);
+        expect(out.latencyMs).toBeGreaterThanOrEqual(0);
+      }
+    },
+  );
+
+  it('rejects bad input non-retryably, naming field, expectation and model version', async () => {
+    const f = await failureOf(
+      env.run(callModel, { model: { name: 'phishing-gb', version: '1' }, input: { https: 'yes' } }),
+    );
+    expect(f.type).toBe('Model.InvalidInput');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('phishing-gb@1');
+    expect(f.message).toMatch(/input\.https: .*expected number/);
+    const [issues] = f.details ?? [];
+    expect(issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'input.long_url' })]));
+  });
+
+  it('fails non-retryably for a version that was never registered', async () => {
+    const f = await failureOf(env.run(callModel, { model: { name: 'nope', version: '9' }, input: {} }));
+    expect(f.type).toBe('Model.NotFound');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('nope@9');
+  });
+
+  it('serves a repeated call from the cache when the step asks for one', async () => {
+    const cache = new MemoryCache();
+    const cached = createCallModel({ runtime, cache });
+    const c = holdout[3] as DemoCase;
+    const args = { model: { name: 'phishing-gb', version: '1' }, input: c.input, cacheTtlSeconds: 60 };
+    const first: CallModelOutput = await env.run(cached, args);
+    const second: CallModelOutput = await env.run(cached, args);
+    expect(second.output).toEqual(first.output);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('declines an auto-placed call with Placement.Busy when this worker has no room for the model', async () => {
+    const load = new LocalLoad({ maxInFlight: 1 });
+    const busy = createCallModel({ runtime, load });
+    const c = holdout[4] as DemoCase;
+    const model = { name: 'phishing-gb', version: '1' };
+    // Hold the only local slot while a second auto call arrives.
+    let release: () => void = () => undefined;
+    const held = load.track(
+      'phishing-gb',
+      () => 0,
+      () => new Promise<void>((r) => (release = r)),
+    );
+    const f = await failureOf(env.run(busy, { model, input: c.input, auto: true }));
+    expect(f.type).toBe(PLACEMENT_BUSY);
+    expect(f.nonRetryable).toBe(true);
+    release();
+    await held;
+    const admitted: CallModelOutput = await env.run(busy, { model, input: c.input, auto: true });
+    expect(typeof admitted.output.score).toBe('number');
+  });
+});

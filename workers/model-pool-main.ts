@@ -1,0 +1,48 @@
+import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
+import { pino } from 'pino';
+import { createResultCache } from '../stores/cache';
+import { openPool } from '../stores/db';
+import { loadEnv } from './config';
+import { createModelServices } from './model-services';
+import { createModelPoolWorkers } from './model-pool';
+import { untilInterrupted } from './signals';
+import { temporalTarget } from './temporal-connection';
+
+/**
+ * A model-pool process: serves `remote` calls for the models named in ARBITER_POOL_MODELS
+ * (comma-separated; default every registered model) on their own task queues.
+ */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const log = pino({ level: env.LOG_LEVEL, name: 'arbiter-model-pool' });
+  if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required (the model registry)');
+  Runtime.install({
+    shutdownSignals: [],
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
+  const pool = await openPool(env.DATABASE_URL, { max: 4 });
+  const models = createModelServices(pool, env.ARBITER_MODELS_DIR);
+  const cache = await createResultCache({ REDIS_URL: env.REDIS_URL });
+  const names = env.ARBITER_POOL_MODELS ?? (await models.registry.list()).map((m) => m.name);
+  const target = temporalTarget(env.TEMPORAL_ADDRESS);
+  const connection = await NativeConnection.connect(target.connectionOptions);
+  const workers = await createModelPoolWorkers({
+    connection,
+    namespace: target.namespace,
+    models: names,
+    runtime: models.runtime,
+    cache,
+  });
+  const running = workers.map((w) => w.run());
+  log.info({ models: names }, 'model pool running');
+  await untilInterrupted();
+  workers.forEach((w) => w.shutdown());
+  await Promise.allSettled(running);
+  await Promise.all([models.close(), cache.close(), pool.end(), connection.close()]);
+  log.info('model pool stopped');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`arbiter-model-pool: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createCallModel } from '../activities/call-model';
+import { modelTaskQueue } from '../core/pipeline/types';
+import type { ModelRuntime } from '../models/runtime';
+import type { ResultCache } from '../stores/cache';
+
+export interface ModelPoolOptions {
+  connection: NativeConnection;
+  /** @default 'default' */
+  namespace?: string;
+  /** Model names whose task queues this pool serves (`arbiter-model-<name>`). */
+  models: string[];
+  runtime: ModelRuntime;
+  cache?: ResultCache;
+  /** Model calls one queue runs at once. @default 16 */
+  maxConcurrentCalls?: number;
+}
+
+/**
+ * Activity-only workers serving `remote` model calls, one per model task queue: run them on GPU
+ * hosts, scale them apart from the orchestrator, isolate a heavy model. Same `callModel` as the
+ * orchestrator's local path, so a step behaves the same wherever it runs.
+ */
+export async function createModelPoolWorkers(opts: ModelPoolOptions): Promise<Worker[]> {
+  const callModel = createCallModel({ runtime: opts.runtime, cache: opts.cache });
+  return Promise.all(
+    opts.models.map((name) =>
+      Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace ?? 'default',
+        taskQueue: modelTaskQueue(name),
+        activities: { callModel },
+        maxConcurrentActivityTaskExecutions: opts.maxConcurrentCalls ?? 16,
+      }),
+    ),
+  );
+}

@@ -1,0 +1,135 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { LocalLoad } from '../activities/local-load';
+import { PipelinesClient, readPipelineFile } from '../client/pipelines';
+import { parseModelRef } from '../core/model-ref';
+import { modelRefsOf } from '../core/pipeline/check';
+import { readModelCards } from '../models/cards';
+import { registerModelCards } from '../models/registration';
+import { createResultCache, type ResultCache } from '../stores/cache';
+import { DecisionStore } from '../stores/decision-store';
+import type { ArbiterEnv } from './config';
+import { createModelServices, type ModelServices } from './model-services';
+import { createModelPoolWorkers } from './model-pool';
+import { createOrchestratorWorker } from './orchestrator';
+
+/** Everything one orchestrator process runs, started together and stopped in reverse. */
+export interface OrchestratorRuntime {
+  models: ModelServices;
+  store: DecisionStore;
+  cache: ResultCache;
+  stop(): Promise<void>;
+}
+
+export interface OrchestratorRuntimeOptions {
+  connection: NativeConnection;
+  namespace: string;
+  pool: Pool;
+  env: ArbiterEnv;
+  /** Register model cards and apply pipeline files from the demo folders. @default false */
+  seedDemo?: boolean;
+  /** Also serve every registered model's remote task queue in this process. @default false */
+  modelPool?: boolean;
+  /** A prebuilt workflow bundle (tests share one per suite). */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  log?: (msg: string) => void;
+}
+
+/** Applies every `*.yaml` / `*.json` pipeline in `dir` (unchanged specs keep their version). */
+export async function applyPipelineDir(client: PipelinesClient, dir: string): Promise<string[]> {
+  const files = (await readdir(dir).catch(() => [])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  const applied = [];
+  for (const file of files) {
+    const { pipeline, created } = await client.apply(await readPipelineFile(join(dir, file)));
+    if (created) applied.push(`${pipeline.name}@${pipeline.version}`);
+  }
+  return applied;
+}
+
+/**
+ * Loads and probes every model the stored pipelines use, before the worker takes work: the first
+ * decisions must not pay for file loads and runtime start-up inside their latency budget.
+ */
+export async function warmUp(models: ModelServices, log: (msg: string) => void): Promise<void> {
+  const refs = new Set((await models.pipelines.list()).flatMap((p) => modelRefsOf(p.spec)));
+  const started = Date.now();
+  for (const ref of refs) {
+    try {
+      const version = await models.registry.resolve(parseModelRef(ref));
+      const adapter = await models.runtime.adapter(version.name, version.version);
+      await adapter.probe({ deadline: Date.now() + 15_000 });
+    } catch (err) {
+      // A model that cannot warm up is reported; its decisions will fail over as the pipeline says.
+      log(`warm-up of ${ref} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  log(`warmed up ${refs.size} models in ${Date.now() - started} ms`);
+}
+
+function runInBackground(worker: Worker): () => Promise<void> {
+  const running = worker.run();
+  running.catch(() => undefined);
+  return async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
+}
+
+/** Starts the orchestrator worker (and, embedded, the model pool) over one database and connection. */
+export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions): Promise<OrchestratorRuntime> {
+  const log = opts.log ?? (() => undefined);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch((err: unknown) => log(`shutdown: ${String(err)}`));
+  };
+  try {
+    const models = createModelServices(opts.pool, opts.env.ARBITER_MODELS_DIR);
+    stops.push(() => models.close());
+    const cache = await createResultCache({ REDIS_URL: opts.env.REDIS_URL });
+    stops.push(() => cache.close());
+    if (opts.seedDemo) {
+      const cards = await readModelCards(opts.env.ARBITER_MODELS_DIR);
+      const added = (await registerModelCards(models.registry, models.runtime, cards)).filter((r) => r.created);
+      if (added.length > 0) log(`registered models: ${added.map((r) => `${r.name}@${r.version}`).join(', ')}`);
+      const pipelines = new PipelinesClient(models.pipelines, models.registry);
+      const applied = await applyPipelineDir(pipelines, opts.env.ARBITER_PIPELINES_DIR);
+      if (applied.length > 0) log(`applied pipelines: ${applied.join(', ')}`);
+    }
+    await warmUp(models, log);
+    const store = new DecisionStore(opts.pool);
+    const deps = {
+      store,
+      registry: models.registry,
+      pipelines: models.pipelines,
+      runtime: models.runtime,
+      cache,
+      load: new LocalLoad(),
+    };
+    const worker = await createOrchestratorWorker({
+      connection: opts.connection,
+      namespace: opts.namespace,
+      taskQueue: opts.env.ARBITER_TASK_QUEUE,
+      deps,
+      workflowBundle: opts.workflowBundle,
+    });
+    stops.push(runInBackground(worker));
+    if (opts.modelPool) {
+      const names = (await models.registry.list()).map((m) => m.name);
+      const pool = await createModelPoolWorkers({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        models: names,
+        runtime: models.runtime,
+        cache,
+      });
+      pool.forEach((w) => stops.push(runInBackground(w)));
+      log(`model pool serving ${names.length} model queues`);
+    }
+    return { models, store, cache, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import { CaseIssueSchema } from '../../core/case';
+import type { PinnedModel } from '../../core/model-ref';
+import type { ModelStep } from '../../core/pipeline/spec';
+import { modelTaskQueue, type Arm, type ModelCall } from '../../core/pipeline/types';
+import type { RunState } from './state';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Matches activities/call-model.ts; kept here to avoid importing activity code into the sandbox. */
+const PLACEMENT_BUSY = 'Placement.Busy';
+
+function retryOf(step: ModelStep): LocalActivityOptions['retry'] {
+  const r = step.retry ?? { maximumAttempts: 2, initialIntervalMs: 50, backoffCoefficient: 2 };
+  return {
+    maximumAttempts: r.maximumAttempts,
+    initialInterval: r.initialIntervalMs,
+    backoffCoefficient: r.backoffCoefficient,
+  };
+}
+
+function local(step: ModelStep) {
+  const options: LocalActivityOptions = { startToCloseTimeout: step.timeoutMs, retry: retryOf(step) };
+  return proxyLocalActivities<Activities>(options).callModel;
+}
+
+function remote(step: ModelStep, model: PinnedModel) {
+  const attempts = step.retry?.maximumAttempts ?? 2;
+  const options: ActivityOptions = {
+    taskQueue: modelTaskQueue(model.name),
+    startToCloseTimeout: step.timeoutMs,
+    // No model-pool worker polling must not hang a decision: bound the wait for a worker too.
+    scheduleToCloseTimeout: step.timeoutMs * attempts + 5_000,
+    retry: retryOf(step),
+  };
+  return proxyActivities<Activities>(options).callModel;
+}
+
+/** The innermost ApplicationFailure of an activity failure, for the audit trail. */
+export function rootFailure(err: unknown): NonNullable<ModelCall['error']> {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof ApplicationFailure) {
+    const [issues] = e.details ?? [];
+    const parsed = CaseIssueSchema.array().safeParse(issues);
+    return { type: e.type ?? undefined, message: e.message, ...(parsed.success ? { issues: parsed.data } : {}) };
+  }
+  return { message: e instanceof Error ? e.message : String(e) };
+}
+
+function isBusy(err: unknown): boolean {
+  return rootFailure(err).type === PLACEMENT_BUSY;
+}
+
+/**
+ * Calls one pinned model for a step, where the step's placement says, and records the call.
+ * Resolves to the call record (never rejects): the caller decides what a failure means.
+ */
+export async function callModel(
+  state: RunState,
+  step: ModelStep,
+  ref: string,
+  arm: Arm,
+  input: Record<string, unknown>,
+): Promise<ModelCall> {
+  const model = state.pinned.pins[ref];
+  if (!model) throw ApplicationFailure.nonRetryable(`pipeline bug: model ${ref} was not pinned`, 'Pipeline.Invalid');
+  const call: ModelCall = {
+    callId: state.nextCallId(step.id),
+    stepId: step.id,
+    model: model.name,
+    version: model.version,
+    arm,
+    placement: step.placement === 'remote' ? 'remote' : 'local',
+    status: 'pending',
+    late: false,
+  };
+  state.calls.push(call);
+  const args = { model, input, cacheTtlSeconds: step.cache?.ttlSeconds };
+  try {
+    let result;
+    if (step.placement === 'auto') {
+      try {
+        result = await local(step)({ ...args, auto: true });
+      } catch (err) {
+        if (!isBusy(err)) throw err;
+        call.placement = 'remote';
+        result = await remote(step, model)(args);
+      }
+    } else {
+      result = await (step.placement === 'remote' ? remote(step, model) : local(step))(args);
+    }
+    Object.assign(call, { status: 'ok', output: result.output, latencyMs: result.latencyMs, late: state.answered });
+  } catch (err) {
+    Object.assign(call, { status: 'failed', error: rootFailure(err), late: state.answered });
+  }
+  return call;
+}

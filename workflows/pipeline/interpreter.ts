@@ -1,0 +1,210 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import jsonata from 'jsonata';
+import { canaryBucket, combineScores, quorumOf, stackingRow } from '../../core/pipeline/combine';
+import type { CombineStep, FallbackStep, ModelStep, ParallelStep, Step, SwitchStep } from '../../core/pipeline/spec';
+import type { ModelCall, PinnedPipeline, PipelineResult } from '../../core/pipeline/types';
+import { callModel } from './calls';
+import { DEADLINE, RunState } from './state';
+
+async function evaluate(state: RunState, expression: string, where: string): Promise<unknown> {
+  try {
+    return (await jsonata(expression).evaluate(state.scope())) as unknown;
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`${where}: ${(err as Error).message}`, 'Pipeline.ExpressionFailed');
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+async function inputOf(state: RunState, step: ModelStep): Promise<Record<string, unknown>> {
+  if (!step.input) return state.caseInput;
+  const value = await evaluate(state, step.input, `step ${step.id} input`);
+  if (!isRecord(value))
+    throw ApplicationFailure.nonRetryable(`step ${step.id}: input mapping gave no object`, 'Pipeline.ExpressionFailed');
+  return value;
+}
+
+/** A model's input rejection is the case's fault: the decision rejects the case instead of degrading. */
+function rethrowInvalidInput(call: ModelCall): void {
+  if (call.status === 'failed' && call.error?.type === 'Model.InvalidInput') {
+    const { message, issues } = call.error;
+    throw ApplicationFailure.create({
+      type: 'Model.InvalidInput',
+      message,
+      nonRetryable: true,
+      details: [issues ?? []],
+    });
+  }
+}
+
+async function runModel(state: RunState, step: ModelStep): Promise<void> {
+  const input = await inputOf(state, step);
+  const canary = step.canary && canaryBucket(state.decisionKey, step.id) < step.canary.percent;
+  const ref = canary && step.canary ? step.canary.model : step.model;
+  for (const shadow of step.shadow ?? []) state.background.push(callModel(state, step, shadow, 'shadow', input));
+  const pending = callModel(state, step, ref, canary ? 'canary' : 'primary', input);
+  const call = await state.beforeDeadline(pending);
+  if (call === DEADLINE) {
+    state.late.add(step.id);
+    state.background.push(pending);
+    return;
+  }
+  rethrowInvalidInput(call);
+  if (call.status === 'ok' && call.output) state.outputs[step.id] = call.output;
+  else state.notes.push(`${step.id}: ${call.model}@${call.version} failed (${call.error?.message ?? 'unknown'})`);
+}
+
+async function runFallback(state: RunState, step: FallbackStep): Promise<void> {
+  for (const [i, member] of step.chain.entries()) {
+    if (state.pastDeadline) break;
+    await runModel(state, { ...member, id: member.id });
+    const output = state.outputs[member.id];
+    if (output) {
+      state.outputs[step.id] = output;
+      if (i > 0) state.notes.push(`${step.id}: answered by fallback ${member.id}`);
+      return;
+    }
+  }
+  if (step.default) {
+    state.outputs[step.id] = { ...step.default };
+    state.degraded = true;
+    state.notes.push(`${step.id}: every model failed, used the default`);
+  }
+}
+
+async function runParallel(state: RunState, step: ParallelStep): Promise<void> {
+  const members = step.steps.map((s) => runStep(state, s));
+  // Settled or not, members keep running; the deadline only decides what the result can use.
+  const all = Promise.all(members);
+  const outcome = await state.beforeDeadline(all);
+  if (outcome === DEADLINE) state.background.push(all.catch(() => undefined));
+  const answered = step.steps.filter((s) => state.outputs[s.id]);
+  const missing = step.steps.filter((s) => !state.outputs[s.id]).map((s) => s.id);
+  missing.forEach((id) => outcome === DEADLINE && state.late.add(id));
+  if (answered.length >= (step.quorum ?? step.steps.length)) {
+    state.outputs[step.id] = { answered: answered.map((s) => s.id), missing };
+    if (missing.length > 0) {
+      state.degraded = true;
+      state.notes.push(`${step.id}: quorum met without ${missing.join(', ')}`);
+    }
+  } else {
+    state.notes.push(
+      `${step.id}: ${answered.length} of ${step.steps.length} answered, quorum ${step.quorum ?? step.steps.length} not met`,
+    );
+  }
+}
+
+async function runCombine(state: RunState, step: CombineStep): Promise<void> {
+  const scores = new Map<string, number>();
+  for (const id of step.inputs) {
+    const score = state.outputs[id]?.score;
+    if (typeof score === 'number' && Number.isFinite(score)) scores.set(id, score);
+  }
+  const { members, missing, met } = quorumOf(step, scores);
+  if (!met) {
+    state.notes.push(
+      `${step.id}: ${members.length} of ${step.inputs.length} inputs, quorum ${step.quorum ?? step.inputs.length} not met`,
+    );
+    return;
+  }
+  if (missing.length > 0) {
+    state.degraded = true;
+    state.notes.push(`${step.id}: combined without ${missing.join(', ')}`);
+  }
+  if (step.method !== 'stacking') {
+    state.outputs[step.id] = { score: combineScores(step, members), used: members.map((m) => m.id), missing };
+    return;
+  }
+  const meta: ModelStep = { id: step.id, type: 'model', model: step.model ?? '', timeoutMs: 2000, placement: 'local' };
+  const call = await state.beforeDeadline(callModel(state, meta, meta.model, 'stacking', stackingRow(members)));
+  if (call !== DEADLINE && call.status === 'ok' && call.output)
+    state.outputs[step.id] = { ...call.output, used: members.map((m) => m.id), missing };
+}
+
+async function runSwitch(state: RunState, step: SwitchStep): Promise<void> {
+  let branch = step.default;
+  for (const [i, c] of step.cases.entries()) {
+    if ((await evaluate(state, c.when, `step ${step.id} case ${i}`)) === true) {
+      branch = c.steps;
+      break;
+    }
+  }
+  if (!branch) return;
+  await runSteps(state, branch);
+  const last = branch[branch.length - 1];
+  const output = last ? state.outputs[last.id] : undefined;
+  if (output) state.outputs[step.id] = output;
+}
+
+function runStep(state: RunState, step: Step): Promise<void> {
+  switch (step.type) {
+    case 'model':
+      return runModel(state, step);
+    case 'fallback':
+      return runFallback(state, step);
+    case 'parallel':
+      return runParallel(state, step);
+    case 'combine':
+      return runCombine(state, step);
+    case 'switch':
+      return runSwitch(state, step);
+  }
+}
+
+async function runSteps(state: RunState, steps: readonly Step[]): Promise<void> {
+  for (const step of steps) await runStep(state, step);
+}
+
+export interface RunOptions {
+  /** Canary buckets hash this; the decision id keeps a case in one arm. */
+  decisionKey: string;
+  /** Workflow time the budget counts from. @default now */
+  startedAt?: number;
+}
+
+/**
+ * Runs a pinned pipeline inside a workflow. Returns as soon as the result is known — at the latest
+ * at the deadline, with what arrived if quorums are met, else the spec's `onDeadline` score —
+ * while late and shadow calls keep running in `state.background` for the caller to await and
+ * record. Throws `Model.InvalidInput` when a model rejects the case, `Pipeline.NoResult` otherwise.
+ */
+export async function runPipeline(
+  pinned: PinnedPipeline,
+  caseInput: Record<string, unknown>,
+  options: RunOptions,
+): Promise<{ result: PipelineResult; state: RunState }> {
+  const { spec } = pinned;
+  const deadline = spec.deadlineMs === undefined ? undefined : (options.startedAt ?? Date.now()) + spec.deadlineMs;
+  const state = new RunState(pinned, caseInput, options.decisionKey, deadline);
+  await state.beforeDeadline(runSteps(state, spec.steps));
+  state.answered = true;
+  const produced = state.outputs[spec.output]?.score;
+  let score: number;
+  if (typeof produced === 'number') {
+    score = produced;
+  } else {
+    if (!spec.onDeadline || !(state.pastDeadline || state.late.size > 0 || state.notes.length > 0)) {
+      throw ApplicationFailure.create({
+        type: 'Pipeline.NoResult',
+        message: `pipeline ${pinned.name}@${pinned.version} produced no '${spec.output}': ${state.notes.join('; ') || 'no output'}`,
+        nonRetryable: true,
+      });
+    }
+    score = spec.onDeadline.score;
+    state.degraded = true;
+    state.notes.push(spec.onDeadline.reason);
+  }
+  if (state.late.size > 0) state.degraded = true;
+  const result: PipelineResult = {
+    pipeline: { name: pinned.name, version: pinned.version },
+    score,
+    outputs: { ...state.outputs },
+    degraded: state.degraded,
+    late: [...state.late],
+    notes: [...state.notes],
+    calls: state.calls.map((c) => ({ ...c })),
+  };
+  return { result, state };
+}
