@@ -13,7 +13,10 @@ import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../c
 import { FailureType } from '../core/errors';
 import { decisionUpdate } from '../core/messages';
 import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type DecisionWorkflowInput } from '../core/workflow-input';
-import type { decisionWorkflow } from '../workflows';
+import type { decisionWorkflow, pipelineWorkflow } from '../workflows';
+import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
+import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/types';
+import { z } from 'zod';
 import { temporalTarget } from '../workers/temporal-connection';
 import { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from './errors';
 
@@ -24,6 +27,18 @@ export interface DecideOptions {
   thresholds?: Thresholds;
   /** @default 'demo' */
   pipeline?: string;
+}
+
+/** A model input row: a JSON object. */
+const InputSchema = z.record(z.string(), z.unknown());
+
+/** What `executeModel` returns. */
+export interface ModelExecution {
+  model: string;
+  /** The version the reference was pinned to. */
+  version: string;
+  output: Record<string, unknown>;
+  latencyMs: number | null;
 }
 
 export interface ArbiterClientOptions {
@@ -100,6 +115,41 @@ export class ArbiterClient {
     };
   }
 
+  /**
+   * Runs a stored pipeline on one input and returns every step's output (no thresholds, no
+   * decision record). Waits until late and shadow calls have finished too.
+   */
+  async executePipeline(name: string, input: Record<string, unknown>): Promise<PipelineResult> {
+    return this.runPipelineWorkflow(`pipeline-${name}-${randomUUID()}`, {
+      pipeline: name,
+      input: InputSchema.parse(input),
+    });
+  }
+
+  /** Calls one model (`name:alias` or `name@version`) through Temporal, with the pinned version it used. */
+  async executeModel(ref: string, input: Record<string, unknown>): Promise<ModelExecution> {
+    const result = await this.runPipelineWorkflow(`model-${randomUUID()}`, {
+      model: ref,
+      input: InputSchema.parse(input),
+    });
+    const call = result.calls.find((c) => c.status === 'ok');
+    if (!call?.output) throw new DecisionFailedError(`model ${ref} gave no output`, '', undefined);
+    return { model: call.model, version: call.version, output: call.output, latencyMs: call.latencyMs ?? null };
+  }
+
+  private async runPipelineWorkflow(workflowId: string, args: PipelineWorkflowInput): Promise<PipelineResult> {
+    try {
+      const result = await this.temporal.workflow.execute<typeof pipelineWorkflow>('pipelineWorkflow', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [args],
+      });
+      return PipelineResultSchema.parse(result);
+    } catch (err) {
+      throw toDecisionError(err, workflowId);
+    }
+  }
+
   /** Closes the connection this client opened. */
   async close(): Promise<void> {
     await this.temporal.connection.close();
@@ -128,3 +178,4 @@ function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
 
 export { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from './errors';
 export type { DecisionResult } from '../core/decision';
+export type { PipelineResult } from '../core/pipeline/types';

@@ -80,13 +80,21 @@ async function decide(
     throw err;
   }
   const { result, state } = run;
+  const score = result.score;
+  if (score === null) {
+    throw ApplicationFailure.create({
+      type: 'Pipeline.NoScore',
+      message: `pipeline ${pinned.name}@${pinned.version}: output '${pinned.spec.output}' has no numeric score`,
+      nonRetryable: true,
+    });
+  }
   const thresholds = args.thresholds ?? DEFAULT_THRESHOLDS;
-  const { outcome, reasons } = applyThresholds(result.score, thresholds);
+  const { outcome, reasons } = applyThresholds(score, thresholds);
   const decision: DecisionResult = {
     decisionId: workflowId,
     caseId,
     outcome,
-    score: result.score,
+    score,
     reasons: [...reasons, ...result.notes],
     models: result.calls.map(toModelResult),
     thresholds,
@@ -100,7 +108,7 @@ async function decide(
   await recordDecision({ ...decision, input });
   upsertSearchAttributes([
     { key: DecisionOutcomeKey, value: outcome },
-    { key: ScoreKey, value: result.score },
+    { key: ScoreKey, value: score },
     { key: DegradedKey, value: result.degraded },
   ]);
   const finish = async () => {

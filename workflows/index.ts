@@ -1,2 +1,4 @@
 // The workflow bundle's entry point: everything exported here is registered with the worker.
+export { codePipelineWorkflow } from './code-pipeline';
 export { decisionWorkflow } from './decision';
+export { pipelineWorkflow } from './pipeline-workflow';

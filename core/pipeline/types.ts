@@ -39,7 +39,8 @@ export type ModelCall = z.infer<typeof ModelCallSchema>;
 /** What a pipeline run yields. */
 export const PipelineResultSchema = z.object({
   pipeline: z.object({ name: z.string(), version: z.string() }),
-  score: z.number(),
+  /** The output step's `score`; null when that output has none (embeddings, LLM objects). */
+  score: z.number().nullable(),
   /** Each step's output that arrived in time, by step id. */
   outputs: z.record(z.string(), z.record(z.string(), z.unknown())),
   /** True when the result was taken with members missing (failed or late) or from the deadline fallback. */

@@ -4,6 +4,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   type ActivityOptions,
+  TimeoutFailure,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
@@ -17,6 +18,8 @@ type Activities = ReturnType<typeof createActivities>;
 
 /** Matches activities/call-model.ts; kept here to avoid importing activity code into the sandbox. */
 const PLACEMENT_BUSY = 'Placement.Busy';
+/** An activity that ran out of time (its own timeout, or the budget's cap on a local call). */
+export const ACTIVITY_TIMEOUT = 'Activity.Timeout';
 
 function retryOf(step: ModelStep): LocalActivityOptions['retry'] {
   const r = step.retry ?? { maximumAttempts: 2, initialIntervalMs: 50, backoffCoefficient: 2 };
@@ -27,8 +30,19 @@ function retryOf(step: ModelStep): LocalActivityOptions['retry'] {
   };
 }
 
-function local(step: ModelStep) {
-  const options: LocalActivityOptions = { startToCloseTimeout: step.timeoutMs, retry: retryOf(step) };
+/**
+ * A local call is capped at what is left of the budget. While a local activity runs, its workflow
+ * task stays open, so no server timer can fire and no answer can leave: a local member cannot
+ * outlive the deadline, it is cut there (and recorded as late). Members that should finish after
+ * the answer, for the record, belong on `remote` placement.
+ */
+function local(step: ModelStep, budgetMs: number | undefined) {
+  const limit = budgetMs === undefined ? step.timeoutMs : Math.max(Math.min(step.timeoutMs, budgetMs), 1);
+  const options: LocalActivityOptions = {
+    startToCloseTimeout: limit,
+    ...(budgetMs === undefined ? {} : { scheduleToCloseTimeout: Math.max(budgetMs, 1) }),
+    retry: retryOf(step),
+  };
   return proxyLocalActivities<Activities>(options).callModel;
 }
 
@@ -48,6 +62,7 @@ function remote(step: ModelStep, model: PinnedModel) {
 export function rootFailure(err: unknown): NonNullable<ModelCall['error']> {
   let e: unknown = err;
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof TimeoutFailure) return { type: ACTIVITY_TIMEOUT, message: e.message };
   if (e instanceof ApplicationFailure) {
     const [issues] = e.details ?? [];
     const parsed = CaseIssueSchema.array().safeParse(issues);
@@ -85,22 +100,28 @@ export async function callModel(
   };
   state.calls.push(call);
   const args = { model, input, cacheTtlSeconds: step.cache?.ttlSeconds };
+  const budgetMs = state.deadline === undefined ? undefined : state.deadline - Date.now();
   try {
     let result;
     if (step.placement === 'auto') {
       try {
-        result = await local(step)({ ...args, auto: true });
+        result = await local(step, budgetMs)({ ...args, auto: true });
       } catch (err) {
         if (!isBusy(err)) throw err;
         call.placement = 'remote';
         result = await remote(step, model)(args);
       }
     } else {
-      result = await (step.placement === 'remote' ? remote(step, model) : local(step))(args);
+      result = await (step.placement === 'remote' ? remote(step, model) : local(step, budgetMs))(args);
     }
     Object.assign(call, { status: 'ok', output: result.output, latencyMs: result.latencyMs, late: state.answered });
   } catch (err) {
-    Object.assign(call, { status: 'failed', error: rootFailure(err), late: state.answered });
+    const error = rootFailure(err);
+    // A local call cut by the budget is late, not broken. (Workflow time stands still while local
+    // activities run, so ask whether the budget was the tighter limit, not what time it is.)
+    const budgetCut = budgetMs !== undefined && budgetMs <= step.timeoutMs * (step.retry?.maximumAttempts ?? 2);
+    const cut = error.type === ACTIVITY_TIMEOUT && call.placement === 'local' && budgetCut;
+    Object.assign(call, { status: 'failed', error, late: state.answered || cut });
   }
   return call;
 }

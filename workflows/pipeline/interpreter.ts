@@ -40,6 +40,11 @@ function rethrowInvalidInput(call: ModelCall): void {
 }
 
 async function runModel(state: RunState, step: ModelStep): Promise<void> {
+  if (state.expired) {
+    // Past the budget: starting a call now could only make it late.
+    state.late.add(step.id);
+    return;
+  }
   const input = await inputOf(state, step);
   const canary = step.canary && canaryBucket(state.decisionKey, step.id) < step.canary.percent;
   const ref = canary && step.canary ? step.canary.model : step.model;
@@ -53,6 +58,7 @@ async function runModel(state: RunState, step: ModelStep): Promise<void> {
   }
   rethrowInvalidInput(call);
   if (call.status === 'ok' && call.output) state.outputs[step.id] = call.output;
+  else if (call.late) state.late.add(step.id);
   else state.notes.push(`${step.id}: ${call.model}@${call.version} failed (${call.error?.message ?? 'unknown'})`);
 }
 
@@ -178,13 +184,14 @@ export async function runPipeline(
   const { spec } = pinned;
   const deadline = spec.deadlineMs === undefined ? undefined : (options.startedAt ?? Date.now()) + spec.deadlineMs;
   const state = new RunState(pinned, caseInput, options.decisionKey, deadline);
-  await state.beforeDeadline(runSteps(state, spec.steps));
+  // Each model call races the budget itself; combines and switches after the deadline still run on
+  // what arrived, so the pipeline always gets to its output step.
+  await runSteps(state, spec.steps);
   state.answered = true;
-  const produced = state.outputs[spec.output]?.score;
-  let score: number;
-  if (typeof produced === 'number') {
-    score = produced;
-  } else {
+  const output = state.outputs[spec.output];
+  // An output without a numeric score (an embedding, an LLM's object) is a result, not a failure.
+  let score: number | null = typeof output?.score === 'number' ? output.score : null;
+  if (!output) {
     if (!spec.onDeadline || !(state.pastDeadline || state.late.size > 0 || state.notes.length > 0)) {
       throw ApplicationFailure.create({
         type: 'Pipeline.NoResult',

@@ -16,6 +16,8 @@ export class RunState {
   readonly notes: string[] = [];
   readonly late = new Set<string>();
   degraded = false;
+  /** The budget's timer has fired: no new model calls start. */
+  expired = false;
   /** Set once the result is taken: calls settling afterwards are late. */
   answered = false;
   private readonly deadlinePassed: Promise<typeof DEADLINE> | undefined;
@@ -31,7 +33,12 @@ export class RunState {
   ) {
     // One timer for the whole run, shared by every race against the budget.
     this.deadlinePassed =
-      deadline === undefined ? undefined : sleep(Math.max(deadline - Date.now(), 0)).then(() => DEADLINE);
+      deadline === undefined
+        ? undefined
+        : sleep(Math.max(deadline - Date.now(), 0)).then(() => {
+            this.expired = true;
+            return DEADLINE;
+          });
   }
 
   nextCallId(stepId: string): string {

@@ -1,0 +1,41 @@
+import { ApplicationFailure, proxyLocalActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { PipelineResult } from '../core/pipeline/types';
+import { runPipeline } from './pipeline/interpreter';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { loadPipeline } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
+});
+
+/** What `executePipeline` and `executeModel` start. */
+export interface PipelineWorkflowInput {
+  /** A stored pipeline's name… */
+  pipeline?: string;
+  /** …or a single model reference. */
+  model?: string;
+  input: Record<string, unknown>;
+}
+
+/**
+ * Runs a pipeline (or one model) on one input and returns every output, with no thresholds and
+ * no decision record: the building block for callers that decide themselves. Waits for late and
+ * shadow calls before completing, so the history holds every call.
+ */
+export async function pipelineWorkflow(args: PipelineWorkflowInput): Promise<PipelineResult> {
+  try {
+    const { workflowId, runStartTime } = workflowInfo();
+    const pinned = await loadPipeline(args.model ? { model: args.model } : { name: args.pipeline ?? 'demo' });
+    const { result, state } = await runPipeline(pinned, args.input, {
+      decisionKey: workflowId,
+      startedAt: runStartTime.getTime(),
+    });
+    await Promise.allSettled(state.background);
+    return { ...result, calls: state.calls.map((c) => ({ ...c })) };
+  } catch (err) {
+    if (err instanceof TemporalFailure) throw err;
+    throw ApplicationFailure.create({ type: 'Workflow.Unexpected', message: String(err), nonRetryable: true });
+  }
+}
