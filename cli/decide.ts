@@ -4,6 +4,8 @@ import type { ArbiterEnv } from '../workers/config';
 import { installCliRuntime } from './runtime';
 
 export interface DecideCliOptions {
+  pipeline: string;
+  model?: string;
   input?: string;
   inputFile?: string;
   json: boolean;
@@ -28,12 +30,15 @@ export async function runDecide(env: ArbiterEnv, opts: DecideCliOptions): Promis
   const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
   const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
   try {
-    const result = await client.decide(request);
+    const result = await client.decide(request, { pipeline: opts.pipeline, model: opts.model });
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`${result.decisionId}: ${result.outcome} (score ${result.score.toFixed(3)})\n`);
+    const flag = result.degraded ? ` — degraded${result.late.length ? `, late: ${result.late.join(', ')}` : ''}` : '';
+    process.stdout.write(
+      `${result.decisionId}: ${result.outcome} (score ${result.score.toFixed(3)}, ${result.pipeline.name}@${result.pipeline.version}${flag})\n`,
+    );
     for (const reason of result.reasons) process.stdout.write(`  - ${reason}\n`);
   } finally {
     await client.close();

@@ -3,10 +3,13 @@ import { CaseValidationError, DecisionFailedError, TemporalUnreachableError } fr
 import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
 import { DatabaseUnreachableError } from '../stores/db';
 import { loadEnv } from '../workers/config';
-import { runDecide } from './decide';
+import { runDecide, type DecideCliOptions } from './decide';
 import { runDemo } from './demo';
 import { runDev } from './dev';
 import { addModelCommands } from './models';
+import { addPipelineCommands } from './pipelines';
+import { PipelineInvalidError } from '../client/pipelines';
+import { PipelineNotFoundError } from '../stores/pipeline-store';
 import { RegistrationRejectedError } from '../models/registration';
 import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
 import { PortBusyError } from './stack/ports';
@@ -23,6 +26,8 @@ const EXPECTED = [
   ModelDeprecatedError,
   RegistryConflictError,
   RegistrationRejectedError,
+  PipelineInvalidError,
+  PipelineNotFoundError,
 ];
 
 function positiveInt(value: string): number {
@@ -51,12 +56,15 @@ program
 program
   .command('decide')
   .description('decide one case on a running stack and print the decision')
+  .option('--pipeline <name>', 'the pipeline to run', 'demo')
+  .option('--model <ref>', 'run one model (name:alias or name@version) instead of a pipeline')
   .option('--input <json>', 'the case as JSON: {"caseId": "...", "input": {...}}')
   .option('--input-file <file>', 'a file holding the case as JSON')
   .option('--json', 'print the whole decision as JSON', false)
-  .action((opts: { input?: string; inputFile?: string; json: boolean }) => runDecide(loadEnv(), opts));
+  .action((opts: DecideCliOptions) => runDecide(loadEnv(), opts));
 
 addModelCommands(program);
+addPipelineCommands(program);
 
 try {
   await program.parseAsync(process.argv);

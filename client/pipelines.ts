@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { InvalidModelRefError, parseModelRef } from '../core/model-ref';
-import type { CaseIssue } from '../core/case';
-import { validatePipelineSpec, walkSteps } from '../core/pipeline/check';
-import type { PipelineSpec, Step } from '../core/pipeline/spec';
+import { toCaseIssues, type CaseIssue } from '../core/case';
+import { semanticIssues, walkSteps } from '../core/pipeline/check';
+import { PipelineSpecSchema, type PipelineSpec, type Step } from '../core/pipeline/spec';
 import type { PipelineStore, StoredPipeline } from '../stores/pipeline-store';
 import { ModelDeprecatedError, ModelNotFoundError } from '../stores/registry-errors';
 import type { ModelRegistry } from '../stores/registry-store';
@@ -42,10 +42,10 @@ export class PipelinesClient {
 
   /** Every problem with a spec, including model references the registry cannot resolve. */
   async validate(raw: unknown): Promise<{ ok: true; spec: PipelineSpec } | { ok: false; issues: CaseIssue[] }> {
-    const checked = validatePipelineSpec(raw);
-    if (!checked.ok) return checked;
-    const issues: CaseIssue[] = [];
-    for (const { ref, path } of refsWithPaths(checked.spec)) {
+    const parsed = PipelineSpecSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, issues: toCaseIssues(parsed.error) };
+    const issues = semanticIssues(parsed.data);
+    for (const { ref, path } of refsWithPaths(parsed.data)) {
       try {
         await this.registry.resolve(parseModelRef(ref));
       } catch (err) {
@@ -57,7 +57,7 @@ export class PipelinesClient {
         issues.push({ path, message: err.message });
       }
     }
-    return issues.length > 0 ? { ok: false, issues } : checked;
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
   }
 
   /** Validates, then stores the spec as the next version (an unchanged spec keeps its version). */

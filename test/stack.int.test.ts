@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { startStack } from '../cli/stack/stack';
 import { DatabaseUnreachableError } from '../stores/db';
 import { loadEnv, PROJECT_ROOT, type ArbiterEnv } from '../workers/config';
 
+const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');
 let dataDir: string;
 let env: ArbiterEnv;
 let holdout: DemoCase[];
@@ -66,17 +67,13 @@ describe('embedded stack (arbiter dev)', () => {
 
   it('registers the demo models with aliases, and `arbiter models` lists, promotes and shows them', async () => {
     const stack = await startStack(env);
-    const cli = async (...args: string[]) => {
-      const cliEnv = { ...process.env, ARBITER_PG_PORT: String(env.ARBITER_PG_PORT), NO_COLOR: '1' };
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [join(PROJECT_ROOT, 'bin', 'arbiter.js'), 'models', ...args],
-        {
-          env: cliEnv,
-        },
-      );
+    const cliEnv = { ...process.env, ARBITER_PG_PORT: String(env.ARBITER_PG_PORT), NO_COLOR: '1' };
+    const run = async (group: string, args: string[]) => {
+      const { stdout } = await promisify(execFile)(process.execPath, [BIN, group, ...args], { env: cliEnv });
       return JSON.parse(stdout) as unknown;
     };
+    const cli = (...args: string[]) => run('models', args);
+    const pipelinesCli = (...args: string[]) => run('pipelines', args);
     try {
       const list = (await cli('list', '--json')) as { name: string; kind: string; aliases: Record<string, string> }[];
       const byName = Object.fromEntries(list.map((m) => [m.name, m]));
@@ -93,6 +90,17 @@ describe('embedded stack (arbiter dev)', () => {
       };
       expect(shown.aliases).toEqual({ challenger: '1', shadow: '1' });
       expect(shown.aliasHistory.map((e) => e.reason)).toContain('shadow the champion');
+
+      const pipelines = (await pipelinesCli('list', '--json')) as { name: string; version: string }[];
+      expect(pipelines).toEqual([expect.objectContaining({ name: 'demo', version: '1' })]);
+      const bad = join(dataDir, 'bad.yaml');
+      await writeFile(bad, 'name: bad\nsteps:\n  - {id: a, type: model, model: "ghost:champion"}\noutput: b\n');
+      const validation = await promisify(execFile)(process.execPath, [BIN, 'pipelines', 'validate', bad], {
+        env: cliEnv,
+      }).catch((e: { code: number; stdout: string }) => e);
+      expect(validation).toMatchObject({ code: 1 });
+      expect(validation.stdout).toContain('output: no step');
+      expect(validation.stdout).toContain('steps.0.model: unknown model ghost:champion');
     } finally {
       await stack.stop();
     }

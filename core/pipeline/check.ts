@@ -76,7 +76,7 @@ function checkStep(step: Step, path: string[], earlier: Set<string>): CaseIssue[
 }
 
 /** What the schema cannot say: ids unique, references to earlier steps, expressions that parse. */
-function semanticIssues(spec: PipelineSpec): CaseIssue[] {
+export function semanticIssues(spec: PipelineSpec): CaseIssue[] {
   const issues: CaseIssue[] = [];
   const seen = new Set<string>();
   walkSteps(spec.steps, (step, path) => {

@@ -1,0 +1,87 @@
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { PipelinesClient, readPipelineFile } from '../client/pipelines';
+import { openPool } from '../stores/db';
+import { PipelineStore } from '../stores/pipeline-store';
+import { ModelRegistry } from '../stores/registry-store';
+import { loadEnv } from '../workers/config';
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+const plain = () => !process.stdout.isTTY || process.env.NO_COLOR !== undefined;
+
+/** Runs `fn` with a pipelines client on DATABASE_URL, or on the embedded stack's database. */
+async function withClient<T>(fn: (client: PipelinesClient) => Promise<T>): Promise<T> {
+  const env = loadEnv();
+  const url = env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${env.ARBITER_PG_PORT}/postgres?sslmode=disable`;
+  const pool = await openPool(url, { max: 2 });
+  try {
+    return await fn(new PipelinesClient(new PipelineStore(pool), new ModelRegistry(pool)));
+  } finally {
+    await pool.end();
+  }
+}
+
+/** `arbiter pipelines …`: declarative pipelines, versioned in PostgreSQL. */
+export function addPipelineCommands(program: Command): void {
+  const pipelines = program.command('pipelines').description('declarative pipelines: validate, apply, list, show');
+
+  pipelines
+    .command('validate <file>')
+    .description('check a YAML or JSON spec: schema, references, expressions, models (nothing is stored)')
+    .option('--json', 'print JSON', false)
+    .action(async (file: string, opts: { json: boolean }) => {
+      const raw = await readPipelineFile(file);
+      const result = await withClient((c) => c.validate(raw));
+      if (opts.json) json(result.ok ? { ok: true } : result);
+      else if (result.ok) out(`${file}: valid`);
+      else for (const issue of result.issues) out(`${file}: ${issue.path}: ${issue.message}`);
+      if (!result.ok) process.exitCode = 1;
+    });
+
+  pipelines
+    .command('apply <file>')
+    .description('validate and store a spec as the next version (an unchanged spec keeps its version)')
+    .option('--json', 'print JSON', false)
+    .action(async (file: string, opts: { json: boolean }) => {
+      const raw = await readPipelineFile(file);
+      const { pipeline, created } = await withClient((c) => c.apply(raw));
+      if (opts.json) json({ ...pipeline, created });
+      else out(`${pipeline.name}@${pipeline.version} ${created ? 'applied' : 'unchanged'}`);
+    });
+
+  pipelines
+    .command('list')
+    .description('the latest version of every pipeline')
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { json: boolean }) => {
+      const list = await withClient((c) => c.list());
+      if (opts.json) {
+        json(list);
+        return;
+      }
+      const t = new Table({
+        head: ['pipeline', 'version', 'steps', 'budget ms', 'created'],
+        style: plain() ? { head: [], border: [] } : {},
+      });
+      for (const p of list)
+        t.push([p.name, p.version, String(p.spec.steps.length), String(p.spec.deadlineMs ?? '—'), p.createdAt]);
+      out(t.toString());
+    });
+
+  pipelines
+    .command('show <name>')
+    .description('every version of a pipeline with its spec')
+    .option('--json', 'print JSON', false)
+    .action(async (name: string, opts: { json: boolean }) => {
+      const versions = await withClient((c) => c.show(name));
+      if (opts.json) {
+        json(versions);
+        return;
+      }
+      for (const v of versions) {
+        out(`${v.name}@${v.version} (${v.createdAt})`);
+        out(JSON.stringify(v.spec, null, 2));
+      }
+    });
+}
