@@ -1,3 +1,4 @@
+import type { ModelCall } from '../core/pipeline/types';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import { DecisionRecordSchema, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
@@ -6,11 +7,15 @@ import { toStoreFailure } from '../stores/pg-errors';
 /** Builds the activities that write the decision log; both are idempotent, so retries are safe. */
 export function createRecorders(store: DecisionStore) {
   return {
-    async recordDecision(record: DecisionRecord): Promise<void> {
+    /** Writes the decision and the model calls settled so far (one activity: one less round trip). */
+    async recordDecision(record: DecisionRecord, calls: ModelCall[] = []): Promise<void> {
       const valid = DecisionRecordSchema.parse(record);
-      await store.insertDecision(valid).catch((err: unknown) => {
+      try {
+        await store.insertDecision(valid);
+        await store.insertModelCalls(valid.decisionId, calls);
+      } catch (err) {
         throw toStoreFailure(err, `recording decision ${record.decisionId}`);
-      });
+      }
     },
     async recordRejection(record: RejectionRecord): Promise<void> {
       const valid = RejectionRecordSchema.parse(record);

@@ -74,6 +74,8 @@ function printSummary(rows: Row[]): void {
   process.stdout.write(
     `${rows.length} decisions: ${count('approve')} approve, ${count('decline')} decline, ${count('review')} review\n` +
       `latency ms: median ${percentile(latencies, 50).toFixed(1)}, p99 ${percentile(latencies, 99).toFixed(1)}\n` +
+      `pipeline ${rows[0]?.result.pipeline.name ?? '?'}@${rows[0]?.result.pipeline.version ?? '?'}, ` +
+      `${rows.filter((r) => r.result.degraded).length} degraded\n` +
       `automated decisions matching the true label: ${right}/${automated.length}\n`,
   );
 }

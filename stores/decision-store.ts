@@ -154,23 +154,22 @@ export class DecisionStore {
 
   /** Every model call of a decision; a call recorded early (pending) is updated when it settles. */
   async insertModelCalls(decisionId: string, calls: readonly ModelCall[]): Promise<void> {
-    for (const c of calls) {
-      if (c.status === 'pending') continue;
-      await this.pool.query(sql.UPSERT_MODEL_CALL, [
-        decisionId,
-        c.callId,
-        c.stepId,
-        c.model,
-        Number(c.version),
-        c.arm,
-        c.placement,
-        c.status,
-        c.late,
-        c.output === undefined ? null : JSON.stringify(c.output),
-        c.error ? JSON.stringify(c.error) : null,
-        c.latencyMs ?? null,
-      ]);
-    }
+    const rows = calls
+      .filter((c) => c.status !== 'pending')
+      .map((c) => ({
+        call_id: c.callId,
+        step_id: c.stepId,
+        model: c.model,
+        version: Number(c.version),
+        arm: c.arm,
+        placement: c.placement,
+        status: c.status,
+        late: c.late,
+        output: c.output ?? null,
+        error: c.error ?? null,
+        latency_ms: c.latencyMs ?? null,
+      }));
+    if (rows.length > 0) await this.pool.query(sql.UPSERT_MODEL_CALLS, [decisionId, JSON.stringify(rows)]);
   }
 
   /** The audit trail of one decision's model calls. */

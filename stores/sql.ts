@@ -24,10 +24,13 @@ FROM case_rejections WHERE ($1::text IS NULL OR case_id = $1) ORDER BY id DESC L
 
 export const COUNT_DECISIONS = `SELECT count(*)::int AS n FROM decisions`;
 
-export const UPSERT_MODEL_CALL = `
+// One statement for a decision's calls: $2 is a JSON array of rows.
+export const UPSERT_MODEL_CALLS = `
 INSERT INTO model_calls (decision_id, call_id, step_id, model, version, arm, placement, status, late, output, error,
                          latency_ms)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+SELECT $1, x.call_id, x.step_id, x.model, x.version, x.arm, x.placement, x.status, x.late, x.output, x.error, x.latency_ms
+FROM jsonb_to_recordset($2::jsonb) AS x(call_id text, step_id text, model text, version int, arm text, placement text,
+                                        status text, late boolean, output jsonb, error jsonb, latency_ms double precision)
 ON CONFLICT (decision_id, call_id) DO UPDATE SET status = EXCLUDED.status, late = EXCLUDED.late,
   output = EXCLUDED.output, error = EXCLUDED.error, latency_ms = EXCLUDED.latency_ms`;
 

@@ -105,16 +105,20 @@ async function decide(
     runId,
     decidedAt: new Date().toISOString(),
   };
-  await recordDecision({ ...decision, input });
+  await recordDecision(
+    { ...decision, input },
+    state.calls.filter((c) => c.status !== 'pending'),
+  );
   upsertSearchAttributes([
     { key: DecisionOutcomeKey, value: outcome },
     { key: ScoreKey, value: score },
     { key: DegradedKey, value: result.degraded },
   ]);
+  const pendingAtAnswer = state.calls.some((c) => c.status === 'pending');
   const finish = async () => {
-    // Late members and shadows finish on their own timeouts; record every call for audit.
+    // Late members and shadows finish on their own timeouts; record them for audit.
     await Promise.allSettled(state.background);
-    await recordModelCalls({ decisionId: workflowId, calls: state.calls });
+    if (pendingAtAnswer) await recordModelCalls({ decisionId: workflowId, calls: state.calls });
   };
   return { decision, finish };
 }

@@ -19,6 +19,8 @@ export interface Stack {
   temporalAddress: string;
   /** Set when Arbiter started the dev server itself. */
   uiUrl?: string;
+  /** The embedded dev server's process id (benchmarks read its memory). */
+  temporalPid?: number;
   databaseUrl: string;
   embedded: { temporal: boolean; database: boolean };
   client: ArbiterClient;
@@ -56,6 +58,7 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
 
     let address = env.TEMPORAL_ADDRESS;
     let uiUrl: string | undefined;
+    let temporalPid: number | undefined;
     if (!address) {
       await assertPortFree(env.ARBITER_TEMPORAL_PORT, 'Temporal frontend', 'ARBITER_TEMPORAL_PORT');
       await assertPortFree(env.ARBITER_UI_PORT, 'Temporal Web UI', 'ARBITER_UI_PORT');
@@ -67,6 +70,7 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
       undo.push(() => temporal.stop());
       address = temporal.address;
       uiUrl = temporal.uiUrl;
+      temporalPid = temporal.pid;
       log(`Temporal dev server at ${address}, Web UI at ${uiUrl}`);
     }
     const target = temporalTarget(address);
@@ -93,7 +97,18 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
       taskQueue: env.ARBITER_TASK_QUEUE,
     });
     const embedded = { temporal: !env.TEMPORAL_ADDRESS, database: !env.DATABASE_URL };
-    return { temporalAddress: address, uiUrl, databaseUrl, embedded, client, store, models, pool, stop: stopAll };
+    return {
+      temporalAddress: address,
+      uiUrl,
+      temporalPid,
+      databaseUrl,
+      embedded,
+      client,
+      store,
+      models,
+      pool,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

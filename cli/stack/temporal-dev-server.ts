@@ -10,6 +10,8 @@ import { findTemporalCli, TemporalCliMissingError } from '../../scripts/temporal
 /** A `temporal server start-dev` child process with its SQLite file in Arbiter's data dir. */
 export interface TemporalDevServer {
   address: string;
+  /** The server process, for resource measurements. */
+  pid: number | undefined;
   uiUrl: string;
   stop(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   }
   return {
     address,
+    pid: child.pid,
     uiUrl: `http://localhost:${opts.uiPort}`,
     async stop() {
       process.off('exit', kill);
