@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
-import Table from 'cli-table3';
 import type { ArbiterClient } from '../client';
 import type { DecisionResult } from '../core/decision';
 import { percentile } from '../core/stats';
 import type { ArbiterEnv } from '../workers/config';
 import { loadHoldout, type DemoCase } from './demo-cases';
 import { printStackInfo } from './dev';
+import { table } from './output';
 import { installCliRuntime, untilInterrupted } from './runtime';
 import { startStack } from './stack/stack';
 
@@ -55,15 +55,12 @@ async function submitAll(client: ArbiterClient, cases: DemoCase[], runTag: strin
 }
 
 function printTable(rows: Row[]): void {
-  // Colour only for a person at a terminal; pipes and NO_COLOR get plain text.
-  const plain = !process.stdout.isTTY || process.env.NO_COLOR !== undefined;
-  const style = plain ? { head: [], border: [] } : {};
-  const table = new Table({ head: ['case', 'outcome', 'score', 'truth', 'latency ms'], style });
+  const t = table(['case', 'outcome', 'score', 'truth', 'latency ms']);
   for (const { demoCase, result, latencyMs } of rows) {
     const truth = demoCase.label === 1 ? 'phishing' : 'legitimate';
-    table.push([result.caseId, result.outcome, result.score.toFixed(3), truth, latencyMs.toFixed(1)]);
+    t.push([result.caseId, result.outcome, result.score.toFixed(3), truth, latencyMs.toFixed(1)]);
   }
-  process.stdout.write(`${table.toString()}\n`);
+  process.stdout.write(`${t.toString()}\n`);
 }
 
 function printSummary(rows: Row[]): void {

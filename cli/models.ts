@@ -1,21 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ModelsClient } from '../client/models';
 import { ModelCardSchema, specOf } from '../models/cards';
-import { loadEnv } from '../workers/config';
-
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const json = (value: unknown) => out(JSON.stringify(value, null, 2));
-const plain = () => !process.stdout.isTTY || process.env.NO_COLOR !== undefined;
-const table = (head: string[]) => new Table({ head, style: plain() ? { head: [], border: [] } : {} });
+import { databaseUrlOf, loadEnv } from '../workers/config';
+import { json, out, table } from './output';
 
 /** Runs `fn` with a registry client on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: ModelsClient) => Promise<T>): Promise<T> {
   const env = loadEnv();
-  const url = env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${env.ARBITER_PG_PORT}/postgres?sslmode=disable`;
-  const client = await ModelsClient.connect(url, env.ARBITER_MODELS_DIR);
+  const client = await ModelsClient.connect(databaseUrlOf(env), env.ARBITER_MODELS_DIR);
   try {
     return await fn(client);
   } finally {

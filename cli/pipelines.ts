@@ -1,20 +1,14 @@
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { PipelinesClient, readPipelineFile } from '../client/pipelines';
 import { openPool } from '../stores/db';
 import { PipelineStore } from '../stores/pipeline-store';
 import { ModelRegistry } from '../stores/registry-store';
-import { loadEnv } from '../workers/config';
-
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const json = (value: unknown) => out(JSON.stringify(value, null, 2));
-const plain = () => !process.stdout.isTTY || process.env.NO_COLOR !== undefined;
+import { databaseUrlOf, loadEnv } from '../workers/config';
+import { json, out, table } from './output';
 
 /** Runs `fn` with a pipelines client on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: PipelinesClient) => Promise<T>): Promise<T> {
-  const env = loadEnv();
-  const url = env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${env.ARBITER_PG_PORT}/postgres?sslmode=disable`;
-  const pool = await openPool(url, { max: 2 });
+  const pool = await openPool(databaseUrlOf(loadEnv()), { max: 2 });
   try {
     return await fn(new PipelinesClient(new PipelineStore(pool), new ModelRegistry(pool)));
   } finally {
@@ -60,10 +54,7 @@ export function addPipelineCommands(program: Command): void {
         json(list);
         return;
       }
-      const t = new Table({
-        head: ['pipeline', 'version', 'steps', 'budget ms', 'created'],
-        style: plain() ? { head: [], border: [] } : {},
-      });
+      const t = table(['pipeline', 'version', 'steps', 'budget ms', 'created']);
       for (const p of list)
         t.push([p.name, p.version, String(p.spec.steps.length), String(p.spec.deadlineMs ?? '—'), p.createdAt]);
       out(t.toString());

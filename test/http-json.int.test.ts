@@ -7,6 +7,7 @@ import type { ModelAdapter } from '../models/adapter';
 import { httpJsonFactory } from '../models/adapters/http-json';
 import { embedRow, featureEmbedderFactory } from '../models/adapters/feature-embedder';
 import { withValidation } from '../models/validate';
+import { failureOf } from './helpers/failures';
 
 interface Seen {
   path: string;
@@ -69,15 +70,6 @@ const soon = () => ({ deadline: Date.now() + 2000 });
 
 async function adapter(config: Record<string, unknown>): Promise<ModelAdapter> {
   return withValidation(await httpJsonFactory(version(config), { modelsDir: '.' }));
-}
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
 }
 
 describe('http-json adapter (JSONata mapping)', () => {

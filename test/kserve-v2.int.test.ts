@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -12,6 +11,7 @@ import { kserveV2Factory } from '../models/adapters/kserve-v2';
 import { PROJECT_ROOT } from '../workers/config';
 import { startMlserver, type RunningMlserver } from './helpers/mlserver';
 import { MODELS_DIR } from './helpers/models';
+import { failureOf } from './helpers/failures';
 
 // MLServer must reproduce scikit-learn's own predict_proba. The references are rounded to 7
 // decimals and MLServer answers FP32 for FP32 inputs: the worst difference seen is 1.4e-7 (FP64)
@@ -70,15 +70,6 @@ function versionAt(uri: string, config: Record<string, unknown> = {}): ModelVers
 }
 
 const soon = (ms = 10_000) => ({ deadline: Date.now() + ms });
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 describe('kserve-v2 adapter on a real MLServer (scikit-learn runtime)', () => {
   it.each(['FP32', 'FP64'])('matches scikit-learn on all held-out cases in one %s batch', async (datatype) => {

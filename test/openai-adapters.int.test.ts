@@ -1,6 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelKind, ModelVersion } from '../core/model-version';
 import type { AdapterFactory, InvokeOptions, ModelAdapter } from '../models/adapter';
@@ -14,6 +13,7 @@ import {
   type FakeOpenAI,
   type Fault,
 } from './helpers/fake-openai';
+import { failureOf } from './helpers/failures';
 
 // Everything here talks to a local fake that speaks OpenAI's wire format (STYLE rule 10): no key, no network.
 const KEY_ENV = 'ARBITER_TEST_OPENAI_KEY';
@@ -59,15 +59,6 @@ function version(kind: ModelKind, name: string, uri: string, config: object, out
 }
 
 const within = (ms: number, signal?: AbortSignal): InvokeOptions => ({ deadline: Date.now() + ms, signal });
-
-async function failureOf(call: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 let fake: FakeOpenAI;
 let chat: ModelAdapter;

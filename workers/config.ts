@@ -63,4 +63,9 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): ArbiterEnv {
   return parsed.data;
 }
 
+/** DATABASE_URL, or the embedded stack's database (while `arbiter dev` runs). */
+export function databaseUrlOf(env: ArbiterEnv): string {
+  return env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${env.ARBITER_PG_PORT}/postgres?sslmode=disable`;
+}
+
 export { PROJECT_ROOT };

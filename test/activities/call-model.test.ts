@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { loadHoldout, type DemoCase } from '../../cli/demo-cases';
 import type { ModelRuntime } from '../../models/runtime';
 import { MemoryCache } from '../../stores/cache';
 import { cardRuntime } from '../helpers/models';
+import { failureOf } from '../helpers/failures';
 
 let runtime: ModelRuntime;
 let callModel: ReturnType<typeof createCallModel>;
@@ -21,15 +21,6 @@ beforeAll(async () => {
   holdout = await loadHoldout();
 });
 afterAll(() => runtime.close());
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 describe('callModel activity', () => {
   it.each(['phishing-gb', 'phishing-lr', 'phishing-iforest'])(

@@ -4,6 +4,7 @@ import type { ModelVersion } from '../../core/model-version';
 import type { InvokeOptions, ModelAdapter } from '../../models/adapter';
 import { CIRCUIT_OPEN, CircuitBreakers, type BreakerOptions } from '../../models/circuit-breaker';
 import { ModelFailureType } from '../../models/errors';
+import { failureOf } from '../helpers/failures';
 
 type Behavior = 'succeed' | 'unavailable' | 'invalid-input';
 
@@ -67,15 +68,6 @@ function fakeAdapter(name = 'scorer', v = '1'): Fake {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const soon = (): InvokeOptions => ({ deadline: Date.now() + 5_000 });
 const call = (adapter: ModelAdapter, options: InvokeOptions = soon()) => adapter.predict([{ amount: 1 }], options);
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 async function callTimes(adapter: ModelAdapter, n: number, options: () => InvokeOptions = soon): Promise<void> {
   for (let i = 0; i < n; i++) await call(adapter, options()).catch(() => undefined);

@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelVersionSchema, type ModelVersion } from '../../core/model-version';
 import type { ModelAdapter, ModelInput } from '../../models/adapter';
 import { tfjsFactory } from '../../models/adapters/tfjs';
 import { ModelFailureType } from '../../models/errors';
+import { failureOf } from '../helpers/failures';
 
 const DEMO = fileURLToPath(new URL('../../demo/', import.meta.url));
 const MODELS_DIR = join(DEMO, 'models');
@@ -42,15 +42,6 @@ function rocAuc(scores: number[], labels: number[]): number {
   let wins = 0;
   for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
   return wins / (pos.length * neg.length);
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
 }
 
 describe('tfjs adapter on the committed phishing-tfjs model', () => {

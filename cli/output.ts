@@ -1,0 +1,13 @@
+import Table from 'cli-table3';
+
+/** One line on stdout. */
+export const out = (text: string): void => void process.stdout.write(`${text}\n`);
+
+/** A value as indented JSON on stdout (`--json`). */
+export const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
+
+/** A table, coloured only for a person at a terminal; pipes and NO_COLOR get plain text. */
+export function table(head: string[]): Table.Table {
+  const plain = !process.stdout.isTTY || process.env.NO_COLOR !== undefined;
+  return new Table({ head, style: plain ? { head: [], border: [] } : {} });
+}
