@@ -13,6 +13,7 @@ COPY stores ./stores
 COPY workers ./workers
 COPY workflows ./workflows
 COPY demo/models ./demo/models
+COPY demo/pipelines ./demo/pipelines
 COPY tsconfig.json ./
 USER node
 # SIGTERM from the orchestrator drains in-flight tasks before exit (Temporal Runtime's default).
