@@ -389,6 +389,22 @@ describe('apply-time validation', () => {
   });
 });
 
+describe('client: executeModel', () => {
+  it('calls one model through Temporal and says which version the alias pinned', async () => {
+    await expect(client.executeModel('fast-a:champion', { any: 1 })).resolves.toMatchObject({
+      model: 'fast-a',
+      version: '1',
+      output: { score: 0.9 },
+    });
+  });
+
+  it('refuses an input that is not an object before starting anything', async () => {
+    await expect(client.executeModel('fast-a', [1, 2] as unknown as Record<string, unknown>)).rejects.toThrow(
+      /expected record/,
+    );
+  });
+});
+
 describe('code-first pipelines', () => {
   it('runs a pipeline written as workflow code with the same activities', async () => {
     const [c] = await loadHoldout();
