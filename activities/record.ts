@@ -1,4 +1,5 @@
 import type { ModelCall } from '../core/pipeline/types';
+import { ReviewOutcomeSchema, type ReviewOutcome } from '../core/review';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import { DecisionRecordSchema, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
@@ -16,6 +17,12 @@ export function createRecorders(store: DecisionStore) {
       } catch (err) {
         throw toStoreFailure(err, `recording decision ${record.decisionId}`);
       }
+    },
+    /** Writes a review's verdict (or escalation) onto the decision's row. */
+    async recordReview({ decisionId, review }: { decisionId: string; review: ReviewOutcome }): Promise<void> {
+      await store.recordReview(decisionId, ReviewOutcomeSchema.parse(review)).catch((err: unknown) => {
+        throw toStoreFailure(err, `recording the review of ${decisionId}`);
+      });
     },
     async recordRejection(record: RejectionRecord): Promise<void> {
       const valid = RejectionRecordSchema.parse(record);

@@ -36,3 +36,15 @@ export class TemporalUnreachableError extends Error {
     this.name = 'TemporalUnreachableError';
   }
 }
+
+/** A review was sent for a decision that is not waiting for one (decided, already reviewed, unknown). */
+export class ReviewNotPendingError extends Error {
+  constructor(
+    readonly decisionId: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`decision ${decisionId} is not waiting for review: ${reason}`, options);
+    this.name = 'ReviewNotPendingError';
+  }
+}

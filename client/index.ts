@@ -6,19 +6,21 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WithStartWorkflowOperation,
   WorkflowFailedError,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { CaseIdSchema, CaseIssueSchema } from '../core/case';
 import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
 import { FailureType } from '../core/errors';
-import { decisionUpdate } from '../core/messages';
+import { decisionUpdate, reviewUpdate } from '../core/messages';
+import { ReviewOutcomeSchema, ReviewRequestSchema, type ReviewOutcome, type ReviewRequest } from '../core/review';
 import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type DecisionWorkflowInput } from '../core/workflow-input';
 import type { decisionWorkflow, pipelineWorkflow } from '../workflows';
 import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
 import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/types';
 import { z } from 'zod';
 import { temporalTarget } from '../workers/temporal-connection';
-import { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from './errors';
+import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 
 export interface DecideOptions {
   /** Run a single model (`name:alias` or `name@version`) instead of a pipeline. */
@@ -27,6 +29,8 @@ export interface DecideOptions {
   thresholds?: Thresholds;
   /** @default 'demo' */
   pipeline?: string;
+  /** How a `review` outcome waits for a person. @default 24 h, then escalated */
+  review?: { timeoutMs?: number; onTimeout?: 'approve' | 'decline' | 'review' };
 }
 
 /** A model input row: a JSON object. */
@@ -111,7 +115,7 @@ export class ArbiterClient {
     const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
     return {
       workflowId,
-      args: { request, model: options.model, thresholds: options.thresholds, pipeline: options.pipeline },
+      args: { request, model: options.model, thresholds: options.thresholds, pipeline: options.pipeline, review: options.review },
     };
   }
 
@@ -150,6 +154,40 @@ export class ArbiterClient {
     }
   }
 
+  /**
+   * Sends a reviewer's verdict to a decision waiting for review and returns the recorded outcome.
+   * @throws ReviewNotPendingError when the decision is not waiting (never hangs)
+   */
+  async review(decisionId: string, request: ReviewRequest): Promise<ReviewOutcome> {
+    const valid = ReviewRequestSchema.parse(request);
+    const handle = this.temporal.workflow.getHandle(decisionId);
+    try {
+      return ReviewOutcomeSchema.parse(await handle.executeUpdate(reviewUpdate, { args: [valid] }));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError)
+        throw new ReviewNotPendingError(decisionId, 'no such decision', { cause: err });
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new ReviewNotPendingError(decisionId, rootMessage(err), { cause: err });
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      // Updates to a closed workflow are refused by the server.
+      if (/completed|closed|not found/i.test(message))
+        throw new ReviewNotPendingError(decisionId, 'it is already closed', { cause: err });
+      throw err;
+    }
+  }
+
+  /** Decisions waiting for a person, newest first (from Temporal's visibility: `ReviewState = 'pending'`). */
+  async pendingReviews(limit = 100): Promise<{ decisionId: string; startedAt: string }[]> {
+    const found: { decisionId: string; startedAt: string }[] = [];
+    const query = `ReviewState = 'pending' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
+    for await (const wf of this.temporal.workflow.list({ query })) {
+      found.push({ decisionId: wf.workflowId, startedAt: wf.startTime.toISOString() });
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
   /** Closes the connection this client opened. */
   async close(): Promise<void> {
     await this.temporal.connection.close();
@@ -169,6 +207,12 @@ function toDecisionError(err: unknown, workflowId: string): Error {
   return new DecisionFailedError(root?.message ?? err.message, workflowId, root?.type ?? undefined, { cause: err });
 }
 
+function rootMessage(err: Error): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause) e = e.cause;
+  return e instanceof Error ? e.message.replace(/^this decision is not waiting for review: /, '') : String(e);
+}
+
 /** The innermost ApplicationFailure in a failure chain (an activity's failure sits under ActivityFailure). */
 function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
   let found: ApplicationFailure | undefined;
@@ -176,6 +220,6 @@ function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
   return found;
 }
 
-export { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from './errors';
+export { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 export type { DecisionResult } from '../core/decision';
 export type { PipelineResult } from '../core/pipeline/types';

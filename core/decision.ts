@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ArmSchema, type ModelCall } from './pipeline/types';
+import { ReviewOutcomeSchema } from './review';
 
 /** The three things a decision can say. */
 export const OutcomeSchema = z.enum(['approve', 'decline', 'review']);
@@ -74,6 +75,8 @@ export const DecisionResultSchema = z.object({
   degraded: z.boolean(),
   /** Steps that had not answered when the decision was taken. */
   late: z.array(z.string()),
+  /** Set when the outcome is `review`: where the human review stands. */
+  review: ReviewOutcomeSchema.optional(),
   workflowId: z.string(),
   runId: z.string(),
   decidedAt: z.string(),

@@ -1,8 +1,15 @@
-import { defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DecisionResult } from './decision';
+import type { ReviewOutcome, ReviewRequest } from './review';
 
 /**
  * Answers as soon as a decision is taken, while its workflow goes on recording late and shadow
  * calls: clients send it with update-with-start to get the decision in one round trip.
  */
 export const decisionUpdate = defineUpdate<DecisionResult>('decision');
+
+/** A person's verdict on a decision waiting for review; validated, refused when nothing waits. */
+export const reviewUpdate = defineUpdate<ReviewOutcome, [ReviewRequest]>('review');
+
+/** Where the decision's review stands (undefined when it needs none). */
+export const reviewStateQuery = defineQuery<ReviewOutcome | undefined>('reviewState');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ThresholdsSchema } from './decision';
+import { ReviewPolicySchema } from './review';
 
 /**
  * The decision workflow's argument. The case stays `unknown` on purpose: the workflow validates it,
@@ -10,6 +11,8 @@ export const DecisionWorkflowInputSchema = z.object({
   /** A single model (`name:alias` or `name@version`) instead of the pipeline, pinned when the decision starts. */
   model: z.string().min(1).optional(),
   thresholds: ThresholdsSchema.optional(),
+  /** How a `review` outcome waits for a person. */
+  review: ReviewPolicySchema.optional(),
   /** The stored pipeline to run (its latest version is pinned at start). @default 'demo' */
   pipeline: z.string().min(1).default('demo'),
 });

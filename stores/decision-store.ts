@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CaseIssueSchema } from '../core/case';
 import { ModelResultSchema, OutcomeSchema, ThresholdsSchema } from '../core/decision';
 import type { ModelCall } from '../core/pipeline/types';
+import { ReviewStateSchema, type ReviewOutcome } from '../core/review';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import * as sql from './sql';
 
@@ -16,6 +17,11 @@ export const DecisionRowSchema = z
     pipeline_version: z.number().int().nullable(),
     degraded: z.boolean(),
     late: z.array(z.string()),
+    review_state: ReviewStateSchema.nullable(),
+    final_outcome: OutcomeSchema.nullable(),
+    reviewer: z.string().nullable(),
+    review_note: z.string().nullable(),
+    reviewed_at: z.date().nullable(),
     outcome: OutcomeSchema,
     score: z.number(),
     reasons: z.array(z.string()),
@@ -34,6 +40,16 @@ export const DecisionRowSchema = z
     pipeline: { name: r.pipeline, version: r.pipeline_version === null ? 'adhoc' : String(r.pipeline_version) },
     degraded: r.degraded,
     late: r.late,
+    review:
+      r.review_state === null
+        ? undefined
+        : {
+            state: r.review_state,
+            finalOutcome: r.final_outcome ?? undefined,
+            reviewer: r.reviewer ?? undefined,
+            note: r.review_note ?? undefined,
+            at: r.reviewed_at?.toISOString(),
+          },
     outcome: r.outcome,
     score: r.score,
     reasons: r.reasons,
@@ -170,6 +186,18 @@ export class DecisionStore {
         latency_ms: c.latencyMs ?? null,
       }));
     if (rows.length > 0) await this.pool.query(sql.UPSERT_MODEL_CALLS, [decisionId, JSON.stringify(rows)]);
+  }
+
+  /** Records a review's verdict; the decision's original outcome stays as it was decided. */
+  async recordReview(decisionId: string, review: ReviewOutcome): Promise<void> {
+    await this.pool.query(sql.UPDATE_REVIEW, [
+      decisionId,
+      review.state,
+      review.finalOutcome ?? null,
+      review.reviewer ?? null,
+      review.note ?? null,
+      review.at ?? null,
+    ]);
   }
 
   /** The audit trail of one decision's model calls. */

@@ -133,6 +133,16 @@ CREATE TABLE model_calls (
   PRIMARY KEY (decision_id, call_id)
 );`,
   },
+  {
+    version: 6,
+    name: 'human review',
+    sql: `
+ALTER TABLE decisions ADD COLUMN review_state text CHECK (review_state IN ('pending', 'approved', 'declined', 'escalated'));
+ALTER TABLE decisions ADD COLUMN final_outcome text CHECK (final_outcome IN ('approve', 'decline', 'review'));
+ALTER TABLE decisions ADD COLUMN reviewer text;
+ALTER TABLE decisions ADD COLUMN review_note text;
+ALTER TABLE decisions ADD COLUMN reviewed_at timestamptz;`,
+  },
 ];
 
 // Arbitrary but fixed: serialises concurrent migrators (two workers starting at once).

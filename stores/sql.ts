@@ -12,7 +12,8 @@ VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (workflow_id, run_id) DO NOTHING`;
 
 const DECISION_COLUMNS = `decision_id, case_id, pipeline, pipeline_version, outcome, score, reasons, models, thresholds,
-  input, input_hash, workflow_id, run_id, decided_at, recorded_at, degraded, late`;
+  input, input_hash, workflow_id, run_id, decided_at, recorded_at, degraded, late, review_state, final_outcome, reviewer,
+  review_note, reviewed_at`;
 
 export const SELECT_DECISION = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE decision_id = $1`;
 
@@ -37,3 +38,7 @@ ON CONFLICT (decision_id, call_id) DO UPDATE SET status = EXCLUDED.status, late 
 export const SELECT_MODEL_CALLS = `
 SELECT call_id, step_id, model, version, arm, placement, status, late, output, error, latency_ms
 FROM model_calls WHERE decision_id = $1 ORDER BY call_id`;
+
+export const UPDATE_REVIEW = `
+UPDATE decisions SET review_state = $2, final_outcome = $3, reviewer = $4, review_note = $5, reviewed_at = $6
+WHERE decision_id = $1`;

@@ -16,6 +16,7 @@ import { decisionUpdate } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
 import { runPipeline } from './pipeline/interpreter';
+import { policyOf, ReviewDesk } from './review';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -34,17 +35,20 @@ const { loadPipeline, recordDecision, recordRejection, recordModelCalls } = prox
 export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<DecisionResult> {
   let decided: DecisionResult | undefined;
   let failed: unknown;
+  const review = new ReviewDesk();
   setHandler(decisionUpdate, async () => {
     await condition(() => decided !== undefined || failed !== undefined);
     if (decided) return decided;
     throw failed;
   });
+  review.install();
   try {
-    const { decision, finish } = await decide(rawArgs);
+    const { decision, finish } = await decide(rawArgs, review);
     decided = decision;
     await finish();
+    const reviewed = decision.outcome === 'review' ? await review.await(decision, policyOf(rawArgs)) : undefined;
     await condition(allHandlersFinished);
-    return decision;
+    return reviewed ?? decision;
   } catch (err) {
     failed = err instanceof TemporalFailure ? err : workflowBug(err);
     await condition(allHandlersFinished);
@@ -59,6 +63,7 @@ function workflowBug(err: unknown): ApplicationFailure {
 
 async function decide(
   rawArgs: DecisionWorkflowInput,
+  review: ReviewDesk,
 ): Promise<{ decision: DecisionResult; finish: () => Promise<void> }> {
   const { workflowId, runId, runStartTime } = workflowInfo();
   const argsParse = DecisionWorkflowInputSchema.safeParse(rawArgs);
@@ -101,6 +106,7 @@ async function decide(
     pipeline: result.pipeline,
     degraded: result.degraded,
     late: result.late,
+    ...(outcome === 'review' ? { review: review.open() } : {}),
     workflowId,
     runId,
     decidedAt: new Date().toISOString(),

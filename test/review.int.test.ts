@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArbiterClient, ReviewNotPendingError } from '../client';
+import { loadHoldout, type DemoCase } from '../cli/demo-cases';
+import type { DecisionResult } from '../core/decision';
+import { loadEnv } from '../workers/config';
+import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/orchestrator-runtime';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let db: TestDatabase;
+let runtime: OrchestratorRuntime;
+let client: ArbiterClient;
+let holdout: DemoCase[];
+const taskQueue = `review-${randomBytes(4).toString('hex')}`;
+const uniq = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
+// Every score lands in review: decline only at 1.01, review from 0.
+const toReview = { model: 'phishing-gb:champion', thresholds: { decline: 1, review: 0 } } as const;
+
+beforeAll(async () => {
+  let bundle;
+  [env, db, bundle, holdout] = await Promise.all([
+    createTestTemporal(),
+    createTestDatabase(),
+    bundleWorkflows(),
+    loadHoldout(),
+  ]);
+  runtime = await startOrchestratorRuntime({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    pool: db.pool,
+    env: loadEnv({ ...process.env, ARBITER_TASK_QUEUE: taskQueue, REDIS_URL: '' }),
+    seedDemo: true,
+    workflowBundle: bundle,
+  });
+  client = new ArbiterClient(env.client, { taskQueue });
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  await db?.close();
+  await env?.teardown();
+});
+
+const decide = (p: string, extra: object = {}) =>
+  client.decide({ caseId: uniq(p), input: (holdout[0] as DemoCase).input }, { ...toReview, ...extra });
+
+describe('human review', () => {
+  it('waits durably for a reviewer, records the verdict, and refuses a second one', async () => {
+    const decision = await decide('approve-me');
+    expect(decision).toMatchObject({ outcome: 'review', review: { state: 'pending' } });
+    // The decision answered at once; the workflow is still waiting, listed as pending.
+    let pending: string[] = [];
+    for (let i = 0; i < 50 && !pending.includes(decision.decisionId); i++) {
+      pending = (await client.pendingReviews()).map((p) => p.decisionId);
+      if (!pending.includes(decision.decisionId)) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pending).toContain(decision.decisionId);
+
+    const verdict = await client.review(decision.decisionId, {
+      action: 'approve',
+      reviewer: 'ana',
+      note: 'known good site',
+    });
+    expect(verdict).toMatchObject({ state: 'approved', finalOutcome: 'approve', reviewer: 'ana' });
+    const final = (await env.client.workflow.getHandle(decision.workflowId).result()) as DecisionResult;
+    expect(final.outcome).toBe('approve');
+    expect(final.reasons.at(-1)).toContain('reviewed by ana: approved (known good site)');
+    expect((await runtime.store.getDecision(decision.decisionId))?.review).toMatchObject({
+      state: 'approved',
+      finalOutcome: 'approve',
+      reviewer: 'ana',
+      note: 'known good site',
+    });
+
+    const again = await client
+      .review(decision.decisionId, { action: 'decline', reviewer: 'bo' })
+      .catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ReviewNotPendingError);
+  });
+
+  it('escalates when nobody reviews in time, with the declared outcome', async () => {
+    const decision = await decide('nobody', { review: { timeoutMs: 500, onTimeout: 'decline' } });
+    const final = (await env.client.workflow.getHandle(decision.workflowId).result()) as DecisionResult;
+    expect(final).toMatchObject({ outcome: 'decline', review: { state: 'escalated', finalOutcome: 'decline' } });
+    expect((await runtime.store.getDecision(decision.decisionId))?.review?.state).toBe('escalated');
+  });
+
+  it('answers at once, with a clear error, for a decision that is not waiting', async () => {
+    const settled = await client.decide(
+      { caseId: uniq('settled'), input: (holdout[0] as DemoCase).input },
+      { model: 'phishing-gb:champion' },
+    );
+    expect(settled.outcome).not.toBe('review');
+    const cases: [string, RegExp][] = [
+      [settled.decisionId, /not waiting for review/],
+      ['decision-does-not-exist', /no such decision/],
+    ];
+    for (const [id, message] of cases) {
+      const started = Date.now();
+      const err = await client.review(id, { action: 'approve', reviewer: 'ana' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ReviewNotPendingError);
+      expect((err as Error).message).toMatch(message);
+      expect(Date.now() - started).toBeLessThan(3000);
+    }
+  });
+
+  it('rejects a malformed review before sending it', async () => {
+    const decision = await decide('bad-review');
+    await expect(client.review(decision.decisionId, { action: 'approve', reviewer: ' ' })).rejects.toThrow(/reviewer/);
+    await client.review(decision.decisionId, { action: 'decline', reviewer: 'cy' });
+  });
+});
