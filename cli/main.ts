@@ -1,5 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { CaseValidationError, DecisionFailedError, TemporalUnreachableError } from '../client/errors';
+import {
+  CaseValidationError,
+  DecisionFailedError,
+  ReviewNotPendingError,
+  TemporalUnreachableError,
+} from '../client/errors';
 import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
 import { DatabaseUnreachableError } from '../stores/db';
 import { loadEnv } from '../workers/config';
@@ -8,6 +13,8 @@ import { runDemo } from './demo';
 import { runDev } from './dev';
 import { addModelCommands } from './models';
 import { addPipelineCommands } from './pipelines';
+import { addDecisionCommands } from './decisions';
+import { addReviewCommands } from './review';
 import { PipelineInvalidError } from '../client/pipelines';
 import { PipelineNotFoundError } from '../stores/pipeline-store';
 import { RegistrationRejectedError } from '../models/registration';
@@ -28,6 +35,7 @@ const EXPECTED = [
   RegistrationRejectedError,
   PipelineInvalidError,
   PipelineNotFoundError,
+  ReviewNotPendingError,
 ];
 
 function positiveInt(value: string): number {
@@ -65,6 +73,8 @@ program
 
 addModelCommands(program);
 addPipelineCommands(program);
+addDecisionCommands(program);
+addReviewCommands(program);
 
 try {
   await program.parseAsync(process.argv);

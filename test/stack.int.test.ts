@@ -106,6 +106,50 @@ describe('embedded stack (arbiter dev)', () => {
     }
   });
 
+  it('`arbiter decisions` and `arbiter review` work against the running stack', async () => {
+    const stack = await startStack(env);
+    const cliEnv = {
+      ...process.env,
+      ARBITER_PG_PORT: String(env.ARBITER_PG_PORT),
+      ARBITER_TEMPORAL_PORT: String(env.ARBITER_TEMPORAL_PORT),
+      ARBITER_TASK_QUEUE: env.ARBITER_TASK_QUEUE,
+      NO_COLOR: '1',
+    };
+    const cli = async (...args: string[]) => {
+      const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args, '--json'], { env: cliEnv });
+      return JSON.parse(stdout) as unknown;
+    };
+    try {
+      const caseId = `cli-review-${Date.now()}`;
+      const decision = await stack.client.decide(
+        { caseId, input: (holdout[0] as DemoCase).input },
+        { thresholds: { decline: 1, review: 0 } },
+      );
+      expect(decision.outcome).toBe('review');
+      let pending: { decisionId: string }[] = [];
+      for (let i = 0; i < 50 && !pending.some((p) => p.decisionId === decision.decisionId); i++) {
+        pending = (await cli('review', 'list')) as { decisionId: string }[];
+      }
+      expect(pending.map((p) => p.decisionId)).toContain(decision.decisionId);
+      expect(
+        await cli('review', 'decline', decision.decisionId, '--reviewer', 'dee', '--note', 'lookalike domain'),
+      ).toMatchObject({
+        state: 'declined',
+        finalOutcome: 'decline',
+      });
+      const list = (await cli('decisions', 'list')) as { decisionId: string }[];
+      expect(list.map((d) => d.decisionId)).toContain(decision.decisionId);
+      const shown = (await cli('decisions', 'show', decision.decisionId)) as {
+        review: { state: string };
+        calls: unknown[];
+      };
+      expect(shown.review.state).toBe('declined');
+      expect(shown.calls.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('refuses a busy port with a message naming the port and the variable to change', async () => {
     const blocker = await occupy(env.ARBITER_TEMPORAL_PORT);
     try {

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { openPool } from '../stores/db';
+import { DecisionStore } from '../stores/decision-store';
+import { databaseUrlOf, loadEnv } from '../workers/config';
+import { json, out, table } from './output';
+
+async function withStore<T>(fn: (store: DecisionStore) => Promise<T>): Promise<T> {
+  const pool = await openPool(databaseUrlOf(loadEnv()), { max: 2 });
+  try {
+    return await fn(new DecisionStore(pool));
+  } finally {
+    await pool.end();
+  }
+}
+
+/** `arbiter decisions …`: the decision log. */
+export function addDecisionCommands(program: Command): void {
+  const decisions = program.command('decisions').description('the decision log in PostgreSQL');
+
+  decisions
+    .command('list')
+    .description('the newest decisions')
+    .option('--limit <n>', 'how many', (v) => Number(v), 20)
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { limit: number; json: boolean }) => {
+      const list = await withStore((s) => s.listDecisions(opts.limit));
+      if (opts.json) {
+        json(list);
+        return;
+      }
+      const t = table(['decision', 'outcome', 'score', 'pipeline', 'degraded', 'review', 'decided']);
+      for (const d of list) {
+        t.push([
+          d.decisionId,
+          d.outcome,
+          d.score.toFixed(3),
+          `${d.pipeline.name}@${d.pipeline.version}`,
+          d.degraded ? 'yes' : '',
+          d.review?.state ?? '',
+          d.decidedAt,
+        ]);
+      }
+      out(t.toString());
+    });
+
+  decisions
+    .command('show <decisionId>')
+    .description('one decision with its reasons and every model call')
+    .option('--json', 'print JSON', false)
+    .action(async (decisionId: string, opts: { json: boolean }) => {
+      const [decision, calls] = await withStore((s) =>
+        Promise.all([s.getDecision(decisionId), s.listModelCalls(decisionId)]),
+      );
+      if (!decision) throw new Error(`no decision ${decisionId}`);
+      if (opts.json) {
+        json({ ...decision, calls });
+        return;
+      }
+      out(
+        `${decision.decisionId}: ${decision.outcome} (score ${decision.score.toFixed(3)}, ${decision.pipeline.name}@${decision.pipeline.version})`,
+      );
+      for (const r of decision.reasons) out(`  - ${r}`);
+      const t = table(['step', 'model', 'arm', 'status', 'score', 'ms', 'late']);
+      for (const c of calls) {
+        const score = typeof c.output?.score === 'number' ? c.output.score.toFixed(3) : '';
+        t.push([
+          c.stepId,
+          `${c.model}@${c.version}`,
+          c.arm,
+          c.status,
+          score,
+          c.latencyMs?.toFixed(1) ?? '',
+          c.late ? 'yes' : '',
+        ]);
+      }
+      out(t.toString());
+    });
+}

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { ArbiterClient } from '../client';
+import { loadEnv } from '../workers/config';
+import { json, out, table } from './output';
+import { installCliRuntime } from './runtime';
+
+async function withClient<T>(fn: (client: ArbiterClient) => Promise<T>): Promise<T> {
+  installCliRuntime();
+  const env = loadEnv();
+  const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
+  const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** `arbiter review …`: decisions waiting for a person. */
+export function addReviewCommands(program: Command): void {
+  const review = program.command('review').description('human review of decisions whose outcome is review');
+
+  review
+    .command('list')
+    .description('decisions waiting for a reviewer')
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { json: boolean }) => {
+      const pending = await withClient((c) => c.pendingReviews());
+      if (opts.json) {
+        json(pending);
+        return;
+      }
+      const t = table(['decision', 'since']);
+      for (const p of pending) t.push([p.decisionId, p.startedAt]);
+      out(t.toString());
+    });
+
+  for (const action of ['approve', 'decline'] as const) {
+    review
+      .command(`${action} <decisionId>`)
+      .description(`${action} a decision waiting for review`)
+      .requiredOption('--reviewer <name>', 'who decides')
+      .option('--note <text>', 'why, kept with the decision')
+      .option('--json', 'print JSON', false)
+      .action(async (decisionId: string, opts: { reviewer: string; note?: string; json: boolean }) => {
+        const outcome = await withClient((c) =>
+          c.review(decisionId, { action, reviewer: opts.reviewer, note: opts.note }),
+        );
+        if (opts.json) json(outcome);
+        else out(`${decisionId}: ${outcome.state} by ${outcome.reviewer ?? '?'} → ${outcome.finalOutcome ?? ''}`);
+      });
+  }
+}
