@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { RULE_SETS_MIGRATION } from './rules-sql';
 
 /** One schema change; `version` orders them and is recorded once applied (STYLE rule 9). */
 export interface Migration {
@@ -133,6 +134,7 @@ CREATE TABLE model_calls (
   PRIMARY KEY (decision_id, call_id)
 );`,
   },
+  RULE_SETS_MIGRATION,
   {
     version: 6,
     name: 'human review',

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { CaseIssue } from '../core/case';
+import { validateRuleSet } from '../core/rules/check';
+import type { RuleSetSpec } from '../core/rules/spec';
+import type { RuleSetStore, StoredRuleSet } from '../stores/rules-store';
+
+/** A rule set that cannot be applied; `issues` lists every problem with its path in the rule set. */
+export class RuleSetInvalidError extends Error {
+  constructor(
+    readonly ruleSet: string,
+    readonly issues: CaseIssue[],
+  ) {
+    super(`rule set ${ruleSet} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'RuleSetInvalidError';
+  }
+}
+
+/** Rule sets as users drive them: validate, apply (a new version when changed), list, show. */
+export class RulesClient {
+  constructor(private readonly store: RuleSetStore) {}
+
+  /** Every problem with a rule set: schema, facts and paths, operators, names, reason placeholders. */
+  validate(raw: unknown): { ok: true; spec: RuleSetSpec } | { ok: false; issues: CaseIssue[] } {
+    return validateRuleSet(raw);
+  }
+
+  /** Validates, then stores the rule set as the next version (an unchanged one keeps its version). */
+  async apply(raw: unknown): Promise<{ ruleSet: StoredRuleSet; created: boolean }> {
+    const checked = this.validate(raw);
+    if (!checked.ok) {
+      const name = (raw as { name?: unknown } | null)?.name;
+      throw new RuleSetInvalidError(typeof name === 'string' ? name : '(unnamed)', checked.issues);
+    }
+    return this.store.apply(checked.spec);
+  }
+
+  /** The latest version of one rule set, or an exact version. */
+  get(name: string, version?: string): Promise<StoredRuleSet> {
+    return this.store.get(name, version);
+  }
+
+  /** The latest version of every rule set. */
+  list(): Promise<StoredRuleSet[]> {
+    return this.store.list();
+  }
+
+  /** Every version of one rule set, oldest first. */
+  show(name: string): Promise<StoredRuleSet[]> {
+    return this.store.versions(name);
+  }
+}
+
+/** Reads a rule set from a YAML or JSON file (YAML is a superset of JSON). */
+export async function readRuleSetFile(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return parseYaml(text) as unknown;
+  } catch (err) {
+    throw new Error(`${path} is not valid YAML or JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
