@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { RULE_SETS_MIGRATION } from './rules-sql';
+import { CASE_VECTORS_MIGRATION } from './vector/pgvector-sql';
 
 /** One schema change; `version` orders them and is recorded once applied (STYLE rule 9). */
 export interface Migration {
@@ -134,6 +135,7 @@ CREATE TABLE model_calls (
   PRIMARY KEY (decision_id, call_id)
 );`,
   },
+  CASE_VECTORS_MIGRATION,
   RULE_SETS_MIGRATION,
   {
     version: 6,

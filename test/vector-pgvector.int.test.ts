@@ -1,0 +1,125 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../cli/stack/ports';
+import { openPool } from '../stores/db';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stores/embedded-pg';
+import { migrate } from '../stores/migrations';
+import { VectorFailureType } from '../stores/vector/errors';
+import { PgVectorStore } from '../stores/vector/pgvector';
+import { CASE_VECTORS_MIGRATION } from '../stores/vector/pgvector-sql';
+import { failureOf } from './helpers/failures';
+import { randomVectors, vectorStoreContract } from './helpers/fake-pinecone';
+
+const DIMENSION = 9;
+
+/** Migrations 1.. plus the case vectors one (a no-op once it is in MIGRATIONS). */
+async function migrateWithVectors(pool: Pool): Promise<void> {
+  await migrate(pool);
+  await migrate(pool, [CASE_VECTORS_MIGRATION]);
+}
+
+/** The type of case_vectors.embedding, or undefined when the table does not exist. */
+async function columnType(pool: Pool): Promise<string | undefined> {
+  const { rows } = await pool.query<{ type: string }>(
+    `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute
+     WHERE attrelid = to_regclass('case_vectors') AND attname = 'embedding'`,
+  );
+  return rows[0]?.type;
+}
+
+// Always PGlite, never DATABASE_URL: the Debian PostgreSQL here has no pgvector package.
+describe('PgVectorStore on PGlite with pgvector', () => {
+  let pg: EmbeddedPostgres;
+  let pool: Pool;
+  let store: PgVectorStore;
+  let embeddingType: string | undefined;
+
+  beforeAll(async () => {
+    pg = await startEmbeddedPostgres({ port: await freePort() });
+    pool = await openPool(pg.url);
+    await migrateWithVectors(pool);
+    embeddingType = await columnType(pool);
+    store = new PgVectorStore(pool, { dimension: DIMENSION });
+    await store.init();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await pool?.end();
+    await pg?.stop();
+  });
+
+  vectorStoreContract({ store: () => store, dimension: DIMENSION });
+
+  it('the migration (not the store) creates case_vectors with an untyped vector column', () => {
+    expect(embeddingType).toBe('vector');
+  });
+
+  it('ignores rows another embedder left in the table instead of failing the query', async () => {
+    const older = new PgVectorStore(pool, { dimension: 4 });
+    await older.upsert('mixed', [{ id: 'old', vector: [1, 0, 0, 0], metadata: {} }]);
+    const [vector] = randomVectors(1, DIMENSION, 3);
+    await store.upsert('mixed', [{ id: 'new', vector: vector!, metadata: {} }]);
+    const got = await store.query('mixed', vector!, { topK: 10 });
+    expect(got.map((m) => m.id)).toEqual(['new']);
+    expect((await store.stats()).namespaces.mixed).toEqual({ vectorCount: 2 });
+  });
+});
+
+describe('PgVectorStore on a PostgreSQL without pgvector', () => {
+  let db: PGlite;
+  let server: PGLiteSocketServer;
+  let url: string;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    // A bare PGlite (no extensions loaded) is a PostgreSQL where `CREATE EXTENSION vector` fails.
+    db = await PGlite.create('memory://');
+    const port = await freePort();
+    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 8 });
+    await server.start();
+    url = `postgres://postgres:secret@127.0.0.1:${port}/postgres?sslmode=disable`;
+    pool = await openPool(url, { max: 2 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+    await db?.close();
+  });
+
+  it('migrates anyway, leaving case_vectors out', async () => {
+    await migrateWithVectors(pool);
+    expect(await columnType(pool)).toBeUndefined();
+    const { rows } = await pool.query<{ version: number }>('SELECT version FROM arbiter_migrations WHERE version = 4');
+    expect(rows).toEqual([{ version: 4 }]);
+  });
+
+  it('fails at first use with one clear, non-retryable error naming the server', async () => {
+    const store = new PgVectorStore(pool, { dimension: DIMENSION, url });
+    const failure = await failureOf(store.init());
+    expect([failure.type, failure.nonRetryable]).toEqual([VectorFailureType.NotInstalled, true]);
+    expect(failure.message).toMatch(
+      /^pgvector is not installed on this PostgreSQL: CREATE EXTENSION vector failed \(extension "vector" is not available\)/,
+    );
+    expect(failure.message).toContain(`postgres://postgres:***@127.0.0.1:`);
+    expect(failure.message).not.toContain('secret');
+    const again = await failureOf(store.query('any', randomVectors(1, DIMENSION, 1)[0]!, { topK: 1 }));
+    expect(again.message).toBe(failure.message);
+  });
+
+  it('names the server from the pool when no URL is given', async () => {
+    const failure = await failureOf(new PgVectorStore(pool, { dimension: DIMENSION }).stats());
+    expect(failure.message).toContain('on postgres://postgres:***@127.0.0.1:');
+  });
+});
+
+describe('PgVectorStore when PostgreSQL is unreachable', () => {
+  it('fails retryably as Vector.Unavailable', async () => {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${await freePort()}/postgres` });
+    const failure = await failureOf(new PgVectorStore(pool, { dimension: DIMENSION }).init());
+    await pool.end();
+    expect([failure.type, failure.nonRetryable]).toEqual([VectorFailureType.Unavailable, false]);
+  });
+});
