@@ -3,8 +3,10 @@ import type { ResultCache } from '../stores/cache';
 import type { DecisionStore } from '../stores/decision-store';
 import type { PipelineStore } from '../stores/pipeline-store';
 import type { ModelRegistry } from '../stores/registry-store';
+import type { RuleSetStore } from '../stores/rules-store';
 import { createCallModel } from './call-model';
 import { createLoadPipeline } from './load-pipeline';
+import { createLoadRuleSet } from './load-rule-set';
 import type { LocalLoad } from './local-load';
 import { createRecordModelCalls } from './record-calls';
 import { createRecorders } from './record';
@@ -14,6 +16,7 @@ export interface ActivityDeps {
   store: DecisionStore;
   registry: ModelRegistry;
   pipelines: PipelineStore;
+  rules: RuleSetStore;
   runtime: ModelRuntime;
   /** Step results cache (Redis or memory); steps without `cache` never touch it. */
   cache?: ResultCache;
@@ -25,6 +28,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     loadPipeline: createLoadPipeline(deps),
+    loadRuleSet: createLoadRuleSet(deps.rules),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
     ...createRecorders(deps.store),

@@ -6,6 +6,7 @@ import { installCliRuntime } from './runtime';
 export interface DecideCliOptions {
   pipeline: string;
   model?: string;
+  rules?: string;
   input?: string;
   inputFile?: string;
   json: boolean;
@@ -30,7 +31,7 @@ export async function runDecide(env: ArbiterEnv, opts: DecideCliOptions): Promis
   const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
   const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
   try {
-    const result = await client.decide(request, { pipeline: opts.pipeline, model: opts.model });
+    const result = await client.decide(request, { pipeline: opts.pipeline, model: opts.model, rules: opts.rules });
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;

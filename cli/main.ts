@@ -66,6 +66,7 @@ program
   .description('decide one case on a running stack and print the decision')
   .option('--pipeline <name>', 'the pipeline to run', 'demo')
   .option('--model <ref>', 'run one model (name:alias or name@version) instead of a pipeline')
+  .option('--rules <name>', 'a stored rule set deciding the outcome (e.g. demo) instead of the thresholds')
   .option('--input <json>', 'the case as JSON: {"caseId": "...", "input": {...}}')
   .option('--input-file <file>', 'a file holding the case as JSON')
   .option('--json', 'print the whole decision as JSON', false)

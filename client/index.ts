@@ -29,6 +29,8 @@ export interface DecideOptions {
   thresholds?: Thresholds;
   /** @default 'demo' */
   pipeline?: string;
+  /** A stored rule set (e.g. `demo`) deciding the outcome instead of the thresholds. */
+  rules?: string;
   /** How a `review` outcome waits for a person. @default 24 h, then escalated */
   review?: { timeoutMs?: number; onTimeout?: 'approve' | 'decline' | 'review' };
 }
@@ -115,7 +117,14 @@ export class ArbiterClient {
     const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
     return {
       workflowId,
-      args: { request, model: options.model, thresholds: options.thresholds, pipeline: options.pipeline, review: options.review },
+      args: {
+        request,
+        model: options.model,
+        thresholds: options.thresholds,
+        pipeline: options.pipeline,
+        rules: options.rules,
+        review: options.review,
+      },
     };
   }
 

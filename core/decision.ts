@@ -75,6 +75,8 @@ export const DecisionResultSchema = z.object({
   degraded: z.boolean(),
   /** Steps that had not answered when the decision was taken. */
   late: z.array(z.string()),
+  /** The rule set that decided (instead of the thresholds), pinned at start, and the rules that matched. */
+  rules: z.object({ name: z.string(), version: z.string(), matched: z.array(z.string()) }).optional(),
   /** Set when the outcome is `review`: where the human review stands. */
   review: ReviewOutcomeSchema.optional(),
   workflowId: z.string(),

@@ -11,6 +11,8 @@ export const DecisionWorkflowInputSchema = z.object({
   /** A single model (`name:alias` or `name@version`) instead of the pipeline, pinned when the decision starts. */
   model: z.string().min(1).optional(),
   thresholds: ThresholdsSchema.optional(),
+  /** A stored rule set that turns the score into the outcome (its latest version, pinned at start); default: thresholds. */
+  rules: z.string().min(1).optional(),
   /** How a `review` outcome waits for a person. */
   review: ReviewPolicySchema.optional(),
   /** The stored pipeline to run (its latest version is pinned at start). @default 'demo' */

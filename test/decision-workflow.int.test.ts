@@ -8,7 +8,11 @@ import { ArbiterClient, CaseValidationError, DecisionFailedError } from '../clie
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { applyThresholds, type DecisionResult } from '../core/decision';
 import { hashInput, type DecisionStore } from '../stores/decision-store';
-import { loadEnv } from '../workers/config';
+import { loadEnv, PROJECT_ROOT } from '../workers/config';
+import { readRuleSetFile } from '../client/rules';
+import { evaluateRules } from '../core/rules/evaluate';
+import { buildFacts } from '../core/rules/facts';
+import { RuleSetSpecSchema } from '../core/rules/spec';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/orchestrator-runtime';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { MODELS_DIR } from './helpers/models';
@@ -94,6 +98,32 @@ describe('decision workflow on a real Temporal dev server', () => {
     expect(calls.map((call) => call.arm)).toContain('shadow');
     expect(calls.every((call) => call.status === 'ok')).toBe(true);
     expect(new Set(results.map((r) => r.outcome)).size).toBeGreaterThan(1);
+  });
+
+  it('decides by a versioned rule set when asked, pinned at start, explaining which rules matched', async () => {
+    const { spec } = await readRuleSetFile(join(PROJECT_ROOT, 'demo', 'rules', 'demo.yaml')).then((raw) => ({
+      spec: RuleSetSpecSchema.parse(raw),
+    }));
+    for (const c of holdout.slice(5, 15)) {
+      const result = await client.decide({ caseId: uniq(`rules-${c.caseId}`), input: c.input }, { rules: 'demo' });
+      const facts = buildFacts({
+        score: result.score,
+        degraded: result.degraded,
+        calls: result.models,
+        input: c.input,
+        pipeline: result.pipeline,
+      });
+      const expected = await evaluateRules(spec, facts);
+      expect(result).toMatchObject({
+        outcome: expected.outcome,
+        rules: { name: 'demo', version: '1', matched: expected.matched },
+      });
+      expect(result.reasons).toEqual(expected.reasons);
+    }
+    const err = await client
+      .decide({ caseId: uniq('norules'), input: holdout[0]?.input ?? {} }, { rules: 'nope' })
+      .catch((e: unknown) => e);
+    expect((err as DecisionFailedError).failureType).toBe('Rules.NotFound');
   });
 
   it('applies the thresholds it was started with', async () => {

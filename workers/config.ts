@@ -34,6 +34,8 @@ export const EnvSchema = z.object({
   ARBITER_MODELS_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'models')),
   /** @default '<project>/demo/pipelines' */
   ARBITER_PIPELINES_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'pipelines')),
+  /** @default '<project>/demo/rules' */
+  ARBITER_RULES_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'rules')),
   /** Models a model-pool process serves, comma-separated. @default every registered model */
   ARBITER_POOL_MODELS: optional.transform((v) =>
     v

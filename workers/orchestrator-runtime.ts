@@ -4,6 +4,8 @@ import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker
 import type { Pool } from 'pg';
 import { LocalLoad } from '../activities/local-load';
 import { PipelinesClient, readPipelineFile } from '../client/pipelines';
+import { readRuleSetFile, RulesClient } from '../client/rules';
+import { RuleSetStore } from '../stores/rules-store';
 import { parseModelRef } from '../core/model-ref';
 import { modelRefsOf } from '../core/pipeline/check';
 import { readModelCards } from '../models/cards';
@@ -68,6 +70,17 @@ export async function warmUp(models: ModelServices, log: (msg: string) => void):
   log(`warmed up ${refs.size} models in ${Date.now() - started} ms`);
 }
 
+/** Applies every `*.yaml` / `*.json` rule set in `dir` (unchanged ones keep their version). */
+export async function applyRuleSetDir(client: RulesClient, dir: string): Promise<string[]> {
+  const files = (await readdir(dir).catch(() => [])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  const applied = [];
+  for (const file of files) {
+    const { ruleSet, created } = await client.apply(await readRuleSetFile(join(dir, file)));
+    if (created) applied.push(`${ruleSet.name}@${ruleSet.version}`);
+  }
+  return applied;
+}
+
 function runInBackground(worker: Worker): () => Promise<void> {
   const running = worker.run();
   running.catch(() => undefined);
@@ -86,6 +99,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
   };
   try {
     const models = createModelServices(opts.pool, opts.env.ARBITER_MODELS_DIR);
+    const ruleSets = new RuleSetStore(opts.pool);
     stops.push(() => models.close());
     const cache = await createResultCache({ REDIS_URL: opts.env.REDIS_URL });
     stops.push(() => cache.close());
@@ -96,6 +110,8 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       const pipelines = new PipelinesClient(models.pipelines, models.registry);
       const applied = await applyPipelineDir(pipelines, opts.env.ARBITER_PIPELINES_DIR);
       if (applied.length > 0) log(`applied pipelines: ${applied.join(', ')}`);
+      const rules = await applyRuleSetDir(new RulesClient(ruleSets), opts.env.ARBITER_RULES_DIR);
+      if (rules.length > 0) log(`applied rule sets: ${rules.join(', ')}`);
     }
     await warmUp(models, log);
     const store = new DecisionStore(opts.pool);
@@ -103,6 +119,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       store,
       registry: models.registry,
       pipelines: models.pipelines,
+      rules: ruleSets,
       runtime: models.runtime,
       cache,
       load: new LocalLoad(),

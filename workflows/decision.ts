@@ -10,7 +10,15 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { DecisionRequestSchema, toCaseIssues, type CaseIssue } from '../core/case';
-import { applyThresholds, DEFAULT_THRESHOLDS, toModelResult, type DecisionResult } from '../core/decision';
+import {
+  applyThresholds,
+  DEFAULT_THRESHOLDS,
+  toModelResult,
+  type DecisionResult,
+  type Outcome,
+} from '../core/decision';
+import { evaluateRules } from '../core/rules/evaluate';
+import { buildFacts } from '../core/rules/facts';
 import { FailureType } from '../core/errors';
 import { decisionUpdate } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
@@ -21,10 +29,11 @@ import { policyOf, ReviewDesk } from './review';
 type Activities = ReturnType<typeof createActivities>;
 
 // The registry and the log live in the orchestrator worker: local activities, no server round trip.
-const { loadPipeline, recordDecision, recordRejection, recordModelCalls } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
-});
+const { loadPipeline, loadRuleSet, recordDecision, recordRejection, recordModelCalls } =
+  proxyLocalActivities<Activities>({
+    startToCloseTimeout: '10s',
+    retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
+  });
 
 /**
  * Decides one case: validate → pin the pipeline and its models → run it within its latency budget
@@ -73,7 +82,11 @@ async function decide(
   if (!request.success) return reject(caseIdOf(args.request), toCaseIssues(request.error), args.request);
   const { caseId, input } = request.data;
 
-  const pinned = await loadPipeline(args.model ? { model: args.model } : { name: args.pipeline });
+  // Pipeline and rule set are pinned together, in one local-activity round.
+  const [pinned, ruleSet] = await Promise.all([
+    loadPipeline(args.model ? { model: args.model } : { name: args.pipeline }),
+    args.rules ? loadRuleSet(args.rules) : Promise.resolve(undefined),
+  ]);
   upsertSearchAttributes([{ key: PipelineKey, value: pinned.name }]);
   let run;
   try {
@@ -94,14 +107,24 @@ async function decide(
     });
   }
   const thresholds = args.thresholds ?? DEFAULT_THRESHOLDS;
-  const { outcome, reasons } = applyThresholds(score, thresholds);
+  const models = result.calls.map(toModelResult);
+  let verdict: { outcome: Outcome; reasons: string[] } = applyThresholds(score, thresholds);
+  let rules: DecisionResult['rules'];
+  if (ruleSet) {
+    const facts = buildFacts({ score, degraded: result.degraded, calls: models, input, pipeline: result.pipeline });
+    const evaluated = await evaluateRules(ruleSet.spec, facts);
+    verdict = evaluated;
+    rules = { name: ruleSet.name, version: ruleSet.version, matched: evaluated.matched };
+  }
+  const { outcome, reasons } = verdict;
   const decision: DecisionResult = {
     decisionId: workflowId,
     caseId,
     outcome,
     score,
     reasons: [...reasons, ...result.notes],
-    models: result.calls.map(toModelResult),
+    models,
+    ...(rules ? { rules } : {}),
     thresholds,
     pipeline: result.pipeline,
     degraded: result.degraded,
