@@ -130,7 +130,7 @@ describe('decision workflow on a real Temporal dev server', () => {
     const c = holdout.find((h) => h.sklearnScore > 0.5 && h.sklearnScore < 0.95) as DemoCase;
     const result = await client.decide(
       { caseId: uniq('thr'), input: c.input },
-      { thresholds: { decline: 0.99, review: 0.1 } },
+      { model: 'phishing-gb:champion', thresholds: { decline: 0.99, review: 0.1 } },
     );
     expect(result.outcome).toBe('review');
     expect(result.thresholds).toEqual({ decline: 0.99, review: 0.1 });
@@ -195,8 +195,9 @@ describe('decision workflow on a real Temporal dev server', () => {
 
   it('sets search attributes so a person can find decisions by outcome in the UI', async () => {
     const c = holdout.find((h) => h.sklearnScore >= 0.8) as DemoCase;
-    const result = await client.decide({ caseId: uniq('sa'), input: c.input });
-    const query = `WorkflowId = '${result.workflowId}' AND DecisionOutcome = 'decline' AND Pipeline = 'demo' AND Score >= 0.8`;
+    // One model: its score is known exactly, so the outcome is (the demo pipeline's canary varies it).
+    const result = await client.decide({ caseId: uniq('sa'), input: c.input }, { model: 'phishing-gb:champion' });
+    const query = `WorkflowId = '${result.workflowId}' AND DecisionOutcome = 'decline' AND Pipeline = 'adhoc' AND Score >= 0.8`;
     // Visibility is eventually consistent: poll briefly.
     let found: string[] = [];
     for (let i = 0; i < 50 && found.length === 0; i++) {

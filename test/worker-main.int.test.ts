@@ -54,10 +54,11 @@ describe('standalone orchestrator worker (workers/main.ts)', () => {
 
     const [c] = await loadHoldout();
     const client = new ArbiterClient(env.client, { taskQueue });
-    const result = await client.decide({
-      caseId: `standalone-${randomBytes(3).toString('hex')}`,
-      input: c?.input ?? {},
-    });
+    // One model, so the score is exactly scikit-learn's (the demo pipeline's canary would make it vary).
+    const result = await client.decide(
+      { caseId: `standalone-${randomBytes(3).toString('hex')}`, input: c?.input ?? {} },
+      { model: 'phishing-gb:champion' },
+    );
     expect(result.score).toBeCloseTo(c?.sklearnScore ?? -1, 5);
     // The worker migrated the database it was given (public schema) and recorded there.
     const rows = await db.pool.query('SELECT outcome FROM public.decisions WHERE decision_id = $1', [
