@@ -70,7 +70,11 @@ function expectedDemoScore(c: DemoCase, gbArm: 'primary' | 'canary'): number {
 describe('decision workflow on a real Temporal dev server', () => {
   it('decides held-out cases through the demo pipeline, recording each decision and every model call', async () => {
     const cases = holdout.slice(0, 12);
-    const results = await Promise.all(cases.map((c) => client.decide({ caseId: uniq(c.caseId), input: c.input })));
+    // A short review window: `review` outcomes escalate quickly, so their workflows finish too.
+    const review = { timeoutMs: 500 };
+    const results = await Promise.all(
+      cases.map((c) => client.decide({ caseId: uniq(c.caseId), input: c.input }, { review })),
+    );
     for (const [i, result] of results.entries()) {
       const c = cases[i] as DemoCase;
       const gb = result.models.find((m) => m.step === 'gb' && m.arm !== 'shadow');

@@ -326,7 +326,10 @@ describe('experiments', () => {
     });
     const ids = Array.from({ length: 12 }, (_, i) => uniq(`exp${i}`));
     const decisions = await Promise.all(
-      ids.map((id) => client.decide({ caseId: id, input: {} }, { pipeline: 'experiment' })),
+      // Both arms' scores (0.9, 0.7) decline: no decision waits for a reviewer.
+      ids.map((id) =>
+        client.decide({ caseId: id, input: {} }, { pipeline: 'experiment', thresholds: { decline: 0.5, review: 0.5 } }),
+      ),
     );
     for (const d of decisions) {
       const expectCanary = canaryBucket(d.decisionId, 'a') < 30;
