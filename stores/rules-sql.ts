@@ -16,19 +16,3 @@ CREATE TABLE rule_sets (
 );
 CREATE INDEX rule_sets_hash_idx ON rule_sets (name, spec_hash);`,
 };
-
-const COLUMNS = 'name, version, spec, created_at';
-
-/** All SQL of the rule set store (STYLE rule 9). */
-export const RULES_SQL = {
-  // Serialises applies of one rule set, so two applying at once cannot take the same version.
-  lock: `SELECT pg_advisory_xact_lock(hashtext('rule-set:' || $1))`,
-  byHash: `SELECT version FROM rule_sets WHERE name = $1 AND spec_hash = $2 ORDER BY version LIMIT 1`,
-  next: `SELECT coalesce(max(version), 0) + 1 AS next FROM rule_sets WHERE name = $1`,
-  insert: `INSERT INTO rule_sets (name, version, spec, spec_hash, description) VALUES ($1, $2, $3, $4, $5)`,
-  latest: `SELECT ${COLUMNS} FROM rule_sets WHERE name = $1 ORDER BY version DESC LIMIT 1`,
-  exact: `SELECT ${COLUMNS} FROM rule_sets WHERE name = $1 AND version = $2`,
-  versions: `SELECT ${COLUMNS} FROM rule_sets WHERE name = $1 ORDER BY version`,
-  list: `SELECT DISTINCT ON (name) ${COLUMNS} FROM rule_sets ORDER BY name, version DESC`,
-  names: `SELECT DISTINCT name FROM rule_sets ORDER BY name`,
-} as const;

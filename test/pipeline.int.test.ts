@@ -2,47 +2,32 @@ import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArbiterClient, DecisionFailedError } from '../client';
+import { DecisionFailedError, type ArbiterClient } from '../client';
 import { loadHoldout } from '../cli/demo-cases';
 import { PipelineInvalidError, PipelinesClient } from '../client/pipelines';
 import { canaryBucket } from '../core/pipeline/combine';
 import type { PipelineSpecInput } from '../core/pipeline/spec';
 import { modelTaskQueue } from '../core/pipeline/types';
 import { registerModel } from '../models/registration';
-import { loadEnv } from '../workers/config';
-import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/orchestrator-runtime';
-import { createTestDatabase, type TestDatabase } from './helpers/database';
+import type { OrchestratorRuntime } from '../workers/orchestrator-runtime';
+import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 import { serviceModel, startScoringService, type ScoringService } from './helpers/scoring-service';
-import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
 
 // Real HTTP models with chosen latency and failures, a real dev server, a real model-pool worker.
 let env: TestWorkflowEnvironment;
-let db: TestDatabase;
+let suite: TestOrchestrator;
 let service: ScoringService;
 let runtime: OrchestratorRuntime;
 let client: ArbiterClient;
 let pipelines: PipelinesClient;
 let poolWorkers: Worker[] = [];
 let poolRuns: Promise<void>[] = [];
-const taskQueue = `pipelines-${randomBytes(4).toString('hex')}`;
+let taskQueue: string;
 const uniq = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
-  let bundle;
-  [env, db, service, bundle] = await Promise.all([
-    createTestTemporal(),
-    createTestDatabase(),
-    startScoringService(),
-    bundleWorkflows(),
-  ]);
-  runtime = await startOrchestratorRuntime({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    pool: db.pool,
-    env: loadEnv({ ...process.env, ARBITER_TASK_QUEUE: taskQueue, REDIS_URL: '' }),
-    seedDemo: true,
-    workflowBundle: bundle,
-  });
+  [suite, service] = await Promise.all([startTestOrchestrator('pipelines'), startScoringService()]);
+  ({ env, runtime, client, taskQueue } = suite);
   const { registry, runtime: models, pipelines: store } = runtime.models;
   for (const [name, path] of [
     ['fast-a', '/score/0.9/5'],
@@ -63,16 +48,13 @@ beforeAll(async () => {
     runtime: models,
   });
   poolRuns = poolWorkers.map((w) => w.run());
-  client = new ArbiterClient(env.client, { taskQueue });
 }, 180_000);
 
 afterAll(async () => {
   poolWorkers.forEach((w) => w.shutdown());
   await Promise.allSettled(poolRuns);
-  await runtime?.stop();
+  await suite?.stop();
   await service?.close();
-  await db?.close();
-  await env?.teardown();
 });
 
 async function applied(spec: PipelineSpecInput): Promise<string> {

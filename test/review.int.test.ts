@@ -1,48 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArbiterClient, ReviewNotPendingError } from '../client';
+import { ReviewNotPendingError, type ArbiterClient } from '../client';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import type { DecisionResult } from '../core/decision';
-import { loadEnv } from '../workers/config';
-import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/orchestrator-runtime';
-import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
+import type { OrchestratorRuntime } from '../workers/orchestrator-runtime';
+import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 
 let env: TestWorkflowEnvironment;
-let db: TestDatabase;
+let suite: TestOrchestrator;
 let runtime: OrchestratorRuntime;
 let client: ArbiterClient;
 let holdout: DemoCase[];
-const taskQueue = `review-${randomBytes(4).toString('hex')}`;
 const uniq = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 // Every score lands in review: decline only at 1.01, review from 0.
 const toReview = { model: 'phishing-gb:champion', thresholds: { decline: 1, review: 0 } } as const;
 
 beforeAll(async () => {
-  let bundle;
-  [env, db, bundle, holdout] = await Promise.all([
-    createTestTemporal(),
-    createTestDatabase(),
-    bundleWorkflows(),
-    loadHoldout(),
-  ]);
-  runtime = await startOrchestratorRuntime({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    pool: db.pool,
-    env: loadEnv({ ...process.env, ARBITER_TASK_QUEUE: taskQueue, REDIS_URL: '' }),
-    seedDemo: true,
-    workflowBundle: bundle,
-  });
-  client = new ArbiterClient(env.client, { taskQueue });
+  [suite, holdout] = await Promise.all([startTestOrchestrator('review'), loadHoldout()]);
+  ({ env, runtime, client } = suite);
 });
 
-afterAll(async () => {
-  await runtime?.stop();
-  await db?.close();
-  await env?.teardown();
-});
+afterAll(() => suite?.stop());
 
 const decide = (p: string, extra: object = {}) =>
   client.decide({ caseId: uniq(p), input: (holdout[0] as DemoCase).input }, { ...toReview, ...extra });
