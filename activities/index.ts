@@ -4,6 +4,7 @@ import type { DecisionStore } from '../stores/decision-store';
 import type { PipelineStore } from '../stores/pipeline-store';
 import type { ModelRegistry } from '../stores/registry-store';
 import type { RuleSetStore } from '../stores/rules-store';
+import type { VectorStore } from '../stores/vector';
 import { createCallModel } from './call-model';
 import { createLoadPipeline } from './load-pipeline';
 import { createLoadRuleSet } from './load-rule-set';
@@ -22,6 +23,10 @@ export interface ActivityDeps {
   cache?: ResultCache;
   /** The `auto` placement policy's view of this worker's load. */
   load?: LocalLoad;
+  /** Similar past cases (pipelines with a `similarity` section); absent, they report it unavailable. */
+  vectors?: VectorStore;
+  /** Keep each case's input in the decision log (its hash is always kept). @default true */
+  storeInput?: boolean;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */

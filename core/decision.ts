@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ArmSchema, type ModelCall } from './pipeline/types';
+import { OutcomeSchema, type Outcome } from './outcome';
 import { ReviewOutcomeSchema } from './review';
+import { SimilarCaseSchema } from './similar';
 
-/** The three things a decision can say. */
-export const OutcomeSchema = z.enum(['approve', 'decline', 'review']);
-export type Outcome = z.infer<typeof OutcomeSchema>;
+export { OutcomeSchema, type Outcome } from './outcome';
 
 /**
  * Score cut-offs: at or above `decline` the case is declined, at or above `review` it goes to a
@@ -40,6 +40,8 @@ export const ModelResultSchema = z.object({
   arm: ArmSchema,
   status: z.enum(['ok', 'failed', 'pending']),
   score: z.number().nullable(),
+  /** The model's whole output (absent on records written before it was kept). */
+  output: z.record(z.string(), z.unknown()).nullable().optional(),
   latencyMs: z.number().nullable(),
   /** Still running (or finished) after the decision was taken. */
   late: z.boolean(),
@@ -56,6 +58,7 @@ export function toModelResult(call: ModelCall): ModelResult {
     arm: call.arm,
     status: call.status,
     score: typeof score === 'number' ? score : null,
+    output: call.output ?? null,
     latencyMs: call.latencyMs ?? null,
     late: call.late,
   };
@@ -77,6 +80,15 @@ export const DecisionResultSchema = z.object({
   late: z.array(z.string()),
   /** The rule set that decided (instead of the thresholds), pinned at start, and the rules that matched. */
   rules: z.object({ name: z.string(), version: z.string(), matched: z.array(z.string()) }).optional(),
+  /**
+   * The most similar past decisions of this pipeline, closest first. Absent when the pipeline has no
+   * `similarity` section; empty when none was found or the vector store could not answer (see reasons).
+   */
+  similar: z.array(SimilarCaseSchema).optional(),
+  /** Milliseconds from the workflow's start to the decision, by the workflow's clock. */
+  latencyMs: z.number().optional(),
+  /** Milliseconds spent in each part: `pipeline`, `similarity`, `rules`. */
+  timings: z.record(z.string(), z.number()).optional(),
   /** Set when the outcome is `review`: where the human review stands. */
   review: ReviewOutcomeSchema.optional(),
   workflowId: z.string(),

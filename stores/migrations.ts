@@ -147,6 +147,31 @@ ALTER TABLE decisions ADD COLUMN reviewer text;
 ALTER TABLE decisions ADD COLUMN review_note text;
 ALTER TABLE decisions ADD COLUMN reviewed_at timestamptz;`,
   },
+  {
+    version: 7,
+    name: 'audit detail and feedback',
+    sql: `
+ALTER TABLE decisions ADD COLUMN rule_set text;
+ALTER TABLE decisions ADD COLUMN rule_set_version int;
+ALTER TABLE decisions ADD COLUMN rules_matched jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE decisions ADD COLUMN similar jsonb;
+ALTER TABLE decisions ADD COLUMN timings jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE decisions ADD COLUMN latency_ms double precision;
+ALTER TABLE decisions ADD COLUMN label text CHECK (label IN ('fraud', 'legit'));
+ALTER TABLE decisions ADD COLUMN label_source text;
+ALTER TABLE decisions ADD COLUMN labelled_at timestamptz;
+CREATE INDEX decisions_labelled_idx ON decisions (pipeline, decided_at DESC) WHERE label IS NOT NULL;
+CREATE TABLE decision_feedback (
+  id          bigserial PRIMARY KEY,
+  feedback_id text NOT NULL UNIQUE,
+  decision_id text NOT NULL REFERENCES decisions (decision_id),
+  label       text NOT NULL CHECK (label IN ('fraud', 'legit')),
+  source      text,
+  note        text,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX decision_feedback_decision_idx ON decision_feedback (decision_id, received_at);`,
+  },
 ];
 
 // Arbitrary but fixed: serialises concurrent migrators (two workers starting at once).

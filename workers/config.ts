@@ -50,10 +50,32 @@ export const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Where case vectors live: pgvector in DATABASE_URL's database, Pinecone, or nowhere (no similarity search). @default 'pgvector' */
+  ARBITER_VECTOR_STORE: z.enum(['pgvector', 'pinecone', 'none']).default('pgvector'),
+  /** Pinecone: the API key (required with ARBITER_VECTOR_STORE=pinecone). */
+  PINECONE_API_KEY: optional,
+  /** Pinecone: a dense index with the cosine metric and the embedder's dimension. */
+  PINECONE_INDEX: optional,
+  /** Pinecone: the index's data-plane host; unset, it is resolved through the control plane. */
+  PINECONE_INDEX_HOST: optional,
+  /** Pinecone: the control plane. @default the SDK's */
+  PINECONE_CONTROLLER_HOST: optional,
+  /** Keep each case's input in the decision log (its hash is always kept). @default true */
+  ARBITER_STORE_INPUT: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ArbiterEnv = z.infer<typeof EnvSchema>;
+
+/** The vector-store half of the environment, checked together (Pinecone needs a key and an index). */
+export function vectorStoreEnvProblem(env: ArbiterEnv): string | undefined {
+  if (env.ARBITER_VECTOR_STORE !== 'pinecone') return undefined;
+  const missing = (['PINECONE_API_KEY', 'PINECONE_INDEX'] as const).filter((k) => !env[k]);
+  return missing.length > 0 ? `ARBITER_VECTOR_STORE=pinecone needs ${missing.join(' and ')}` : undefined;
+}
 
 /** Reads and validates the environment once; a bad value names the variable. */
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): ArbiterEnv {
@@ -62,6 +84,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): ArbiterEnv {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid environment: ${problems}`);
   }
+  const vectorProblem = vectorStoreEnvProblem(parsed.data);
+  if (vectorProblem) throw new Error(`invalid environment: ${vectorProblem}`);
   return parsed.data;
 }
 

@@ -16,12 +16,16 @@ import type { ArbiterEnv } from './config';
 import { createModelServices, type ModelServices } from './model-services';
 import { createModelPoolWorkers } from './model-pool';
 import { createOrchestratorWorker } from './orchestrator';
+import { vectorStoreFromEnv } from './vector-store';
+import type { VectorStore } from '../stores/vector';
 
 /** Everything one orchestrator process runs, started together and stopped in reverse. */
 export interface OrchestratorRuntime {
   models: ModelServices;
   store: DecisionStore;
   cache: ResultCache;
+  /** Where case vectors live; undefined with ARBITER_VECTOR_STORE=none. */
+  vectors: VectorStore | undefined;
   stop(): Promise<void>;
 }
 
@@ -81,6 +85,18 @@ export async function applyRuleSetDir(client: RulesClient, dir: string): Promise
   return applied;
 }
 
+/** The configured vector store, checked at start: a store that cannot serve is reported, not fatal. */
+async function openVectorStore(opts: OrchestratorRuntimeOptions, log: (msg: string) => void) {
+  const vectors = vectorStoreFromEnv(opts.env, opts.pool);
+  if (vectors?.kind === 'pgvector') {
+    // Decisions still run without it; their reasons say similar cases were unavailable.
+    await (vectors as { init(): Promise<void> } & VectorStore).init().catch((err: unknown) => {
+      log(`similar cases unavailable: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+  return vectors;
+}
+
 function runInBackground(worker: Worker): () => Promise<void> {
   const running = worker.run();
   running.catch(() => undefined);
@@ -114,6 +130,8 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       if (rules.length > 0) log(`applied rule sets: ${rules.join(', ')}`);
     }
     await warmUp(models, log);
+    const vectors = await openVectorStore(opts, log);
+    if (vectors) stops.push(() => vectors.close());
     const store = new DecisionStore(opts.pool);
     const deps = {
       store,
@@ -123,6 +141,8 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       runtime: models.runtime,
       cache,
       load: new LocalLoad(),
+      vectors,
+      storeInput: opts.env.ARBITER_STORE_INPUT,
     };
     const worker = await createOrchestratorWorker({
       connection: opts.connection,
@@ -144,7 +164,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       pool.forEach((w) => stops.push(runInBackground(w)));
       log(`model pool serving ${names.length} model queues`);
     }
-    return { models, store, cache, stop };
+    return { models, store, cache, vectors, stop };
   } catch (err) {
     await stop();
     throw err;

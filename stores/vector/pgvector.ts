@@ -20,8 +20,11 @@ import {
 } from './types';
 
 export interface PgVectorStoreOptions {
-  /** The width every stored and queried vector must have: the embedder's output size (1–16000). */
-  dimension: number;
+  /**
+   * The width every stored and queried vector must have: the embedder's output size (1–16000).
+   * @default any width (1–16000); a query only ever compares rows of its own width
+   */
+  dimension?: number;
   /** The server, for error messages only (the password is redacted). @default derived from the pool's settings */
   url?: string;
 }
@@ -34,14 +37,14 @@ const CountRowSchema = z.object({ namespace: z.string(), vector_count: z.number(
  */
 export class PgVectorStore implements VectorStore {
   readonly kind = 'pgvector' as const;
-  private readonly dimension: number;
+  private readonly dimension: number | undefined;
   private ready: Promise<void> | undefined;
 
   constructor(
     private readonly pool: Pool,
     private readonly options: PgVectorStoreOptions,
   ) {
-    this.dimension = z.number().int().min(1).max(16_000).parse(options.dimension);
+    this.dimension = z.number().int().min(1).max(16_000).optional().parse(options.dimension);
   }
 
   /**
@@ -93,7 +96,7 @@ export class PgVectorStore implements VectorStore {
   async stats(): Promise<VectorStoreStats> {
     const rows = await this.run('counting vectors', sql.COUNT_BY_NAMESPACE, [], CountRowSchema);
     const namespaces = Object.fromEntries(rows.map((r) => [r.namespace, { vectorCount: r.vector_count }]));
-    return { namespaces, dimension: this.dimension };
+    return { namespaces, ...(this.dimension === undefined ? {} : { dimension: this.dimension }) };
   }
 
   close(): Promise<void> {
@@ -132,7 +135,8 @@ export class PgVectorStore implements VectorStore {
 
   private checkDimension(vector: number[], what: string): void {
     this.parse(EmbeddingSchema, vector, what);
-    if (vector.length !== this.dimension) {
+    if (vector.length > 16_000) throw rejectedInput(what, `the vector has ${vector.length} dimensions, at most 16000`);
+    if (this.dimension !== undefined && vector.length !== this.dimension) {
       throw rejectedInput(what, `the vector has ${vector.length} dimensions, this store holds ${this.dimension}`);
     }
   }

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { OutcomeSchema } from './outcome';
+import type { SimilarFact } from './rules/facts';
+
+/** Ground truth attached to a decision after the fact (feedback). */
+export const LabelSchema = z.enum(['fraud', 'legit']);
+export type Label = z.infer<typeof LabelSchema>;
+
+/**
+ * What each stored case vector carries, so a later decision can learn from it without another
+ * lookup. `outcome` is the final one: a reviewer's verdict replaces the automated outcome.
+ */
+export const CaseVectorMetadataSchema = z.object({
+  outcome: OutcomeSchema,
+  score: z.number(),
+  caseId: z.string(),
+  decidedAt: z.string(),
+  pipelineVersion: z.string(),
+  reviewed: z.boolean().optional(),
+  label: LabelSchema.optional(),
+});
+export type CaseVectorMetadata = z.infer<typeof CaseVectorMetadataSchema>;
+
+/** One similar past decision, as a decision reports it. */
+export const SimilarCaseSchema = z.object({
+  /** The past decision's id. */
+  id: z.string(),
+  /** Cosine similarity to this case, higher is closer. */
+  score: z.number(),
+  outcome: OutcomeSchema,
+  caseId: z.string().optional(),
+  decidedAt: z.string().optional(),
+  label: LabelSchema.optional(),
+});
+export type SimilarCase = z.infer<typeof SimilarCaseSchema>;
+
+/** Where the case's embedding lives and which past cases it was compared with. */
+export const SimilarityResultSchema = z.object({
+  namespace: z.string(),
+  /** The embedder that turned the case into a vector. */
+  embedder: z.object({ name: z.string(), version: z.string() }),
+  matches: z.array(SimilarCaseSchema),
+  latencyMs: z.number(),
+});
+export type SimilarityResult = z.infer<typeof SimilarityResultSchema>;
+
+/** A stored match's metadata read leniently: vectors written by others may lack fields. */
+export function toSimilarCase(match: { id: string; score: number; metadata: Record<string, unknown> }):
+  | SimilarCase
+  | undefined {
+  const outcome = OutcomeSchema.safeParse(match.metadata.outcome);
+  if (!outcome.success) return undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const label = LabelSchema.safeParse(match.metadata.label);
+  const caseId = text(match.metadata.caseId);
+  const decidedAt = text(match.metadata.decidedAt);
+  return {
+    id: match.id,
+    score: match.score,
+    outcome: outcome.data,
+    ...(caseId ? { caseId } : {}),
+    ...(decidedAt ? { decidedAt } : {}),
+    ...(label.success ? { label: label.data } : {}),
+  };
+}
+
+/** The `similar` facts rules see, from the matches found. */
+export function summarizeSimilar(matches: readonly SimilarCase[]): SimilarFact {
+  const count = matches.length;
+  const share = (n: number, of: number) => (of === 0 ? 0 : n / of);
+  const labelled = matches.filter((m) => m.label !== undefined);
+  return {
+    count,
+    declineRate: share(matches.filter((m) => m.outcome === 'decline').length, count),
+    reviewRate: share(matches.filter((m) => m.outcome === 'review').length, count),
+    topScore: matches.reduce((top, m) => Math.max(top, m.score), count === 0 ? 0 : -1),
+    ...(labelled.length > 0
+      ? { labelledFraudRate: share(labelled.filter((m) => m.label === 'fraud').length, labelled.length) }
+      : {}),
+  };
+}
