@@ -5,14 +5,17 @@ import { DecisionRecordSchema, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
 import { toStoreFailure } from '../stores/pg-errors';
 
-/** Builds the activities that write the decision log; both are idempotent, so retries are safe. */
-export function createRecorders(store: DecisionStore) {
+/**
+ * Builds the activities that write the decision log; all are idempotent, so retries are safe.
+ * With `storeInput: false` only each case's input hash is kept (data that must not be retained).
+ */
+export function createRecorders(store: DecisionStore, { storeInput }: { storeInput: boolean } = { storeInput: true }) {
   return {
     /** Writes the decision and the model calls settled so far (one activity: one less round trip). */
     async recordDecision(record: DecisionRecord, calls: ModelCall[] = []): Promise<void> {
       const valid = DecisionRecordSchema.parse(record);
       try {
-        await store.insertDecision(valid);
+        await store.insertDecision(valid, { storeInput });
         await store.insertModelCalls(valid.decisionId, calls);
       } catch (err) {
         throw toStoreFailure(err, `recording decision ${record.decisionId}`);
@@ -26,7 +29,7 @@ export function createRecorders(store: DecisionStore) {
     },
     async recordRejection(record: RejectionRecord): Promise<void> {
       const valid = RejectionRecordSchema.parse(record);
-      await store.insertRejection(valid).catch((err: unknown) => {
+      await store.insertRejection(storeInput ? valid : { ...valid, input: null }).catch((err: unknown) => {
         throw toStoreFailure(err, `recording rejection of ${record.workflowId}`);
       });
     },

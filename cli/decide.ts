@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { ArbiterClient } from '../client';
+import { decisionView } from '../core/decision-view';
 import type { ArbiterEnv } from '../workers/config';
 import { installCliRuntime } from './runtime';
 
@@ -31,9 +33,11 @@ export async function runDecide(env: ArbiterEnv, opts: DecideCliOptions): Promis
   const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
   const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
   try {
+    const started = performance.now();
     const result = await client.decide(request, { pipeline: opts.pipeline, model: opts.model, rules: opts.rules });
+    const latencyMs = Math.round((performance.now() - started) * 10) / 10;
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(decisionView(result, latencyMs), null, 2)}\n`);
       return;
     }
     const flag = result.degraded ? ` — degraded${result.late.length ? `, late: ${result.late.join(', ')}` : ''}` : '';
@@ -41,6 +45,11 @@ export async function runDecide(env: ArbiterEnv, opts: DecideCliOptions): Promis
       `${result.decisionId}: ${result.outcome} (score ${result.score.toFixed(3)}, ${result.pipeline.name}@${result.pipeline.version}${flag})\n`,
     );
     for (const reason of result.reasons) process.stdout.write(`  - ${reason}\n`);
+    for (const s of result.similar ?? []) {
+      const label = s.label ? `, confirmed ${s.label}` : '';
+      process.stdout.write(`  ~ similar ${s.id} (${s.score.toFixed(3)}): ${s.outcome}${label}\n`);
+    }
+    process.stdout.write(`  answered in ${latencyMs} ms\n`);
   } finally {
     await client.close();
   }

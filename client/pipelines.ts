@@ -30,7 +30,14 @@ function refsWithPaths(spec: PipelineSpec): { ref: string; path: string }[] {
     }
     if (step.type === 'combine' && step.model) found.push({ ref: step.model, path: at('model') });
   });
+  if (spec.similarity) found.push({ ref: spec.similarity.embedder, path: 'similarity.embedder' });
   return found;
+}
+
+/** Whether a model's declared output has a `vector` array (what similarity search needs). */
+function outputsVector(schema: unknown): boolean {
+  const vector = (schema as { properties?: Record<string, { type?: unknown }> } | null)?.properties?.vector;
+  return vector?.type === 'array';
 }
 
 /** Pipelines as users drive them: validate (schema, references, expressions, models), apply, list, show. */
@@ -47,7 +54,10 @@ export class PipelinesClient {
     const issues = semanticIssues(parsed.data);
     for (const { ref, path } of refsWithPaths(parsed.data)) {
       try {
-        await this.registry.resolve(parseModelRef(ref));
+        const version = await this.registry.resolve(parseModelRef(ref));
+        if (path === 'similarity.embedder' && !outputsVector(version.outputSchema)) {
+          issues.push({ path, message: `${ref} is not an embedder: its output schema has no 'vector' array` });
+        }
       } catch (err) {
         const badReference =
           err instanceof ModelNotFoundError ||

@@ -45,9 +45,11 @@ export const SimilarityResultSchema = z.object({
 export type SimilarityResult = z.infer<typeof SimilarityResultSchema>;
 
 /** A stored match's metadata read leniently: vectors written by others may lack fields. */
-export function toSimilarCase(match: { id: string; score: number; metadata: Record<string, unknown> }):
-  | SimilarCase
-  | undefined {
+export function toSimilarCase(match: {
+  id: string;
+  score: number;
+  metadata: Record<string, unknown>;
+}): SimilarCase | undefined {
   const outcome = OutcomeSchema.safeParse(match.metadata.outcome);
   if (!outcome.success) return undefined;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -78,4 +80,23 @@ export function summarizeSimilar(matches: readonly SimilarCase[]): SimilarFact {
       ? { labelledFraudRate: share(labelled.filter((m) => m.label === 'fraud').length, labelled.length) }
       : {}),
   };
+}
+
+/**
+ * The reason line a person reads about the similar cases: what was found, or why nothing could be.
+ * @param found the matches, or the reason the search failed
+ */
+export function similarityReason(
+  found: { ok: true; matches: readonly SimilarCase[] } | { ok: false; reason: string },
+): string {
+  if (!found.ok) return `similar cases unavailable: ${found.reason}`;
+  const s = summarizeSimilar(found.matches);
+  if (s.count === 0) return 'no similar past decisions yet';
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  const labelled =
+    s.labelledFraudRate === undefined ? '' : `, ${pct(s.labelledFraudRate)} of the labelled ones confirmed fraud`;
+  return (
+    `${s.count} similar past decisions (closest ${s.topScore.toFixed(3)}): ` +
+    `${pct(s.declineRate)} declined, ${pct(s.reviewRate)} sent to review${labelled}`
+  );
 }

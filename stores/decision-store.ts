@@ -5,6 +5,7 @@ import { CaseIssueSchema } from '../core/case';
 import { ModelResultSchema, OutcomeSchema, ThresholdsSchema } from '../core/decision';
 import type { ModelCall } from '../core/pipeline/types';
 import { ReviewStateSchema, type ReviewOutcome } from '../core/review';
+import { LabelSchema, SimilarCaseSchema } from '../core/similar';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import * as sql from './sql';
 
@@ -22,6 +23,15 @@ export const DecisionRowSchema = z
     reviewer: z.string().nullable(),
     review_note: z.string().nullable(),
     reviewed_at: z.date().nullable(),
+    rule_set: z.string().nullable(),
+    rule_set_version: z.number().int().nullable(),
+    rules_matched: z.array(z.string()),
+    similar_cases: z.array(SimilarCaseSchema).nullable(),
+    timings: z.record(z.string(), z.number()),
+    latency_ms: z.number().nullable(),
+    label: LabelSchema.nullable(),
+    label_source: z.string().nullable(),
+    labelled_at: z.date().nullable(),
     outcome: OutcomeSchema,
     score: z.number(),
     reasons: z.array(z.string()),
@@ -50,6 +60,17 @@ export const DecisionRowSchema = z
             note: r.review_note ?? undefined,
             at: r.reviewed_at?.toISOString(),
           },
+    rules:
+      r.rule_set === null
+        ? undefined
+        : { name: r.rule_set, version: String(r.rule_set_version ?? ''), matched: r.rules_matched },
+    similar: r.similar_cases ?? undefined,
+    timings: r.timings,
+    latencyMs: r.latency_ms ?? undefined,
+    feedback:
+      r.label === null
+        ? undefined
+        : { label: r.label, source: r.label_source ?? undefined, at: r.labelled_at?.toISOString() },
     outcome: r.outcome,
     score: r.score,
     reasons: r.reasons,
@@ -123,9 +144,10 @@ export function hashInput(input: Record<string, unknown>): string {
 
 /** The decision log in PostgreSQL. Writes are idempotent, so activity retries never double-record. */
 export class DecisionStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(readonly pool: Pool) {}
 
-  async insertDecision(r: DecisionRecord): Promise<void> {
+  /** @param options.storeInput keep the case's input (its hash is always kept) @default true */
+  async insertDecision(r: DecisionRecord, { storeInput = true }: { storeInput?: boolean } = {}): Promise<void> {
     await this.pool.query(sql.INSERT_DECISION, [
       r.decisionId,
       r.caseId,
@@ -135,7 +157,7 @@ export class DecisionStore {
       JSON.stringify(r.reasons),
       JSON.stringify(r.models),
       JSON.stringify(r.thresholds),
-      JSON.stringify(r.input),
+      storeInput ? JSON.stringify(r.input) : null,
       hashInput(r.input),
       r.workflowId,
       r.runId,
@@ -143,6 +165,12 @@ export class DecisionStore {
       /^\d+$/.test(r.pipeline.version) ? Number(r.pipeline.version) : null,
       r.degraded,
       JSON.stringify(r.late),
+      r.rules?.name ?? null,
+      r.rules && /^\d+$/.test(r.rules.version) ? Number(r.rules.version) : null,
+      JSON.stringify(r.rules?.matched ?? []),
+      r.similar === undefined ? null : JSON.stringify(r.similar),
+      JSON.stringify(r.timings ?? {}),
+      r.latencyMs ?? null,
     ]);
   }
 

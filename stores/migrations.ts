@@ -154,7 +154,7 @@ ALTER TABLE decisions ADD COLUMN reviewed_at timestamptz;`,
 ALTER TABLE decisions ADD COLUMN rule_set text;
 ALTER TABLE decisions ADD COLUMN rule_set_version int;
 ALTER TABLE decisions ADD COLUMN rules_matched jsonb NOT NULL DEFAULT '[]';
-ALTER TABLE decisions ADD COLUMN similar jsonb;
+ALTER TABLE decisions ADD COLUMN similar_cases jsonb;
 ALTER TABLE decisions ADD COLUMN timings jsonb NOT NULL DEFAULT '{}';
 ALTER TABLE decisions ADD COLUMN latency_ms double precision;
 ALTER TABLE decisions ADD COLUMN label text CHECK (label IN ('fraud', 'legit'));

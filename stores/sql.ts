@@ -2,8 +2,9 @@
 
 export const INSERT_DECISION = `
 INSERT INTO decisions (decision_id, case_id, pipeline, outcome, score, reasons, models, thresholds,
-                       input, input_hash, workflow_id, run_id, decided_at, pipeline_version, degraded, late)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                       input, input_hash, workflow_id, run_id, decided_at, pipeline_version, degraded, late,
+                       rule_set, rule_set_version, rules_matched, similar_cases, timings, latency_ms)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 ON CONFLICT (decision_id) DO NOTHING`;
 
 export const INSERT_REJECTION = `
@@ -13,7 +14,8 @@ ON CONFLICT (workflow_id, run_id) DO NOTHING`;
 
 const DECISION_COLUMNS = `decision_id, case_id, pipeline, pipeline_version, outcome, score, reasons, models, thresholds,
   input, input_hash, workflow_id, run_id, decided_at, recorded_at, degraded, late, review_state, final_outcome, reviewer,
-  review_note, reviewed_at`;
+  review_note, reviewed_at, rule_set, rule_set_version, rules_matched, similar_cases, timings, latency_ms, label, label_source,
+  labelled_at`;
 
 export const SELECT_DECISION = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE decision_id = $1`;
 

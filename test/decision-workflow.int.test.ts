@@ -10,6 +10,7 @@ import { applyThresholds, type DecisionResult } from '../core/decision';
 import { hashInput, type DecisionStore } from '../stores/decision-store';
 import { loadEnv, PROJECT_ROOT } from '../workers/config';
 import { readRuleSetFile } from '../client/rules';
+import { similarityReason, summarizeSimilar } from '../core/similar';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import { RuleSetSpecSchema } from '../core/rules/spec';
@@ -116,13 +117,18 @@ describe('decision workflow on a real Temporal dev server', () => {
         calls: result.models,
         input: c.input,
         pipeline: result.pipeline,
+        similar: summarizeSimilar(result.similar ?? []),
       });
       const expected = await evaluateRules(spec, facts);
       expect(result).toMatchObject({
         outcome: expected.outcome,
         rules: { name: 'demo', version: '1', matched: expected.matched },
       });
-      expect(result.reasons).toEqual(expected.reasons);
+      // The rules' reasons, then what the similar-case search found.
+      expect(result.reasons).toEqual([
+        ...expected.reasons,
+        similarityReason({ ok: true, matches: result.similar ?? [] }),
+      ]);
     }
     const err = await client
       .decide({ caseId: uniq('norules'), input: holdout[0]?.input ?? {} }, { rules: 'nope' })

@@ -40,6 +40,8 @@ export interface OrchestratorRuntimeOptions {
   modelPool?: boolean;
   /** A prebuilt workflow bundle (tests share one per suite). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** A vector store to use instead of the environment's (tests); the caller closes it. @default from ARBITER_VECTOR_STORE */
+  vectors?: VectorStore;
   log?: (msg: string) => void;
 }
 
@@ -130,8 +132,8 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       if (rules.length > 0) log(`applied rule sets: ${rules.join(', ')}`);
     }
     await warmUp(models, log);
-    const vectors = await openVectorStore(opts, log);
-    if (vectors) stops.push(() => vectors.close());
+    const vectors = opts.vectors ?? (await openVectorStore(opts, log));
+    if (vectors && !opts.vectors) stops.push(() => vectors.close());
     const store = new DecisionStore(opts.pool);
     const deps = {
       store,

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   TemporalFailure,
   upsertSearchAttributes,
@@ -25,6 +26,8 @@ import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
 import { runPipeline } from './pipeline/interpreter';
 import { policyOf, ReviewDesk } from './review';
+import { noteReviewedOutcome, rememberDecidedCase, searchSimilar, type SimilarityOutcome } from './similarity';
+import { similarityReason, summarizeSimilar } from '../core/similar';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -54,8 +57,11 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
   try {
     const { decision, finish } = await decide(rawArgs, review);
     decided = decision;
-    await finish();
+    const stored = await finish();
     const reviewed = decision.outcome === 'review' ? await review.await(decision, policyOf(rawArgs)) : undefined;
+    const finalOutcome = reviewed?.review?.finalOutcome;
+    if (reviewed) setCurrentDetails(detailsOf(reviewed));
+    if (stored && finalOutcome) await noteReviewedOutcome(stored, decision.decisionId, finalOutcome);
     await condition(allHandlersFinished);
     return reviewed ?? decision;
   } catch (err) {
@@ -63,6 +69,15 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
     await condition(allHandlersFinished);
     throw failed;
   }
+}
+
+/** The UI's "current details" of a decision: what a person scanning workflows wants first. */
+function detailsOf(d: DecisionResult): string {
+  const review = d.review
+    ? ` · review ${d.review.state}${d.review.finalOutcome ? ` → ${d.review.finalOutcome}` : ''}`
+    : '';
+  const similar = d.similar ? ` · ${d.similar.length} similar` : '';
+  return `**${d.outcome}** · score ${d.score.toFixed(3)} · ${d.pipeline.name}@${d.pipeline.version}${similar}${review}`;
 }
 
 function workflowBug(err: unknown): ApplicationFailure {
@@ -73,7 +88,7 @@ function workflowBug(err: unknown): ApplicationFailure {
 async function decide(
   rawArgs: DecisionWorkflowInput,
   review: ReviewDesk,
-): Promise<{ decision: DecisionResult; finish: () => Promise<void> }> {
+): Promise<{ decision: DecisionResult; finish: () => Promise<string | undefined> }> {
   const { workflowId, runId, runStartTime } = workflowInfo();
   const argsParse = DecisionWorkflowInputSchema.safeParse(rawArgs);
   if (!argsParse.success) return reject(null, toCaseIssues(argsParse.error), rawArgs);
@@ -88,6 +103,9 @@ async function decide(
     args.rules ? loadRuleSet(args.rules) : Promise.resolve(undefined),
   ]);
   upsertSearchAttributes([{ key: PipelineKey, value: pinned.name }]);
+  // The similar-case search needs only the case: it runs beside the pipeline, not after it.
+  const similarSearch = searchSimilar(pinned, input, workflowId);
+  const pipelineStarted = Date.now();
   let run;
   try {
     run = await runPipeline(pinned, input, { decisionKey: workflowId, startedAt: runStartTime.getTime() });
@@ -98,6 +116,8 @@ async function decide(
     throw err;
   }
   const { result, state } = run;
+  const pipelineMs = Date.now() - pipelineStarted;
+  const similarity = await similarSearch;
   const score = result.score;
   if (score === null) {
     throw ApplicationFailure.create({
@@ -110,21 +130,34 @@ async function decide(
   const models = result.calls.map(toModelResult);
   let verdict: { outcome: Outcome; reasons: string[] } = applyThresholds(score, thresholds);
   let rules: DecisionResult['rules'];
+  const rulesStarted = Date.now();
   if (ruleSet) {
-    const facts = buildFacts({ score, degraded: result.degraded, calls: models, input, pipeline: result.pipeline });
+    const similar = similarity?.ok ? summarizeSimilar(similarity.matches) : null;
+    const facts = buildFacts({
+      score,
+      degraded: result.degraded,
+      calls: models,
+      input,
+      pipeline: result.pipeline,
+      similar,
+    });
     const evaluated = await evaluateRules(ruleSet.spec, facts);
     verdict = evaluated;
     rules = { name: ruleSet.name, version: ruleSet.version, matched: evaluated.matched };
   }
   const { outcome, reasons } = verdict;
+  const decidedAt = Date.now();
   const decision: DecisionResult = {
     decisionId: workflowId,
     caseId,
     outcome,
     score,
-    reasons: [...reasons, ...result.notes],
+    reasons: [...reasons, ...result.notes, ...(similarity ? [similarityReason(similarity)] : [])],
     models,
     ...(rules ? { rules } : {}),
+    ...(similarity ? { similar: similarity.ok ? similarity.matches : [] } : {}),
+    latencyMs: decidedAt - runStartTime.getTime(),
+    timings: timingsOf(pipelineMs, similarity, decidedAt - rulesStarted),
     thresholds,
     pipeline: result.pipeline,
     degraded: result.degraded,
@@ -132,7 +165,7 @@ async function decide(
     ...(outcome === 'review' ? { review: review.open() } : {}),
     workflowId,
     runId,
-    decidedAt: new Date().toISOString(),
+    decidedAt: new Date(decidedAt).toISOString(),
   };
   await recordDecision(
     { ...decision, input },
@@ -143,13 +176,31 @@ async function decide(
     { key: ScoreKey, value: score },
     { key: DegradedKey, value: result.degraded },
   ]);
+  setCurrentDetails(detailsOf(decision));
   const pendingAtAnswer = state.calls.some((c) => c.status === 'pending');
-  const finish = async () => {
+  const finish = async (): Promise<string | undefined> => {
+    const stored = rememberDecidedCase(similarity, workflowId, {
+      outcome,
+      score,
+      caseId,
+      decidedAt: decision.decidedAt,
+      pipelineVersion: result.pipeline.version,
+    });
     // Late members and shadows finish on their own timeouts; record them for audit.
     await Promise.allSettled(state.background);
     if (pendingAtAnswer) await recordModelCalls({ decisionId: workflowId, calls: state.calls });
+    return (await stored) && similarity ? similarity.namespace : undefined;
   };
   return { decision, finish };
+}
+
+/** Milliseconds per part of the decision, by the workflow's clock (the search: by its activity's). */
+function timingsOf(pipelineMs: number, similarity: SimilarityOutcome | undefined, rulesMs: number) {
+  return {
+    pipeline: pipelineMs,
+    ...(similarity?.ok ? { similarity: similarity.latencyMs } : {}),
+    rules: rulesMs,
+  };
 }
 
 async function reject(caseId: string | null, issues: CaseIssue[], input: unknown): Promise<never> {

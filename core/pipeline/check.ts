@@ -30,6 +30,7 @@ export function modelRefsOf(spec: PipelineSpec): string[] {
     }
     if (step.type === 'combine' && step.model) refs.add(step.model);
   });
+  if (spec.similarity) refs.add(spec.similarity.embedder);
   return [...refs].sort();
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MetadataFilterSchema } from '../vector-filter';
 
 /** Step ids double as names in mapping expressions (`steps.gb.score`), so keep them identifier-like. */
 export const StepIdSchema = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lower-case identifier (a-z, 0-9, _), max 40');
@@ -123,6 +124,24 @@ export const StepSchema: z.ZodType<Step, StepInput> = z.lazy(() =>
   ]),
 );
 
+/**
+ * Similar past decisions as context: the case is embedded, the pipeline's namespace (its name) in
+ * the vector store is searched, and the case's own vector is stored with its outcome afterwards.
+ */
+export const SimilaritySpecSchema = z.object({
+  /** The embedding model (a ref), pinned with the pipeline's other models. */
+  embedder: ModelRefText,
+  /** How many similar past decisions to fetch. @default 5 */
+  topK: z.number().int().min(1).max(100).default(5),
+  /** Leave out matches less similar (cosine) than this. */
+  minScore: z.number().min(-1).max(1).optional(),
+  /** Only past decisions whose stored metadata match (Pinecone's filter language). */
+  filter: MetadataFilterSchema.optional(),
+  /** Embedding plus search must answer within this, or the decision goes on without them. @default 1000 */
+  timeoutMs: z.number().int().min(1).max(60_000).default(1000),
+});
+export type SimilaritySpec = z.infer<typeof SimilaritySpecSchema>;
+
 /** A declarative pipeline: steps, which step's score is the result, and a latency budget. */
 export const PipelineSpecSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, . _ -'),
@@ -134,6 +153,8 @@ export const PipelineSpecSchema = z.object({
   deadlineMs: z.number().int().min(1).max(600_000).optional(),
   /** The score to use when the budget runs out before a quorum answered. */
   onDeadline: z.object({ score: z.number(), reason: z.string().default('latency budget exceeded') }).optional(),
+  /** Similar past decisions, for rules (`similar.*` facts) and for the person reading the decision. */
+  similarity: SimilaritySpecSchema.optional(),
 });
 export type PipelineSpec = z.infer<typeof PipelineSpecSchema>;
 export type PipelineSpecInput = z.input<typeof PipelineSpecSchema>;
