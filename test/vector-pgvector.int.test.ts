@@ -4,11 +4,11 @@ import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../cli/stack/ports';
 import { openPool } from '../stores/db';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stores/embedded-pg';
 import { migrate } from '../stores/migrations';
 import { VectorFailureType } from '../stores/vector/errors';
 import { PgVectorStore } from '../stores/vector/pgvector';
 import { CASE_VECTORS_MIGRATION } from '../stores/vector/pgvector-sql';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { failureOf } from './helpers/failures';
 import { randomVectors, vectorStoreContract } from './helpers/fake-pinecone';
 
@@ -29,16 +29,16 @@ async function columnType(pool: Pool): Promise<string | undefined> {
   return rows[0]?.type;
 }
 
-// Always PGlite, never DATABASE_URL: the Debian PostgreSQL here has no pgvector package.
-describe('PgVectorStore on PGlite with pgvector', () => {
-  let pg: EmbeddedPostgres;
+// The suite's database: PGlite with pgvector, or DATABASE_URL's PostgreSQL (CI builds pgvector for it).
+describe('PgVectorStore on PostgreSQL with pgvector', () => {
+  let db: TestDatabase;
   let pool: Pool;
   let store: PgVectorStore;
   let embeddingType: string | undefined;
 
   beforeAll(async () => {
-    pg = await startEmbeddedPostgres({ port: await freePort() });
-    pool = await openPool(pg.url);
+    db = await createTestDatabase();
+    pool = db.pool;
     await migrateWithVectors(pool);
     embeddingType = await columnType(pool);
     store = new PgVectorStore(pool, { dimension: DIMENSION });
@@ -46,8 +46,11 @@ describe('PgVectorStore on PGlite with pgvector', () => {
   });
   afterAll(async () => {
     await store?.close();
-    await pool?.end();
-    await pg?.stop();
+    await db?.close();
+  });
+
+  it(`runs on ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'the embedded PGlite'}`, () => {
+    expect(db.kind).toBe(process.env.DATABASE_URL ? 'postgres' : 'pglite');
   });
 
   vectorStoreContract({ store: () => store, dimension: DIMENSION });

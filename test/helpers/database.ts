@@ -22,6 +22,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     const admin = await openPool(url, { max: 1 });
     await admin.query(`CREATE SCHEMA ${schema}`);
+    // pgvector once per database, in public: created from a suite's schema it would vanish with it.
+    await admin.query('CREATE EXTENSION IF NOT EXISTS vector SCHEMA public').catch(() => undefined);
     const pool = await openPool(url, { schema });
     await migrate(pool);
     return {
