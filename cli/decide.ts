@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { ArbiterClient } from '../client';
 import { decisionView } from '../core/decision-view';
 import type { ArbiterEnv } from '../workers/config';
-import { installCliRuntime } from './runtime';
+import { withArbiter } from './stack/attach';
 
 export interface DecideCliOptions {
   pipeline: string;
@@ -28,11 +27,8 @@ async function readRequest(opts: DecideCliOptions): Promise<unknown> {
 
 /** `arbiter decide`: one case through a running stack (TEMPORAL_ADDRESS, else the embedded port). */
 export async function runDecide(env: ArbiterEnv, opts: DecideCliOptions): Promise<void> {
-  installCliRuntime();
   const request = await readRequest(opts);
-  const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
-  const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
-  try {
+  await withArbiter(env, async (client) => {
     const started = performance.now();
     const result = await client.decide(request, { pipeline: opts.pipeline, model: opts.model, rules: opts.rules });
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
@@ -50,7 +46,5 @@ export async function runDecide(env: ArbiterEnv, opts: DecideCliOptions): Promis
       process.stdout.write(`  ~ similar ${s.id} (${s.score.toFixed(3)}): ${s.outcome}${label}\n`);
     }
     process.stdout.write(`  answered in ${latencyMs} ms\n`);
-  } finally {
-    await client.close();
-  }
+  });
 }

@@ -1,19 +1,12 @@
 import type { Command } from 'commander';
-import { ArbiterClient } from '../client';
+import type { ArbiterClient } from '../client';
 import { loadEnv } from '../workers/config';
 import { json, out, table } from './output';
-import { installCliRuntime } from './runtime';
+import { withArbiter } from './stack/attach';
 
-async function withClient<T>(fn: (client: ArbiterClient) => Promise<T>): Promise<T> {
-  installCliRuntime();
-  const env = loadEnv();
-  const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
-  const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
+/** Runs `fn` with a client of the running Arbiter (or of the embedded stack, started for it). */
+export function withClient<T>(fn: (client: ArbiterClient) => Promise<T>): Promise<T> {
+  return withArbiter(loadEnv(), fn);
 }
 
 /** `arbiter review …`: decisions waiting for a person. */

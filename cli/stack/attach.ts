@@ -1,0 +1,75 @@
+import { join, resolve } from 'node:path';
+import type { Pool } from 'pg';
+import { ArbiterClient } from '../../client';
+import { openPool } from '../../stores/db';
+import { startEmbeddedPostgres } from '../../stores/embedded-pg';
+import { migrate } from '../../stores/migrations';
+import { databaseUrlOf, type ArbiterEnv } from '../../workers/config';
+import { installCliRuntime } from '../runtime';
+import { assertPortFree } from './ports';
+import { startStack } from './stack';
+
+const say = (msg: string) => process.stderr.write(`${msg}\n`);
+
+/** Whether something listens on the embedded stack's port (an `arbiter dev` is running). */
+async function listening(port: number): Promise<boolean> {
+  return assertPortFree(port, '', '').then(
+    () => false,
+    () => true,
+  );
+}
+
+/**
+ * Runs `fn` with a database pool: DATABASE_URL's, the running embedded stack's, or — when neither
+ * is there — the embedded database opened from ARBITER_DATA_DIR for this command alone.
+ */
+export async function withDatabase<T>(env: ArbiterEnv, fn: (pool: Pool) => Promise<T>): Promise<T> {
+  if (env.DATABASE_URL || (await listening(env.ARBITER_PG_PORT))) {
+    const pool = await openPool(databaseUrlOf(env), { max: 2 });
+    try {
+      return await fn(pool);
+    } finally {
+      await pool.end();
+    }
+  }
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(resolve(env.ARBITER_DATA_DIR), 'pgdata'),
+    port: env.ARBITER_PG_PORT,
+  });
+  try {
+    const pool = await openPool(pg.url, { max: 2 });
+    try {
+      await migrate(pool);
+      return await fn(pool);
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    await pg.stop();
+  }
+}
+
+/**
+ * Runs `fn` with a client of a running Arbiter: TEMPORAL_ADDRESS, the running embedded stack, or —
+ * when neither is there — the embedded stack (from ARBITER_DATA_DIR) started for this command alone.
+ * Work it leaves waiting (a review) resumes the next time the stack runs.
+ */
+export async function withArbiter<T>(env: ArbiterEnv, fn: (client: ArbiterClient) => Promise<T>): Promise<T> {
+  installCliRuntime();
+  if (env.TEMPORAL_ADDRESS || (await listening(env.ARBITER_TEMPORAL_PORT))) {
+    const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
+    const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
+    try {
+      return await fn(client);
+    } finally {
+      await client.close();
+    }
+  }
+  say(`no Arbiter is running (arbiter dev); starting the embedded stack in ${env.ARBITER_DATA_DIR} for this command`);
+  const stack = await startStack(env);
+  try {
+    return await fn(stack.client);
+  } finally {
+    await stack.stop();
+  }
+}

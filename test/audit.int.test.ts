@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecorders } from '../activities/record';
+import type { DecisionRecord } from '../core/records';
+import { DecisionStore, hashInput } from '../stores/decision-store';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
+
+let db: TestDatabase;
+let store: DecisionStore;
+
+const input = { https: 1, popup_window: 0 };
+const record = (decisionId: string): DecisionRecord => ({
+  decisionId,
+  caseId: decisionId.replace('decision-', ''),
+  outcome: 'decline',
+  score: 0.91,
+  reasons: ['risk score 0.910 ≥ 0.8', '1 similar past decisions (closest 1.000): 100 % declined, 0 % sent to review'],
+  models: [
+    {
+      step: 'gb',
+      model: 'phishing-gb',
+      version: '1',
+      arm: 'primary',
+      status: 'ok',
+      score: 0.91,
+      output: { score: 0.91 },
+      latencyMs: 1.5,
+      late: false,
+    },
+  ],
+  rules: { name: 'demo', version: '3', matched: ['high-risk'] },
+  similar: [{ id: 'decision-older', score: 1, outcome: 'decline', caseId: 'older', label: 'fraud' }],
+  latencyMs: 42,
+  timings: { pipeline: 12, similarity: 3.5, rules: 0 },
+  thresholds: { decline: 0.8, review: 0.4 },
+  pipeline: { name: 'demo', version: '2' },
+  degraded: false,
+  late: [],
+  workflowId: decisionId,
+  runId: 'run-1',
+  decidedAt: '2026-11-22T10:00:00.000Z',
+  input,
+});
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  store = new DecisionStore(db.pool);
+});
+afterAll(() => db?.close());
+
+describe('the audit log', () => {
+  it('keeps one row per decision with everything that explains it, and ignores a replayed write', async () => {
+    const { recordDecision } = createRecorders(store);
+    await recordDecision(record('decision-a1'));
+    await recordDecision({ ...record('decision-a1'), outcome: 'approve' });
+    const row = await store.getDecision('decision-a1');
+    expect(row).toMatchObject({
+      outcome: 'decline',
+      input,
+      inputHash: hashInput(input),
+      rules: { name: 'demo', version: '3', matched: ['high-risk'] },
+      similar: record('x').similar,
+      timings: { pipeline: 12, similarity: 3.5, rules: 0 },
+      latencyMs: 42,
+      pipeline: { name: 'demo', version: '2' },
+      workflowId: 'decision-a1',
+      runId: 'run-1',
+    });
+    expect(row?.models[0]?.output).toEqual({ score: 0.91 });
+  });
+
+  it('keeps only the input hash when input storage is off (ARBITER_STORE_INPUT=false)', async () => {
+    const { recordDecision, recordRejection } = createRecorders(store, { storeInput: false });
+    await recordDecision(record('decision-private'));
+    const row = await store.getDecision('decision-private');
+    expect([row?.input, row?.inputHash]).toEqual([null, hashInput(input)]);
+    await recordRejection({ caseId: 'secret', workflowId: 'w-secret', runId: 'r', issues: [], input: { ssn: 'x' } });
+    const [rejection] = await store.listRejections('secret');
+    expect(rejection?.input).toBeNull();
+  });
+});
