@@ -5,12 +5,15 @@ import type { PipelineStore } from '../stores/pipeline-store';
 import type { ModelRegistry } from '../stores/registry-store';
 import type { RuleSetStore } from '../stores/rules-store';
 import type { VectorStore } from '../stores/vector';
+import { FeedbackStore } from '../stores/feedback-store';
 import { createCallModel } from './call-model';
+import { createFeedbackActivities } from './feedback';
 import { createLoadPipeline } from './load-pipeline';
 import { createLoadRuleSet } from './load-rule-set';
 import type { LocalLoad } from './local-load';
 import { createRecordModelCalls } from './record-calls';
 import { createRecorders } from './record';
+import { createSimilarityActivities } from './similarity';
 
 /** What the orchestrator's activities need; injected so tests can hand in real or local peers. */
 export interface ActivityDeps {
@@ -36,7 +39,9 @@ export function createActivities(deps: ActivityDeps) {
     loadRuleSet: createLoadRuleSet(deps.rules),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
-    ...createRecorders(deps.store),
+    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true }),
+    ...createSimilarityActivities(deps),
+    ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
   };
 }
 

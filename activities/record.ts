@@ -12,7 +12,7 @@ import { toStoreFailure } from '../stores/pg-errors';
 export function createRecorders(store: DecisionStore, { storeInput }: { storeInput: boolean } = { storeInput: true }) {
   return {
     /** Writes the decision and the model calls settled so far (one activity: one less round trip). */
-    async recordDecision(record: DecisionRecord, calls: ModelCall[] = []): Promise<void> {
+    recordDecision: async (record: DecisionRecord, calls: ModelCall[] = []): Promise<void> => {
       const valid = DecisionRecordSchema.parse(record);
       try {
         await store.insertDecision(valid, { storeInput });
@@ -22,12 +22,12 @@ export function createRecorders(store: DecisionStore, { storeInput }: { storeInp
       }
     },
     /** Writes a review's verdict (or escalation) onto the decision's row. */
-    async recordReview({ decisionId, review }: { decisionId: string; review: ReviewOutcome }): Promise<void> {
+    recordReview: async ({ decisionId, review }: { decisionId: string; review: ReviewOutcome }): Promise<void> => {
       await store.recordReview(decisionId, ReviewOutcomeSchema.parse(review)).catch((err: unknown) => {
         throw toStoreFailure(err, `recording the review of ${decisionId}`);
       });
     },
-    async recordRejection(record: RejectionRecord): Promise<void> {
+    recordRejection: async (record: RejectionRecord): Promise<void> => {
       const valid = RejectionRecordSchema.parse(record);
       await store.insertRejection(storeInput ? valid : { ...valid, input: null }).catch((err: unknown) => {
         throw toStoreFailure(err, `recording rejection of ${record.workflowId}`);

@@ -65,7 +65,7 @@ function storeOf(vectors: VectorStore | undefined): VectorStore {
 export function createSimilarityActivities({ runtime, cache, vectors, now = () => performance.now() }: SimilarityDeps) {
   const callModel = createCallModel({ runtime, cache });
   return {
-    async findSimilar(input: FindSimilarInput): Promise<FindSimilarOutput> {
+    findSimilar: async (input: FindSimilarInput): Promise<FindSimilarOutput> => {
       const store = storeOf(vectors);
       const started = now();
       const { output } = await callModel({ model: input.embedder, input: input.input });
@@ -89,11 +89,11 @@ export function createSimilarityActivities({ runtime, cache, vectors, now = () =
       return { vector: vector.data, matches, latencyMs: Math.round((now() - started) * 1000) / 1000 };
     },
 
-    async rememberCase({ namespace, id, vector, metadata }: CaseVectorInput): Promise<void> {
+    rememberCase: async ({ namespace, id, vector, metadata }: CaseVectorInput): Promise<void> => {
       await storeOf(vectors).upsert(namespace, [{ id, vector, metadata }]);
     },
 
-    async annotateCase({ namespace, id, metadata }: Omit<CaseVectorInput, 'vector'>): Promise<void> {
+    annotateCase: async ({ namespace, id, metadata }: Omit<CaseVectorInput, 'vector'>): Promise<void> => {
       await storeOf(vectors).updateMetadata(namespace, id, metadata);
     },
   };

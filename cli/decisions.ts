@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
-import { openPool } from '../stores/db';
 import { DecisionStore } from '../stores/decision-store';
-import { databaseUrlOf, loadEnv } from '../workers/config';
+import { FeedbackStore } from '../stores/feedback-store';
+import { loadEnv } from '../workers/config';
+import { addFeedbackCommands } from './decisions-feedback';
 import { json, out, table } from './output';
+import { withDatabase } from './stack/attach';
 
-async function withStore<T>(fn: (store: DecisionStore) => Promise<T>): Promise<T> {
-  const pool = await openPool(databaseUrlOf(loadEnv()), { max: 2 });
-  try {
-    return await fn(new DecisionStore(pool));
-  } finally {
-    await pool.end();
-  }
+function withStore<T>(fn: (store: DecisionStore) => Promise<T>): Promise<T> {
+  return withDatabase(loadEnv(), (pool) => fn(new DecisionStore(pool)));
 }
 
 /** `arbiter decisions …`: the decision log. */
@@ -48,18 +45,30 @@ export function addDecisionCommands(program: Command): void {
     .description('one decision with its reasons and every model call')
     .option('--json', 'print JSON', false)
     .action(async (decisionId: string, opts: { json: boolean }) => {
-      const [decision, calls] = await withStore((s) =>
-        Promise.all([s.getDecision(decisionId), s.listModelCalls(decisionId)]),
+      const [decision, calls, feedback] = await withStore((s) =>
+        Promise.all([
+          s.getDecision(decisionId),
+          s.listModelCalls(decisionId),
+          new FeedbackStore(s.pool).feedbackFor(decisionId),
+        ]),
       );
       if (!decision) throw new Error(`no decision ${decisionId}`);
       if (opts.json) {
-        json({ ...decision, calls });
+        json({ ...decision, calls, feedback });
         return;
       }
       out(
         `${decision.decisionId}: ${decision.outcome} (score ${decision.score.toFixed(3)}, ${decision.pipeline.name}@${decision.pipeline.version})`,
       );
       for (const r of decision.reasons) out(`  - ${r}`);
+      // The latest feedback is the decision's label.
+      const latest = feedback.at(-1);
+      if (latest) out(`  label: ${latest.label}${latest.source ? ` (${latest.source})` : ''}, ${latest.receivedAt}`);
+      for (const f of feedback.length > 1 ? feedback : []) {
+        out(
+          `    feedback ${f.receivedAt}: ${f.label}${f.source ? ` (${f.source})` : ''}${f.note ? `: ${f.note}` : ''}`,
+        );
+      }
       const t = table(['step', 'model', 'arm', 'status', 'score', 'ms', 'late']);
       for (const c of calls) {
         const score = typeof c.output?.score === 'number' ? c.output.score.toFixed(3) : '';
@@ -75,4 +84,6 @@ export function addDecisionCommands(program: Command): void {
       }
       out(t.toString());
     });
+
+  addFeedbackCommands(decisions, withStore);
 }

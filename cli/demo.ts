@@ -5,6 +5,7 @@ import type { DecisionResult } from '../core/decision';
 import { percentile } from '../core/stats';
 import type { ArbiterEnv } from '../workers/config';
 import { loadHoldout, type DemoCase } from './demo-cases';
+import { reportAgainstTruth } from './demo-feedback';
 import { printStackInfo } from './dev';
 import { table } from './output';
 import { installCliRuntime, untilInterrupted } from './runtime';
@@ -84,9 +85,18 @@ export async function runDemo(env: ArbiterEnv, options: DemoOptions): Promise<vo
   const stack = await startStack(env, say);
   try {
     const runTag = Date.now().toString(36);
+    const since = new Date().toISOString();
     const rows = await submitAll(stack.client, cases, runTag, options.concurrency);
     printTable(rows);
     printSummary(rows);
+    const truths = rows.map(
+      (r) => ({ decisionId: r.result.decisionId, label: r.demoCase.label === 1 ? 'fraud' : 'legit' }) as const,
+    );
+    await reportAgainstTruth(stack.client, stack.pool, truths, {
+      since,
+      pipeline: rows[0]?.result.pipeline.name,
+      concurrency: options.concurrency,
+    });
     printStackInfo(stack, env);
     if (stack.uiUrl)
       say(

@@ -2,8 +2,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import {
   CaseValidationError,
   DecisionFailedError,
+  FeedbackRejectedError,
   ReviewNotPendingError,
   TemporalUnreachableError,
+  UnknownDecisionError,
 } from '../client/errors';
 import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
 import { DatabaseUnreachableError } from '../stores/db';
@@ -36,6 +38,8 @@ const EXPECTED = [
   PipelineInvalidError,
   PipelineNotFoundError,
   ReviewNotPendingError,
+  UnknownDecisionError,
+  FeedbackRejectedError,
 ];
 
 function positiveInt(value: string): number {

@@ -48,3 +48,27 @@ export class ReviewNotPendingError extends Error {
     this.name = 'ReviewNotPendingError';
   }
 }
+
+/** Feedback named a decision the log does not hold. */
+export class UnknownDecisionError extends Error {
+  constructor(
+    readonly decisionId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`no decision ${decisionId}: feedback can only label a recorded decision`, options);
+    this.name = 'UnknownDecisionError';
+  }
+}
+
+/** Feedback was refused without being recorded: a bad field (`issues` names each) or a reused feedback id. */
+export class FeedbackRejectedError extends Error {
+  constructor(
+    message: string,
+    readonly failureType: string,
+    readonly issues: CaseIssue[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'FeedbackRejectedError';
+  }
+}

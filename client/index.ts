@@ -14,12 +14,16 @@ import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../c
 import { FailureType } from '../core/errors';
 import { decisionUpdate, reviewUpdate } from '../core/messages';
 import { ReviewOutcomeSchema, ReviewRequestSchema, type ReviewOutcome, type ReviewRequest } from '../core/review';
+import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
 import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type DecisionWorkflowInput } from '../core/workflow-input';
 import type { decisionWorkflow, pipelineWorkflow } from '../workflows';
 import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
 import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/types';
 import { z } from 'zod';
 import { temporalTarget } from '../workers/temporal-connection';
+import { submitFeedback, type FeedbackOptions } from './feedback';
+import type { FeedbackReceipt } from '../core/feedback';
+import type { Label } from '../core/similar';
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 
 export interface DecideOptions {
@@ -82,11 +86,14 @@ export class ArbiterClient {
    * @throws CaseValidationError naming every bad field (the rejection is recorded)
    */
   async decide(request: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
-    const { workflowId, args } = this.startArgs(request, options);
+    const { workflowId, args, subject } = this.startArgs(request, options);
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof decisionWorkflow>('decisionWorkflow', {
       taskQueue: this.taskQueue,
       workflowId,
       args: [args],
+      // Shown on the decision's User Metadata tab in the Temporal UI.
+      staticSummary: workflowSummary(subject),
+      staticDetails: decisionDetails({ ...subject, workflowId, thresholds: options.thresholds }),
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
@@ -111,12 +118,17 @@ export class ArbiterClient {
     }
   }
 
-  private startArgs(request: unknown, options: DecideOptions): { workflowId: string; args: DecisionWorkflowInput } {
+  private startArgs(
+    request: unknown,
+    options: DecideOptions,
+  ): { workflowId: string; args: DecisionWorkflowInput; subject: DecideSubject } {
     const caseId = CaseIdSchema.safeParse((request as { caseId?: unknown } | null)?.caseId);
     // Without a usable case id the workflow still runs, so that the rejection is recorded.
     const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
+    const { model, pipeline, rules } = options;
     return {
       workflowId,
+      subject: { kind: 'decide', caseId: caseId.success ? caseId.data : undefined, model, pipeline, rules },
       args: {
         request,
         model: options.model,
@@ -133,29 +145,36 @@ export class ArbiterClient {
    * decision record). Waits until late and shadow calls have finished too.
    */
   async executePipeline(name: string, input: Record<string, unknown>): Promise<PipelineResult> {
-    return this.runPipelineWorkflow(`pipeline-${name}-${randomUUID()}`, {
-      pipeline: name,
-      input: InputSchema.parse(input),
-    });
+    return this.runPipelineWorkflow(
+      `pipeline-${name}-${randomUUID()}`,
+      { pipeline: name, input: InputSchema.parse(input) },
+      { kind: 'pipeline', pipeline: name },
+    );
   }
 
   /** Calls one model (`name:alias` or `name@version`) through Temporal, with the pinned version it used. */
   async executeModel(ref: string, input: Record<string, unknown>): Promise<ModelExecution> {
-    const result = await this.runPipelineWorkflow(`model-${randomUUID()}`, {
-      model: ref,
-      input: InputSchema.parse(input),
-    });
+    const result = await this.runPipelineWorkflow(
+      `model-${randomUUID()}`,
+      { model: ref, input: InputSchema.parse(input) },
+      { kind: 'model', model: ref },
+    );
     const call = result.calls.find((c) => c.status === 'ok');
     if (!call?.output) throw new DecisionFailedError(`model ${ref} gave no output`, '', undefined);
     return { model: call.model, version: call.version, output: call.output, latencyMs: call.latencyMs ?? null };
   }
 
-  private async runPipelineWorkflow(workflowId: string, args: PipelineWorkflowInput): Promise<PipelineResult> {
+  private async runPipelineWorkflow(
+    workflowId: string,
+    args: PipelineWorkflowInput,
+    subject: SummarySubject,
+  ): Promise<PipelineResult> {
     try {
       const result = await this.temporal.workflow.execute<typeof pipelineWorkflow>('pipelineWorkflow', {
         taskQueue: this.taskQueue,
         workflowId,
         args: [args],
+        staticSummary: workflowSummary(subject),
       });
       return PipelineResultSchema.parse(result);
     } catch (err) {
@@ -197,6 +216,16 @@ export class ArbiterClient {
     return found;
   }
 
+  /**
+   * Attaches ground truth to a decision (through Temporal): labels its row and its case vector, so
+   * similar-case context and `decisions stats` learn from it. The latest feedback wins.
+   * @throws UnknownDecisionError for a decision id the log does not hold
+   * @throws FeedbackRejectedError for invalid feedback, naming each bad field
+   */
+  submitFeedback(decisionId: string, label: Label, options: FeedbackOptions = {}): Promise<FeedbackReceipt> {
+    return submitFeedback(this.temporal, this.taskQueue, decisionId, label, options);
+  }
+
   /** Closes the connection this client opened. */
   async close(): Promise<void> {
     await this.temporal.connection.close();
@@ -232,3 +261,6 @@ function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
 export { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 export type { DecisionResult } from '../core/decision';
 export type { PipelineResult } from '../core/pipeline/types';
+export { FeedbackRejectedError, UnknownDecisionError } from './errors';
+export type { FeedbackOptions } from './feedback';
+export type { FeedbackReceipt } from '../core/feedback';

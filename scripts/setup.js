@@ -2,7 +2,7 @@
 // @ts-check
 // First step of `npm run demo` and `npm test` on a fresh clone: installs what is missing (npm
 // dependencies, the Temporal CLI) and nothing else. Cheap when everything is there already.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,31 @@ try {
   if (!process.env.TEMPORAL_ADDRESS) process.exit(1);
 }
 
-// The test suite also talks to a real MLServer (Open Inference Protocol); the demo does not need it.
+const CHROMIUM = '/usr/bin/chromium';
+const APT_GET = '/usr/bin/apt-get';
+
+/** @param {string[]} args */
+function aptGet(args) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  return spawnSync(APT_GET, args, { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** The Temporal UI test drives Debian's Chromium headless: install it where we may (root with apt-get). */
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  const hint = `the Temporal UI test needs ${CHROMIUM}: install it with 'apt-get install chromium'`;
+  if (process.getuid?.() !== 0 || !existsSync(APT_GET)) return log(hint);
+  log('installing chromium (apt-get) for the Temporal UI test');
+  const install = ['install', '-y', '-q', 'chromium'];
+  let result = aptGet(install);
+  // A fresh container has no package lists yet.
+  if (result.status !== 0 && aptGet(['update', '-q']).status === 0) result = aptGet(install);
+  const why = (result.stderr ?? '').trim().split('\n').pop();
+  if (result.status !== 0) log(`apt-get install chromium failed (${why || `exit ${result.status}`}); ${hint}`);
+}
+
+// The test suite also talks to a real MLServer (Open Inference Protocol) and drives the Temporal UI
+// in a headless browser; the demo needs neither.
 if (process.argv.includes('--test')) {
   try {
     ensureMlserver();
@@ -47,4 +71,5 @@ if (process.argv.includes('--test')) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   }
+  ensureChromium();
 }

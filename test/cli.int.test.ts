@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../workers/config';
 
 const run = promisify(execFile);
 const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');
+const SAMPLE = join(PROJECT_ROOT, 'demo', 'cases', 'sample.json');
 let dataDir: string;
 let ports: Record<string, string>;
 
@@ -49,7 +50,36 @@ describe('arbiter CLI', () => {
     expect(rows).toHaveLength(6);
     for (const row of rows) expect(row).toMatch(/(approve|decline|review)\s*│\s*\d\.\d{3}/);
     expect(out.stdout).toMatch(/latency ms: median \d+\.\d, p99 \d+\.\d/);
+    // Then each case's true label goes back as feedback, and decision and models are scored against it.
+    expect(out.stdout).toMatch(/labelled decisions: 6 /);
+    expect(out.stdout).toMatch(/phishing-gb@\d+\s*│\s*primary/);
     expect(out.stderr).toContain(`http://localhost:${ports.ARBITER_UI_PORT}`);
+  });
+
+  it('after demo --once, decide --json starts the stack itself and shows the sample with its similar past case', async () => {
+    const out = await arbiter(['decide', '--pipeline', 'demo', '--input-file', SAMPLE, '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toContain('starting the embedded stack');
+    const decision = JSON.parse(out.stdout) as Record<string, unknown> & {
+      models: Record<string, unknown>[];
+      similar: Record<string, unknown>[];
+    };
+    expect(Object.keys(decision)).toEqual(
+      expect.arrayContaining(['id', 'outcome', 'score', 'reasons', 'models', 'similar', 'degraded', 'latencyMs']),
+    );
+    expect(decision.id).toBe('decision-phish-0206');
+    for (const m of decision.models)
+      expect(Object.keys(m)).toEqual(expect.arrayContaining(['name', 'version', 'output', 'latencyMs']));
+    // The demo decided the same held-out case (phish-0206-<run>) and labelled it: its twin is found.
+    expect(decision.similar[0]).toMatchObject({ id: expect.stringMatching(/^decision-phish-0206-/), label: 'fraud' });
+    expect(decision.similar[0]?.score).toBeCloseTo(1, 5);
+    for (const s of decision.similar)
+      expect(Object.keys(s)).toEqual(expect.arrayContaining(['id', 'score', 'outcome']));
+
+    const list = await arbiter(['decisions', 'list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const ids = (JSON.parse(list.stdout) as { decisionId: string }[]).map((d) => d.decisionId);
+    expect(ids).toContain('decision-phish-0206');
   });
 
   it('says in one line which port is busy, with no stack trace', async () => {

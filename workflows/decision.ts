@@ -77,7 +77,12 @@ function detailsOf(d: DecisionResult): string {
     ? ` · review ${d.review.state}${d.review.finalOutcome ? ` → ${d.review.finalOutcome}` : ''}`
     : '';
   const similar = d.similar ? ` · ${d.similar.length} similar` : '';
-  return `**${d.outcome}** · score ${d.score.toFixed(3)} · ${d.pipeline.name}@${d.pipeline.version}${similar}${review}`;
+  const primary = d.models.find((m) => m.arm === 'primary');
+  const by =
+    d.pipeline.version === 'adhoc' && primary
+      ? `model ${primary.model}@${primary.version}`
+      : `pipeline ${d.pipeline.name}@${d.pipeline.version}`;
+  return `**${d.outcome}** · score ${d.score.toFixed(3)} · ${by}${similar}${review}`;
 }
 
 function workflowBug(err: unknown): ApplicationFailure {

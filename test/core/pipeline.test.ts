@@ -52,12 +52,13 @@ describe('combiners', () => {
 });
 
 describe('validatePipelineSpec', () => {
-  it('accepts the demo pipeline and lists the models it calls', async () => {
+  it('accepts the demo pipeline and lists the models it calls, its embedder included', async () => {
     const raw: unknown = parse(await readFile(join(PROJECT_ROOT, 'demo', 'pipelines', 'demo.yaml'), 'utf8'));
     const result = validatePipelineSpec(raw);
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(modelRefsOf(result.spec)).toEqual([
+        'phishing-features:champion',
         'phishing-gb:champion',
         'phishing-iforest:champion',
         'phishing-lr:challenger',

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ArbiterClient } from '../../client';
 import { loadEnv } from '../../workers/config';
-import { startOrchestratorRuntime, type OrchestratorRuntime } from '../../workers/orchestrator-runtime';
+import {
+  startOrchestratorRuntime,
+  type OrchestratorRuntime,
+  type OrchestratorRuntimeOptions,
+} from '../../workers/orchestrator-runtime';
 import { createTestDatabase, type TestDatabase } from './database';
 import { bundleWorkflows, createTestTemporal } from './temporal';
 
@@ -17,7 +21,10 @@ export interface TestOrchestrator {
 }
 
 /** One per suite (STYLE rule 10): one dev server, one bundle, one database, one worker. */
-export async function startTestOrchestrator(prefix: string): Promise<TestOrchestrator> {
+export async function startTestOrchestrator(
+  prefix: string,
+  options: Pick<OrchestratorRuntimeOptions, 'vectors'> = {},
+): Promise<TestOrchestrator> {
   const taskQueue = `${prefix}-${randomBytes(4).toString('hex')}`;
   const [env, db, bundle] = await Promise.all([createTestTemporal(), createTestDatabase(), bundleWorkflows()]);
   const runtime = await startOrchestratorRuntime({
@@ -27,6 +34,7 @@ export async function startTestOrchestrator(prefix: string): Promise<TestOrchest
     env: loadEnv({ ...process.env, ARBITER_TASK_QUEUE: taskQueue, REDIS_URL: '' }),
     seedDemo: true,
     workflowBundle: bundle,
+    ...options,
   });
   return {
     env,

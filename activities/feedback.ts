@@ -1,0 +1,63 @@
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  FeedbackFailureType,
+  FeedbackSchema,
+  invalidFeedback,
+  type Feedback,
+  type FeedbackReceipt,
+} from '../core/feedback';
+import { DecisionNotFoundError, FeedbackConflictError, type FeedbackStore } from '../stores/feedback-store';
+import { toStoreFailure } from '../stores/pg-errors';
+import type { VectorStore } from '../stores/vector';
+
+/** What the feedback activity needs. */
+export interface FeedbackActivityDeps {
+  feedback: FeedbackStore;
+  /** Where case vectors live; absent, only the decision log is labelled. */
+  vectors?: VectorStore;
+}
+
+/** The one classifier for recording feedback: the store's own errors first, then PostgreSQL's. */
+function toFeedbackFailure(err: unknown, decisionId: string): ApplicationFailure {
+  if (err instanceof DecisionNotFoundError) {
+    return ApplicationFailure.create({
+      type: FeedbackFailureType.DecisionNotFound,
+      message: err.message,
+      nonRetryable: true,
+      details: [{ decisionId: err.decisionId }],
+    });
+  }
+  if (err instanceof FeedbackConflictError) {
+    return ApplicationFailure.create({ type: FeedbackFailureType.Conflict, message: err.message, nonRetryable: true });
+  }
+  return toStoreFailure(err, `recording feedback on ${decisionId}`);
+}
+
+/** Builds `recordFeedback` (STYLE rule 3). */
+export function createFeedbackActivities({ feedback, vectors }: FeedbackActivityDeps) {
+  return {
+    /**
+     * Labels the decision (idempotent by feedback id), then its case vector, so later decisions see
+     * the truth among their similar cases. The vector is labelled on every attempt, a repeat
+     * included: a retry after the vector store failed must still reach it.
+     */
+    recordFeedback: async (input: Feedback): Promise<FeedbackReceipt> => {
+      const parsed = FeedbackSchema.safeParse(input);
+      if (!parsed.success) throw invalidFeedback(parsed.error);
+      const receipt = await feedback.record(parsed.data).catch((err: unknown) => {
+        throw toFeedbackFailure(err, parsed.data.decisionId);
+      });
+      // Single-model (adhoc) decisions store no case vector.
+      if (!vectors || receipt.pipeline === 'adhoc') return receipt;
+      try {
+        await vectors.updateMetadata(receipt.pipeline, receipt.decisionId, { label: receipt.label });
+        return receipt;
+      } catch (err) {
+        // Vector failures are classified already: a transient one is retried (the label is kept
+        // idempotently); a permanent one must not undo the recorded label, so it is reported.
+        if (err instanceof ApplicationFailure && err.nonRetryable) return { ...receipt, vectorNote: err.message };
+        throw err;
+      }
+    },
+  };
+}

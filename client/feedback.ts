@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { CaseIssueSchema } from '../core/case';
+import { FeedbackFailureType, FeedbackReceiptSchema, type FeedbackReceipt } from '../core/feedback';
+import type { Label } from '../core/similar';
+import type { feedbackWorkflow } from '../workflows';
+import { DecisionFailedError, FeedbackRejectedError, UnknownDecisionError } from './errors';
+
+/** Who says so, why, and the idempotency key. */
+export interface FeedbackOptions {
+  /** @default none */
+  source?: string;
+  /** @default none */
+  note?: string;
+  /** Sending the same id again changes nothing. @default a new UUID (every call is new feedback) */
+  feedbackId?: string;
+}
+
+/**
+ * Runs `feedbackWorkflow` on the orchestrator's task queue and returns what was recorded.
+ * @throws UnknownDecisionError for a decision id the log does not hold
+ * @throws FeedbackRejectedError for invalid feedback (naming each field) or a reused feedback id
+ */
+export async function submitFeedback(
+  temporal: Client,
+  taskQueue: string,
+  decisionId: string,
+  label: Label,
+  options: FeedbackOptions = {},
+): Promise<FeedbackReceipt> {
+  const feedbackId = options.feedbackId ?? randomUUID();
+  const workflowId = `feedback-${decisionId}-${feedbackId}`;
+  try {
+    const receipt = await temporal.workflow.execute<typeof feedbackWorkflow>('feedbackWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [{ decisionId, label, source: options.source, note: options.note, feedbackId }],
+      // The same feedback sent twice at once joins the run already going.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return FeedbackReceiptSchema.parse(receipt);
+  } catch (err) {
+    throw toFeedbackError(err, decisionId, workflowId);
+  }
+}
+
+function toFeedbackError(err: unknown, decisionId: string, workflowId: string): Error {
+  if (!(err instanceof WorkflowFailedError)) return err instanceof Error ? err : new Error(String(err));
+  let root: ApplicationFailure | undefined;
+  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) root = e;
+  switch (root?.type) {
+    case FeedbackFailureType.DecisionNotFound:
+      return new UnknownDecisionError(decisionId, { cause: err });
+    case FeedbackFailureType.Invalid:
+    case FeedbackFailureType.Conflict: {
+      const issues = CaseIssueSchema.array().safeParse(root.details?.[0]);
+      return new FeedbackRejectedError(root.message, root.type, issues.success ? issues.data : [], { cause: err });
+    }
+    default:
+      return new DecisionFailedError(root?.message ?? err.message, workflowId, root?.type ?? undefined, { cause: err });
+  }
+}

@@ -1,0 +1,208 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { toCaseIssues } from './case';
+import { OutcomeSchema, type Outcome } from './outcome';
+import { LabelSchema, type Label } from './similar';
+
+/** Dotted failure types of feedback (`ApplicationFailure.type`), shared by workflow, activity and client. */
+export const FeedbackFailureType = {
+  Invalid: 'Feedback.Invalid',
+  DecisionNotFound: 'Feedback.DecisionNotFound',
+  /** The feedback id was already used for another decision. */
+  Conflict: 'Feedback.Conflict',
+} as const;
+
+/** Ground truth for one decision, sent after the fact (a chargeback, an analyst's verdict, ...). */
+export const FeedbackSchema = z.object({
+  decisionId: z.string().min(1).max(512),
+  label: LabelSchema,
+  /** Who or what says so (`chargeback`, `analyst:ana`, ...). */
+  source: z.string().trim().min(1).max(200).optional(),
+  note: z.string().max(2000).optional(),
+  /** Idempotency key: feedback with an id already recorded changes nothing. @default one per submission */
+  feedbackId: z.string().min(1).max(256).optional(),
+});
+export type Feedback = z.infer<typeof FeedbackSchema>;
+
+/** The non-retryable failure for feedback that fails validation, naming every bad field (details[0]). */
+export function invalidFeedback(error: z.ZodError): ApplicationFailure {
+  const issues = toCaseIssues(error);
+  return ApplicationFailure.create({
+    type: FeedbackFailureType.Invalid,
+    message: `invalid feedback: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    nonRetryable: true,
+    details: [issues],
+  });
+}
+
+/** What recording feedback answers: the decision's label now and whether anything was written. */
+export const FeedbackReceiptSchema = z.object({
+  decisionId: z.string(),
+  feedbackId: z.string(),
+  /** The decision's pipeline name: its case vector's namespace (`adhoc` decisions have none). */
+  pipeline: z.string(),
+  /** The decision's label after this feedback (the latest feedback wins). */
+  label: LabelSchema,
+  /** False when this feedback id was already recorded: nothing was written. */
+  changed: z.boolean(),
+  /** Why the case vector could not carry the label (no store, pgvector missing, ...); absent when it does. */
+  vectorNote: z.string().optional(),
+});
+export type FeedbackReceipt = z.infer<typeof FeedbackReceiptSchema>;
+
+/** One member model's answer on a labelled decision. */
+export const MemberScoreSchema = z.object({
+  model: z.string(),
+  version: z.string(),
+  arm: z.string(),
+  score: z.number(),
+});
+export type MemberScore = z.infer<typeof MemberScoreSchema>;
+
+/** A labelled decision as the metrics need it. */
+export const LabelledDecisionSchema = z.object({
+  decisionId: z.string(),
+  pipeline: z.string(),
+  label: LabelSchema,
+  outcome: OutcomeSchema,
+  /** A reviewer's (or the review timeout's) verdict, when there was one. */
+  finalOutcome: OutcomeSchema.nullable(),
+  decidedAt: z.string(),
+  /** Every member call that answered with a score (shadow and canary arms included). */
+  members: z.array(MemberScoreSchema),
+});
+export type LabelledDecision = z.infer<typeof LabelledDecisionSchema>;
+
+/** Counts with `fraud` as the positive class. */
+export const ConfusionSchema = z.object({
+  tp: z.number().int(),
+  fp: z.number().int(),
+  tn: z.number().int(),
+  fn: z.number().int(),
+});
+export type Confusion = z.infer<typeof ConfusionSchema>;
+
+/** Metrics are null where their denominator is zero (no predictions, no positives). */
+export const MetricsSchema = z.object({
+  n: z.number().int(),
+  confusion: ConfusionSchema,
+  accuracy: z.number().nullable(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+});
+export type Metrics = z.infer<typeof MetricsSchema>;
+
+export const DecisionStatsSchema = MetricsSchema.extend({
+  /** Labelled decisions whose final outcome is still `review`: neither right nor wrong. */
+  notAutomated: z.number().int(),
+  /** Share of labelled decisions decided automatically (approve or decline). */
+  coverage: z.number().nullable(),
+});
+export type DecisionStats = z.infer<typeof DecisionStatsSchema>;
+
+export const ModelStatsSchema = MetricsSchema.extend({
+  model: z.string(),
+  version: z.string(),
+  /** The arms it answered in (`primary`, `canary`, `shadow`, ...). */
+  arms: z.array(z.string()),
+  /** Share of labelled decisions it answered. */
+  coverage: z.number().nullable(),
+});
+export type ModelStats = z.infer<typeof ModelStatsSchema>;
+
+export const FeedbackStatsSchema = z.object({
+  labelled: z.number().int(),
+  /** A member's score at or above it predicts fraud. */
+  cutoff: z.number(),
+  decision: DecisionStatsSchema,
+  models: z.array(ModelStatsSchema),
+});
+export type FeedbackStats = z.infer<typeof FeedbackStatsSchema>;
+
+/** The default member cut-off. */
+export const DEFAULT_CUTOFF = 0.5;
+
+const share = (n: number, of: number): number | null => (of === 0 ? null : n / of);
+
+/** What an outcome claims about the truth: decline ↔ fraud, approve ↔ legit, review claims nothing. */
+export function predictedLabel(outcome: Outcome): Label | undefined {
+  if (outcome === 'decline') return 'fraud';
+  if (outcome === 'approve') return 'legit';
+  return undefined;
+}
+
+/** One prediction beside the truth. */
+export interface Pair {
+  predicted: Label;
+  actual: Label;
+}
+
+/** The confusion matrix of (predicted, actual) pairs. */
+export function confusionOf(pairs: readonly Pair[]): Confusion {
+  const c: Confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (const { predicted, actual } of pairs) {
+    if (predicted === 'fraud') c[actual === 'fraud' ? 'tp' : 'fp']++;
+    else c[actual === 'legit' ? 'tn' : 'fn']++;
+  }
+  return c;
+}
+
+/** Accuracy, precision and recall (fraud positive) of a confusion matrix. */
+export function metricsOf(c: Confusion): Metrics {
+  const n = c.tp + c.fp + c.tn + c.fn;
+  return {
+    n,
+    confusion: c,
+    accuracy: share(c.tp + c.tn, n),
+    precision: share(c.tp, c.tp + c.fp),
+    recall: share(c.tp, c.tp + c.fn),
+  };
+}
+
+/** How the decisions did: a reviewer's verdict replaces the automated outcome; open reviews count apart. */
+export function decisionStats(rows: readonly LabelledDecision[]): DecisionStats {
+  const pairs: Pair[] = [];
+  for (const row of rows) {
+    const predicted = predictedLabel(row.finalOutcome ?? row.outcome);
+    if (predicted) pairs.push({ predicted, actual: row.label });
+  }
+  return {
+    ...metricsOf(confusionOf(pairs)),
+    notAutomated: rows.length - pairs.length,
+    coverage: share(pairs.length, rows.length),
+  };
+}
+
+/**
+ * How each member model (by model@version) did where it answered. A model asked twice in one decision
+ * (say as a shadow and as a fallback) counts once: same input, same score.
+ */
+export function modelStats(rows: readonly LabelledDecision[], cutoff = DEFAULT_CUTOFF): ModelStats[] {
+  const groups = new Map<string, { model: string; version: string; arms: Set<string>; pairs: Pair[] }>();
+  for (const row of rows) {
+    const seen = new Set<string>();
+    for (const m of row.members) {
+      const key = `${m.model}@${m.version}`;
+      const group = groups.get(key) ?? { model: m.model, version: m.version, arms: new Set<string>(), pairs: [] };
+      groups.set(key, group);
+      group.arms.add(m.arm);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      group.pairs.push({ predicted: m.score >= cutoff ? 'fraud' : 'legit', actual: row.label });
+    }
+  }
+  return [...groups.values()]
+    .sort((a, b) => a.model.localeCompare(b.model) || a.version.localeCompare(b.version, 'en', { numeric: true }))
+    .map((g) => ({
+      model: g.model,
+      version: g.version,
+      arms: [...g.arms].sort(),
+      ...metricsOf(confusionOf(g.pairs)),
+      coverage: share(g.pairs.length, rows.length),
+    }));
+}
+
+/** Decision and member metrics from labelled decisions. @param cutoff @default 0.5 */
+export function feedbackStats(rows: readonly LabelledDecision[], cutoff = DEFAULT_CUTOFF): FeedbackStats {
+  return { labelled: rows.length, cutoff, decision: decisionStats(rows), models: modelStats(rows, cutoff) };
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ModelResultSchema, OutcomeSchema } from '../core/decision';
+import type { LabelledDecision, MemberScore } from '../core/feedback';
+import { LabelSchema } from '../core/similar';
+
+/** A `decision_feedback` row, mapped to the wire type (JSON-safe). */
+export const FeedbackRowSchema = z
+  .object({
+    feedback_id: z.string(),
+    decision_id: z.string(),
+    label: LabelSchema,
+    source: z.string().nullable(),
+    note: z.string().nullable(),
+    received_at: z.date(),
+  })
+  .transform((r) => ({
+    feedbackId: r.feedback_id,
+    decisionId: r.decision_id,
+    label: r.label,
+    ...(r.source === null ? {} : { source: r.source }),
+    ...(r.note === null ? {} : { note: r.note }),
+    receivedAt: r.received_at.toISOString(),
+  }));
+export type FeedbackEntry = z.output<typeof FeedbackRowSchema>;
+
+/** One `model_calls` row as the labelled-decisions query aggregates it. */
+const CallSchema = z.object({
+  model: z.string(),
+  version: z.string(),
+  arm: z.string(),
+  status: z.string(),
+  score: z.unknown(),
+});
+
+/** A labelled decision with its member scores: from `model_calls`, else from the decision's `models`. */
+export const LabelledRowSchema = z
+  .object({
+    decision_id: z.string(),
+    pipeline: z.string(),
+    label: LabelSchema,
+    outcome: OutcomeSchema,
+    final_outcome: OutcomeSchema.nullable(),
+    decided_at: z.date(),
+    models: z.array(ModelResultSchema),
+    calls: z.array(CallSchema),
+  })
+  .transform((r): LabelledDecision => ({
+    decisionId: r.decision_id,
+    pipeline: r.pipeline,
+    label: r.label,
+    outcome: r.outcome,
+    finalOutcome: r.final_outcome,
+    decidedAt: r.decided_at.toISOString(),
+    members: r.calls.length > 0 ? r.calls.flatMap(answered) : r.models.flatMap(answered),
+  }));
+
+/** The member's score when it answered with one; nothing otherwise (failed, pending, no score). */
+function answered(c: { model: string; version: string; arm: string; status: string; score: unknown }): MemberScore[] {
+  return c.status === 'ok' && typeof c.score === 'number'
+    ? [{ model: c.model, version: c.version, arm: c.arm, score: c.score }]
+    : [];
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import {
+  DEFAULT_CUTOFF,
+  feedbackStats,
+  FeedbackSchema,
+  type Feedback,
+  type FeedbackReceipt,
+  type FeedbackStats,
+  type LabelledDecision,
+} from '../core/feedback';
+import { LabelSchema } from '../core/similar';
+import { FeedbackRowSchema, LabelledRowSchema, type FeedbackEntry } from './feedback-rows';
+import * as sql from './feedback-sql';
+
+/** Feedback named a decision the log does not hold. */
+export class DecisionNotFoundError extends Error {
+  constructor(readonly decisionId: string) {
+    super(`no decision ${decisionId}: feedback is for recorded decisions`);
+    this.name = 'DecisionNotFoundError';
+  }
+}
+
+/** A feedback id was reused for a different decision: an idempotency key must name one submission. */
+export class FeedbackConflictError extends Error {
+  constructor(
+    readonly feedbackId: string,
+    readonly decisionId: string,
+    readonly recordedFor: string,
+  ) {
+    super(`feedback ${feedbackId} was already recorded for decision ${recordedFor}, not ${decisionId}`);
+    this.name = 'FeedbackConflictError';
+  }
+}
+
+/** Which labelled decisions to read. */
+export interface LabelledQuery {
+  /** Only this pipeline's decisions. @default every pipeline */
+  pipeline?: string;
+  /** Only decisions taken at or after this instant (ISO 8601). @default all time */
+  since?: string;
+}
+
+const RecordedRowSchema = z.object({
+  pipeline: z.string(),
+  inserted: z.boolean(),
+  label: LabelSchema.nullable(),
+  recorded_for: z.string().nullable(),
+});
+const CutoffSchema = z.number().min(0).max(1);
+const SinceSchema = z.union([z.iso.datetime({ offset: true, local: true }), z.iso.date()]).optional();
+
+/** Ground-truth labels in PostgreSQL: the feedback history and the label on each decision. */
+export class FeedbackStore {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Records feedback and sets the decision's label to the latest feedback's, atomically.
+   * A feedback id already recorded changes nothing (`changed: false`), so retries are safe.
+   * @throws DecisionNotFoundError for an unknown decision id
+   * @throws FeedbackConflictError when the feedback id was used for another decision
+   */
+  async record(feedback: Feedback): Promise<FeedbackReceipt> {
+    const f = FeedbackSchema.parse(feedback);
+    const feedbackId = f.feedbackId ?? randomUUID();
+    const { rows } = await this.pool.query(sql.RECORD_FEEDBACK, [
+      feedbackId,
+      f.decisionId,
+      f.label,
+      f.source ?? null,
+      f.note ?? null,
+    ]);
+    if (rows[0] === undefined) throw new DecisionNotFoundError(f.decisionId);
+    const r = RecordedRowSchema.parse(rows[0]);
+    // Not inserted and unlabelled: the id can only belong to another decision (`recorded_for` may not
+    // show it yet when that feedback committed while this statement waited for the lock).
+    if (!r.inserted && (r.label === null || (r.recorded_for !== null && r.recorded_for !== f.decisionId))) {
+      throw new FeedbackConflictError(feedbackId, f.decisionId, r.recorded_for ?? 'another decision');
+    }
+    if (r.label === null) throw new Error(`decision ${f.decisionId} has no label after feedback ${feedbackId}`);
+    return { decisionId: f.decisionId, feedbackId, pipeline: r.pipeline, label: r.label, changed: r.inserted };
+  }
+
+  /** A decision's feedback, oldest first; the last one is its label. */
+  async feedbackFor(decisionId: string): Promise<FeedbackEntry[]> {
+    const { rows } = await this.pool.query(sql.FEEDBACK_HISTORY, [decisionId]);
+    return rows.map((r) => FeedbackRowSchema.parse(r));
+  }
+
+  /** Labelled decisions with their members' scores, oldest first. */
+  async labelledRows(query: LabelledQuery = {}): Promise<LabelledDecision[]> {
+    const since = SinceSchema.parse(query.since);
+    const { rows } = await this.pool.query(sql.LABELLED_DECISIONS, [query.pipeline ?? null, since ?? null]);
+    return rows.map((r) => LabelledRowSchema.parse(r));
+  }
+
+  /** Decision and member-model metrics from feedback. @param query.cutoff @default 0.5 */
+  async stats(query: LabelledQuery & { cutoff?: number } = {}): Promise<FeedbackStats> {
+    const cutoff = CutoffSchema.parse(query.cutoff ?? DEFAULT_CUTOFF);
+    return feedbackStats(await this.labelledRows(query), cutoff);
+  }
+}
+
+export type { FeedbackEntry } from './feedback-rows';

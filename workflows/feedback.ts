@@ -1,0 +1,29 @@
+import { ApplicationFailure, proxyActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { FailureType } from '../core/errors';
+import { FeedbackSchema, invalidFeedback, type Feedback, type FeedbackReceipt } from '../core/feedback';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// A normal activity (not local): it touches the vector store too, and its attempts show in the UI.
+const { recordFeedback } = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
+});
+
+/**
+ * Attaches a ground-truth label to a decision: validate → label the decision log and the case vector
+ * → answer. Invalid feedback fails at once with a non-retryable `Feedback.Invalid` naming each field.
+ * Without a `feedbackId`, the workflow id is the idempotency key, so activity retries never add a row.
+ */
+export async function feedbackWorkflow(input: Feedback): Promise<FeedbackReceipt> {
+  const parsed = FeedbackSchema.safeParse(input);
+  if (!parsed.success) throw invalidFeedback(parsed.error);
+  try {
+    return await recordFeedback({ ...parsed.data, feedbackId: parsed.data.feedbackId ?? workflowInfo().workflowId });
+  } catch (err) {
+    if (err instanceof TemporalFailure) throw err;
+    // A plain Error would only fail the workflow task and be retried forever.
+    throw ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
+  }
+}
