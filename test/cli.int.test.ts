@@ -71,7 +71,8 @@ describe('arbiter CLI', () => {
     for (const m of decision.models)
       expect(Object.keys(m)).toEqual(expect.arrayContaining(['name', 'version', 'output', 'latencyMs']));
     // The demo decided the same held-out case (phish-0206-<run>) and labelled it: its twin is found.
-    expect(decision.similar[0]).toMatchObject({ id: expect.stringMatching(/^decision-phish-0206-/), label: 'fraud' });
+    expect(decision.similar[0]?.id).toMatch(/^decision-phish-0206-/);
+    expect(decision.similar[0]?.label).toBe('fraud');
     expect(decision.similar[0]?.score).toBeCloseTo(1, 5);
     for (const s of decision.similar)
       expect(Object.keys(s)).toEqual(expect.arrayContaining(['id', 'score', 'outcome']));
