@@ -53,9 +53,9 @@ export class ReviewNotPendingError extends Error {
 export class UnknownDecisionError extends Error {
   constructor(
     readonly decisionId: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { why?: string },
   ) {
-    super(`no decision ${decisionId}: feedback can only label a recorded decision`, options);
+    super(`no decision ${decisionId}${options?.why ? `: ${options.why}` : ''}`, options);
     this.name = 'UnknownDecisionError';
   }
 }

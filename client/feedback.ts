@@ -50,7 +50,7 @@ function toFeedbackError(err: unknown, decisionId: string, workflowId: string): 
   for (let e: unknown = err.cause; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) root = e;
   switch (root?.type) {
     case FeedbackFailureType.DecisionNotFound:
-      return new UnknownDecisionError(decisionId, { cause: err });
+      return new UnknownDecisionError(decisionId, { cause: err, why: 'feedback can only label a recorded decision' });
     case FeedbackFailureType.Invalid:
     case FeedbackFailureType.Conflict: {
       const issues = CaseIssueSchema.array().safeParse(root.details?.[0]);

@@ -22,6 +22,15 @@ import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/type
 import { z } from 'zod';
 import { temporalTarget } from '../workers/temporal-connection';
 import { submitFeedback, type FeedbackOptions } from './feedback';
+import {
+  decisionStatus,
+  listDecisionSummaries,
+  startOnce,
+  type DecisionFilter,
+  type DecisionStatus,
+  type DecisionSummary,
+  type StartedDecision,
+} from './decisions';
 import type { FeedbackReceipt } from '../core/feedback';
 import type { Label } from '../core/similar';
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
@@ -37,6 +46,14 @@ export interface DecideOptions {
   rules?: string;
   /** How a `review` outcome waits for a person. @default 24 h, then escalated */
   review?: { timeoutMs?: number; onTimeout?: 'approve' | 'decline' | 'review' };
+  /**
+   * `startDecision` only: ask for eager start, so that with a worker on this client's connection
+   * (the embedded stack) the first workflow task goes straight to it instead of through the task
+   * queue. Ignored on a connection of the client's own. (`decide` cannot start eagerly: eager start
+   * does not combine with update-with-start, and an update sent right after an eager start was
+   * refused as "workflow not found" by the 1.9 dev server.) @default false
+   */
+  eager?: boolean;
 }
 
 /** A model input row: a JSON object. */
@@ -105,6 +122,47 @@ export class ArbiterClient {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.resultOf(workflowId);
       throw toDecisionError(err, workflowId);
     }
+  }
+
+  /** Eager start needs the worker's own (native) connection; a plain client connection cannot. */
+  private canStartEagerly(): boolean {
+    return this.temporal.connection.constructor.name === 'NativeConnection';
+  }
+
+  /**
+   * Starts deciding a case and returns at once (one decision per case id, as with `decide`); read
+   * the outcome later with `getDecision`. A case without a usable id still starts, so that its
+   * rejection is recorded.
+   */
+  async startDecision(request: unknown, options: DecideOptions = {}): Promise<StartedDecision> {
+    const { workflowId, args, subject } = this.startArgs(request, options);
+    return startOnce(
+      () =>
+        this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
+          taskQueue: this.taskQueue,
+          workflowId,
+          args: [args],
+          staticSummary: workflowSummary(subject),
+          staticDetails: decisionDetails({ ...subject, workflowId, thresholds: options.thresholds }),
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          ...(options.eager && this.canStartEagerly() ? { requestEagerStart: true } : {}),
+        }),
+      workflowId,
+    );
+  }
+
+  /**
+   * Where a decision stands: `pending`, `decided` (with the decision), `rejected` (with the issues)
+   * or `failed`. @throws UnknownDecisionError when no decision has this id
+   */
+  getDecision(decisionId: string): Promise<DecisionStatus> {
+    return decisionStatus(this.temporal, decisionId);
+  }
+
+  /** Decisions newest first, filtered by outcome, pipeline, review state, score (Temporal's visibility). */
+  listDecisions(filter: DecisionFilter = {}): Promise<DecisionSummary[]> {
+    return listDecisionSummaries(this.temporal, this.taskQueue, filter);
   }
 
   /** The decision a (finished or running) decision workflow returns. */
@@ -263,4 +321,6 @@ export type { DecisionResult } from '../core/decision';
 export type { PipelineResult } from '../core/pipeline/types';
 export { FeedbackRejectedError, UnknownDecisionError } from './errors';
 export type { FeedbackOptions } from './feedback';
+export { DecisionFilterSchema, DecisionStatusSchema, DecisionSummarySchema } from './decisions';
+export type { DecisionFilter, DecisionStatus, DecisionSummary, StartedDecision } from './decisions';
 export type { FeedbackReceipt } from '../core/feedback';

@@ -13,3 +13,6 @@ export const reviewUpdate = defineUpdate<ReviewOutcome, [ReviewRequest]>('review
 
 /** Where the decision's review stands (undefined when it needs none). */
 export const reviewStateQuery = defineQuery<ReviewOutcome | undefined>('reviewState');
+
+/** The decision once taken (a `review` outcome included), null before: `getDecision` polls it. */
+export const decisionQuery = defineQuery<DecisionResult | null>('decision');

@@ -21,7 +21,7 @@ import {
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import { FailureType } from '../core/errors';
-import { decisionUpdate } from '../core/messages';
+import { decisionQuery, decisionUpdate } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
 import { runPipeline } from './pipeline/interpreter';
@@ -48,6 +48,7 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
   let decided: DecisionResult | undefined;
   let failed: unknown;
   const review = new ReviewDesk();
+  setHandler(decisionQuery, () => decided ?? null);
   setHandler(decisionUpdate, async () => {
     await condition(() => decided !== undefined || failed !== undefined);
     if (decided) return decided;
