@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,12 +7,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../cli/stack/ports';
+import { openPool } from '../stores/db';
 import { PROJECT_ROOT } from '../workers/config';
 
 const run = promisify(execFile);
 const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');
 const SAMPLE = join(PROJECT_ROOT, 'demo', 'cases', 'sample.json');
 let dataDir: string;
+let database: Record<string, string> = {};
 let ports: Record<string, string>;
 
 interface Outcome {
@@ -22,7 +25,15 @@ interface Outcome {
 
 /** Runs the real `arbiter` command as a user would, with its own ports and data dir. */
 async function arbiter(args: string[], extraEnv: Record<string, string> = {}): Promise<Outcome> {
-  const env = { ...process.env, ...ports, ARBITER_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', NO_COLOR: '1', ...extraEnv };
+  const env = {
+    ...process.env,
+    ...database,
+    ...ports,
+    ARBITER_DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: '',
+    NO_COLOR: '1',
+    ...extraEnv,
+  };
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
     return { code: 0, stdout, stderr };
@@ -32,15 +43,39 @@ async function arbiter(args: string[], extraEnv: Record<string, string> = {}): P
   }
 }
 
+/**
+ * With DATABASE_URL (CI's second pass), a database of this suite's own: the CLI talks to whole
+ * databases, and other suites' decisions in a shared one would crowd the similar-case search.
+ */
+async function ownDatabase(): Promise<Record<string, string>> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return {};
+  const name = `arbiter_cli_${randomBytes(4).toString('hex')}`;
+  const admin = await openPool(url, { max: 1 });
+  await admin.query(`CREATE DATABASE ${name}`);
+  dropDatabase = async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  };
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return { DATABASE_URL: own.toString() };
+}
+let dropDatabase: () => Promise<void> = () => Promise.resolve();
+
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'arbiter-cli-'));
+  database = await ownDatabase();
   ports = {
     ARBITER_PG_PORT: String(await freePort()),
     ARBITER_TEMPORAL_PORT: String(await freePort()),
     ARBITER_UI_PORT: String(await freePort()),
   };
 });
-afterAll(() => rm(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await dropDatabase();
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 describe('arbiter CLI', () => {
   it('demo --once decides held-out cases, prints the table and the UI address, and exits 0', async () => {
