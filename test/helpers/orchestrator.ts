@@ -23,18 +23,19 @@ export interface TestOrchestrator {
 /** One per suite (STYLE rule 10): one dev server, one bundle, one database, one worker. */
 export async function startTestOrchestrator(
   prefix: string,
-  options: Pick<OrchestratorRuntimeOptions, 'vectors'> = {},
+  options: Pick<OrchestratorRuntimeOptions, 'vectors'> & { env?: Record<string, string> } = {},
 ): Promise<TestOrchestrator> {
+  const { env: extraEnv, ...runtimeOptions } = options;
   const taskQueue = `${prefix}-${randomBytes(4).toString('hex')}`;
   const [env, db, bundle] = await Promise.all([createTestTemporal(), createTestDatabase(), bundleWorkflows()]);
   const runtime = await startOrchestratorRuntime({
     connection: env.nativeConnection,
     namespace: 'default',
     pool: db.pool,
-    env: loadEnv({ ...process.env, ARBITER_TASK_QUEUE: taskQueue, REDIS_URL: '' }),
+    env: loadEnv({ ...process.env, ARBITER_TASK_QUEUE: taskQueue, REDIS_URL: '', ...extraEnv }),
     seedDemo: true,
     workflowBundle: bundle,
-    ...options,
+    ...runtimeOptions,
   });
   return {
     env,
