@@ -138,6 +138,29 @@ describe('similar past decisions', () => {
     expect(match?.metadata).toMatchObject({ outcome: 'decline', reviewed: true });
   });
 
+  it('applies the spec’s metadata filter: only confirmed-fraud look-alikes', async () => {
+    const c = holdout[4] as DemoCase;
+    const plain = await decideAndSettle(uniq('filter-plain'), c.input);
+    const labelled = await decideAndSettle(uniq('filter-fraud'), c.input);
+    await vectors.updateMetadata(NS, labelled.decisionId, { label: 'fraud' });
+    const name = uniq('filtered');
+    await pipelines.apply({ ...spec(name), similarity: { ...spec(name).similarity, filter: { label: 'fraud' } } });
+    // A pipeline searches its own namespace: give this one the two cases, one labelled fraud.
+    const vector = (await embed(c.input)).vector;
+    const found = await vectors.query(NS, vector, { topK: 20 });
+    const copies = found.filter((m) => [plain.decisionId, labelled.decisionId].includes(m.id));
+    expect(copies).toHaveLength(2);
+    await vectors.upsert(
+      name,
+      copies.map((m) => ({ id: m.id, vector, metadata: m.metadata })),
+    );
+    const result = await client.decide(
+      { caseId: uniq('filtered-now'), input: c.input },
+      { pipeline: name, thresholds: { decline: 0.8, review: 0.4 }, review: { timeoutMs: 300 } },
+    );
+    expect(result.similar?.map((m) => m.id)).toEqual([labelled.decisionId]);
+  });
+
   it('decides without similar cases, and says why, when the embedder fails', async () => {
     const { version } = await runtime.models.registry.register({
       ...serviceModel(service, uniq('broken-embedder'), '/fail/500'),
