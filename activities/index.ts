@@ -6,6 +6,7 @@ import type { ModelRegistry } from '../stores/registry-store';
 import type { RuleSetStore } from '../stores/rules-store';
 import type { VectorStore } from '../stores/vector';
 import { FeedbackStore } from '../stores/feedback-store';
+import { createBatchActivities } from './batch';
 import { createCallModel } from './call-model';
 import { createFeedbackActivities } from './feedback';
 import { createLoadPipeline } from './load-pipeline';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true }),
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
+    ...createBatchActivities(deps),
   };
 }
 

@@ -13,10 +13,14 @@ import { loadEnv } from '../workers/config';
 import { runDecide, type DecideCliOptions } from './decide';
 import { runDemo } from './demo';
 import { runDev } from './dev';
+import { addBatchCommands } from './batch';
+import { addBenchCommand } from './bench';
 import { addModelCommands } from './models';
 import { addPipelineCommands } from './pipelines';
 import { addDecisionCommands } from './decisions';
 import { addReviewCommands } from './review';
+import { addIngestCommand } from './ingest';
+import { addApiCommand, ApiKeysMissingError } from './api';
 import { PipelineInvalidError } from '../client/pipelines';
 import { PipelineNotFoundError } from '../stores/pipeline-store';
 import { RegistrationRejectedError } from '../models/registration';
@@ -40,6 +44,7 @@ const EXPECTED = [
   ReviewNotPendingError,
   UnknownDecisionError,
   FeedbackRejectedError,
+  ApiKeysMissingError,
 ];
 
 function positiveInt(value: string): number {
@@ -80,6 +85,10 @@ addModelCommands(program);
 addPipelineCommands(program);
 addDecisionCommands(program);
 addReviewCommands(program);
+addBatchCommands(program);
+addBenchCommand(program);
+addIngestCommand(program);
+addApiCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -324,3 +324,4 @@ export type { FeedbackOptions } from './feedback';
 export { DecisionFilterSchema, DecisionStatusSchema, DecisionSummarySchema } from './decisions';
 export type { DecisionFilter, DecisionStatus, DecisionSummary, StartedDecision } from './decisions';
 export type { FeedbackReceipt } from '../core/feedback';
+export { BatchClient } from './batch';

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureKafka } from './kafka.js';
 import { ensureMlserver } from './mlserver.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 
@@ -67,6 +68,13 @@ function ensureChromium() {
 if (process.argv.includes('--test')) {
   try {
     ensureMlserver();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+  // The ingestion tests run a real Kafka broker: its jars come through Maven, and it runs on Java.
+  try {
+    ensureKafka(log);
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

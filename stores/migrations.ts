@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { BATCH_MIGRATION } from './batch-sql';
 import { RULE_SETS_MIGRATION } from './rules-sql';
 import { CASE_VECTORS_MIGRATION } from './vector/pgvector-sql';
 
@@ -172,6 +173,7 @@ CREATE TABLE decision_feedback (
 );
 CREATE INDEX decision_feedback_decision_idx ON decision_feedback (decision_id, received_at);`,
   },
+  BATCH_MIGRATION,
 ];
 
 // Arbitrary but fixed: serialises concurrent migrators (two workers starting at once).

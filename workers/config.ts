@@ -65,6 +65,39 @@ export const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** `arbiter api`'s HTTP port; empty counts as unset (other tools set PORT too). @default 8080 */
+  PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port(8080)),
+  /** Bearer keys `arbiter api` accepts, comma-separated; empty refuses to start unless `--no-auth`. @default none */
+  ARBITER_API_KEYS: optional.transform(
+    (v) =>
+      v
+        ?.split(',')
+        .map((k) => k.trim())
+        .filter(Boolean) ?? [],
+  ),
+  /** `arbiter api`'s largest request body, in bytes. @default 1048576 (1 MiB) */
+  ARBITER_API_BODY_LIMIT: z.coerce.number().int().min(1).default(1_048_576),
+  /** Kafka bootstrap brokers for `arbiter ingest`, comma-separated host:port. @default '127.0.0.1:9092' */
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
+  /** Decision requests are read from this topic. @default 'arbiter.decision-requests' */
+  ARBITER_INGEST_TOPIC: z.string().min(1).default('arbiter.decision-requests'),
+  /** Each decision taken from the ingest topic is published here. @default 'arbiter.decisions' */
+  ARBITER_OUTCOMES_TOPIC: z.string().min(1).default('arbiter.decisions'),
+  /** Requests that can never be decided (bad JSON, bad fields, rejected) go here, with the reason. @default 'arbiter.decision-requests.dlq' */
+  ARBITER_DEAD_LETTER_TOPIC: z.string().min(1).default('arbiter.decision-requests.dlq'),
+  /** The ingest consumer group: instances sharing it share the topic's partitions. @default 'arbiter-ingest' */
+  ARBITER_INGEST_GROUP: z.string().min(1).default('arbiter-ingest'),
+  /** Requests decided at once by one `arbiter ingest`. @default 16 */
+  ARBITER_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
   /** @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
+import type { Env } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { pino } from 'pino';
+import { toCaseIssues } from '../core/case';
+import { PROJECT_ROOT } from '../workers/config';
+import { bearerAuth } from './auth';
+import type { ApiApp, ApiDeps } from './deps';
+import { toProblem } from './error-problems';
+import { createApiMetrics, httpMetrics } from './metrics';
+import { invalidRequest, problem, problemResponse } from './problems';
+import { decisionActionRoutes } from './routes/decision-actions';
+import { decisionRoutes } from './routes/decisions';
+import { modelRoutes } from './routes/models';
+import { opsRoutes } from './routes/ops';
+import { pipelineRoutes } from './routes/pipelines';
+
+/** The default largest request body: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+const WHERE = { json: 'request body', query: 'query string', param: 'path', header: 'headers' } as Record<
+  string,
+  string
+>;
+
+/** Every schema failure becomes a 400 problem naming each bad field (`input`, `thresholds.decline`). */
+const validationHook: Hook<unknown, Env, string, Response | undefined> = (result) => {
+  if (result.success) return undefined;
+  return problemResponse(invalidRequest(WHERE[result.target] ?? result.target, toCaseIssues(result.error)));
+};
+
+function packageVersion(): string {
+  const raw: unknown = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+  return z.object({ version: z.string() }).parse(raw).version;
+}
+
+/**
+ * The HTTP API: decisions, models, pipelines, health and metrics, with `/openapi.json` generated
+ * from the same zod schemas that validate the requests. Errors are RFC 9457 problems.
+ */
+export function createApp(deps: ApiDeps): ApiApp {
+  if (deps.apiKeys?.length === 0) throw new Error('no API keys given: nobody could call the API (pass null for none)');
+  const metrics = deps.metrics ?? createApiMetrics();
+  const log = deps.log ?? pino({ level: 'silent' });
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+
+  app.use('*', httpMetrics(metrics));
+  if (deps.apiKeys) app.use('*', bearerAuth(deps.apiKeys));
+  const tooLarge = problem(413, 'payload-too-large', 'Payload too large', 'the request body is too large');
+  app.use('*', bodyLimit({ maxSize: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, onError: () => problemResponse(tooLarge) }));
+
+  decisionRoutes(app, deps, metrics, log);
+  decisionActionRoutes(app, deps);
+  modelRoutes(app, deps);
+  pipelineRoutes(app, deps);
+  opsRoutes(app, deps, metrics, log);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  // Generated once, at start: a schema the generator cannot express fails here, not on the first GET.
+  const document = app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: { title: 'Arbiter', version: deps.version ?? packageVersion() },
+    security: deps.apiKeys ? [{ bearer: [] }] : [],
+  });
+  app.get('/openapi.json', (c) => c.json(document));
+
+  app.notFound((c) =>
+    problemResponse(problem(404, 'not-found', 'Not found', `no route ${c.req.method} ${c.req.path}`)),
+  );
+  app.onError((err, c) => {
+    const known = toProblem(err);
+    // 502 and 503 are known but still worth a line: a model or a store is in trouble.
+    if (known && known.status >= 500) log.warn({ err, method: c.req.method, path: c.req.path }, known.title);
+    if (known) return problemResponse(known);
+    log.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
+    return problemResponse(problem(500, 'internal', 'Internal server error', 'the server failed; its log says why'));
+  });
+  return app;
+}

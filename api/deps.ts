@@ -1,0 +1,48 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { ArbiterClient } from '../client';
+import { ModelsClient } from '../client/models';
+import { PipelinesClient } from '../client/pipelines';
+import { DecisionStore } from '../stores/decision-store';
+import { PipelineStore } from '../stores/pipeline-store';
+import { ModelRegistry } from '../stores/registry-store';
+import type { ApiMetrics } from './metrics';
+
+/** The app the route modules add their routes to. */
+export type ApiApp = OpenAPIHono;
+
+/** The registry, pipelines and decision log over one database. */
+export interface ApiStores {
+  models: ModelsClient;
+  pipelines: PipelinesClient;
+  decisions: DecisionStore;
+}
+
+/** Everything the HTTP API runs on, injected (tests build it from a test orchestrator). */
+export interface ApiDeps extends ApiStores {
+  client: ArbiterClient;
+  /** The database the stores use; `/healthz` checks it. */
+  pool: Pool;
+  /** Accepted bearer keys; `null` turns authentication off (`arbiter api --no-auth`). */
+  apiKeys: readonly string[] | null;
+  /** Largest request body in bytes. @default 1 MiB */
+  bodyLimit?: number;
+  /** @default createApiMetrics() */
+  metrics?: ApiMetrics;
+  /** Where server errors go. @default a silent logger */
+  log?: Logger;
+  /** The API version in `/openapi.json`. @default package.json's */
+  version?: string;
+}
+
+/** The stores on an existing pool (kept open by its owner); `close()` releases the model adapters. */
+export function storesFromPool(pool: Pool, modelsDir: string): ApiStores & { close(): Promise<void> } {
+  const models = ModelsClient.fromPool(pool, modelsDir);
+  return {
+    models,
+    pipelines: new PipelinesClient(new PipelineStore(pool), new ModelRegistry(pool)),
+    decisions: new DecisionStore(pool),
+    close: () => models.close(),
+  };
+}

@@ -1,0 +1,91 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import {
+  CaseValidationError,
+  DecisionFailedError,
+  FeedbackRejectedError,
+  ReviewNotPendingError,
+  TemporalUnreachableError,
+  UnknownDecisionError,
+} from '../client/errors';
+import { PipelineInvalidError } from '../client/pipelines';
+import { FeedbackFailureType } from '../core/feedback';
+import { InvalidModelRefError } from '../core/model-ref';
+import { RegistrationRejectedError } from '../models/registration';
+import { DatabaseUnreachableError } from '../stores/db';
+import { PipelineNotFoundError } from '../stores/pipeline-store';
+import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
+import { invalidRequest, problem, type Problem } from './problems';
+
+const AvailableSchema = z.object({ available: z.array(z.string()) });
+
+/** What exists instead, as the failing activity attached it (`details[0].available`). */
+function availableOf(err: Error): string[] | undefined {
+  let found: string[] | undefined;
+  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) {
+    const parsed = e instanceof ApplicationFailure ? AvailableSchema.safeParse(e.details?.[0]) : undefined;
+    if (parsed?.success) found = parsed.data.available;
+  }
+  return found;
+}
+
+const UNAVAILABLE = 'a backing service is unavailable; try again shortly';
+const NOT_FOUND_FAILURES = new Set(['Pipeline.NotFound', 'Model.NotFound', 'Rules.NotFound']);
+const BAD_REQUEST_FAILURES = new Set(['Pipeline.Invalid', 'Model.InvalidInput']);
+
+/** A failed decision or model run: unknown names are 404 (with what exists), bad input 400, the rest 502. */
+function decisionFailed(err: DecisionFailedError): Problem {
+  const type = err.failureType ?? '';
+  if (NOT_FOUND_FAILURES.has(type)) {
+    const available = availableOf(err);
+    return problem(404, 'not-found', 'Not found', err.message, available ? { available } : {});
+  }
+  if (BAD_REQUEST_FAILURES.has(type)) return problem(400, 'invalid-request', 'Invalid request', err.message);
+  if (type === 'Model.Deprecated') return problem(409, 'conflict', 'Conflict', err.message);
+  // The store's own message may name hosts: the app logs it; the caller gets no more than this.
+  if (type === 'Store.Unavailable') return problem(503, 'unavailable', 'Service unavailable', UNAVAILABLE);
+  return problem(502, 'decision-failed', 'Decision failed', err.message);
+}
+
+/** The problem an HTTPException (malformed JSON, wrong media type, ...) stands for. */
+function httpProblem(err: HTTPException): Problem {
+  if (err.status === 400) return invalidRequest('JSON body', [{ path: '(root)', message: err.message }]);
+  if (err.status === 413)
+    return problem(413, 'payload-too-large', 'Payload too large', 'the request body is too large');
+  if (err.status === 415)
+    return problem(415, 'unsupported-media-type', 'Unsupported media type', 'send the body as application/json');
+  return problem(err.status, 'http', err.message || 'Error', err.message || `HTTP ${err.status}`);
+}
+
+/**
+ * The problem a known error stands for; `undefined` for anything unexpected (a 500 whose details
+ * go to the log, never to the caller).
+ */
+export function toProblem(err: unknown): Problem | undefined {
+  if (err instanceof HTTPException) return httpProblem(err);
+  if (err instanceof CaseValidationError)
+    return problem(400, 'invalid-case', 'Invalid case', err.message, { errors: err.issues });
+  if (err instanceof PipelineInvalidError)
+    return problem(400, 'invalid-pipeline', 'Invalid pipeline', err.message, { errors: err.issues });
+  if (err instanceof FeedbackRejectedError) {
+    const conflict = err.failureType === FeedbackFailureType.Conflict;
+    return problem(conflict ? 409 : 400, 'feedback-rejected', 'Feedback rejected', err.message, {
+      errors: err.issues,
+    });
+  }
+  if (err instanceof InvalidModelRefError) return problem(400, 'invalid-request', 'Invalid request', err.message);
+  if (err instanceof UnknownDecisionError) return problem(404, 'not-found', 'Not found', err.message);
+  if (err instanceof ModelNotFoundError || err instanceof PipelineNotFoundError)
+    return problem(404, 'not-found', 'Not found', err.message, { available: err.available });
+  if (err instanceof ReviewNotPendingError)
+    return problem(409, 'review-not-pending', 'Not waiting for review', err.message);
+  if (err instanceof ModelDeprecatedError || err instanceof RegistryConflictError)
+    return problem(409, 'conflict', 'Conflict', err.message);
+  if (err instanceof RegistrationRejectedError)
+    return problem(422, 'registration-rejected', 'Model does not answer', err.message);
+  if (err instanceof DecisionFailedError) return decisionFailed(err);
+  if (err instanceof TemporalUnreachableError || err instanceof DatabaseUnreachableError)
+    return problem(503, 'unavailable', 'Service unavailable', UNAVAILABLE);
+  return undefined;
+}

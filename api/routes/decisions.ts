@@ -1,0 +1,94 @@
+import { performance } from 'node:perf_hooks';
+import { createRoute } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
+import { CaseValidationError, DecisionFailedError } from '../../client/errors';
+import type { DecisionResult } from '../../core/decision';
+import { decisionView } from '../../core/decision-view';
+import type { ApiApp, ApiDeps } from '../deps';
+import type { ApiMetrics } from '../metrics';
+import { problemResponses } from '../problems';
+import { jsonBody, jsonResponse } from './openapi';
+import {
+  DecideBodySchema,
+  DecideQuerySchema,
+  DecisionIdParamsSchema,
+  DecisionStatusViewSchema,
+  DecisionViewSchema,
+  StartedDecisionSchema,
+} from '../schemas/decisions';
+
+const decideRoute = createRoute({
+  method: 'post',
+  path: '/v1/decisions',
+  tags: ['decisions'],
+  summary: 'Decide a case (or, with ?wait=false, start deciding it)',
+  request: {
+    query: DecideQuerySchema,
+    body: jsonBody(DecideBodySchema),
+  },
+  responses: {
+    200: jsonResponse(DecisionViewSchema, 'the decision'),
+    202: {
+      ...jsonResponse(StartedDecisionSchema, 'started; GET the Location for the outcome'),
+      headers: { Location: { schema: { type: 'string' }, description: '/v1/decisions/{id}' } },
+    },
+    ...problemResponses(400, 401, 404, 413, 502),
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/v1/decisions/{id}',
+  tags: ['decisions'],
+  summary: 'Where a decision stands: pending, decided, rejected or failed',
+  request: { params: DecisionIdParamsSchema },
+  responses: { 200: jsonResponse(DecisionStatusViewSchema, 'the decision status'), ...problemResponses(401, 404) },
+});
+
+/** Counts what the API saw decided (`rejected` for an invalid case, `failed` for the rest that failed). */
+async function counted(metrics: ApiMetrics, decide: () => Promise<DecisionResult>): Promise<DecisionResult> {
+  try {
+    const result = await decide();
+    metrics.decisions.inc({ outcome: result.outcome });
+    return result;
+  } catch (err) {
+    if (err instanceof CaseValidationError) metrics.decisions.inc({ outcome: 'rejected' });
+    else if (err instanceof DecisionFailedError) metrics.decisions.inc({ outcome: 'failed' });
+    throw err;
+  }
+}
+
+/** The decision log's row, best effort: the status comes from Temporal and stands without it. */
+async function auditOf(deps: ApiDeps, log: Logger, id: string) {
+  try {
+    return await deps.decisions.getDecision(id);
+  } catch (err) {
+    log.warn({ err, decisionId: id }, 'decision log unreadable; answering without the audit row');
+    return undefined;
+  }
+}
+
+/** `POST /v1/decisions` and `GET /v1/decisions/{id}`. */
+export function decisionRoutes(app: ApiApp, deps: ApiDeps, metrics: ApiMetrics, log: Logger): void {
+  app.openapi(decideRoute, async (c) => {
+    const { caseId, input, ...how } = c.req.valid('json');
+    const request = { caseId, input };
+    if (c.req.valid('query').wait === 'false') {
+      // Eager start hands the first task straight to a worker sharing this connection (the embedded stack).
+      const started = await deps.client.startDecision(request, { ...how, eager: true });
+      c.header('Location', `/v1/decisions/${encodeURIComponent(started.decisionId)}`);
+      return c.json(started, 202);
+    }
+    const t0 = performance.now();
+    const result = await counted(metrics, () => deps.client.decide(request, how));
+    return c.json(decisionView(result, Math.round((performance.now() - t0) * 10) / 10), 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    // auditOf never rejects, so a getDecision failure leaves nothing unhandled behind it.
+    const [status, audit] = await Promise.all([deps.client.getDecision(id), auditOf(deps, log, id)]);
+    const view = status.status === 'decided' ? { ...status, decision: decisionView(status.decision) } : status;
+    return c.json({ ...view, ...(audit ? { audit } : {}) }, 200);
+  });
+}

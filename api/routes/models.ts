@@ -1,0 +1,92 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ApiApp, ApiDeps } from '../deps';
+import { problemResponses } from '../problems';
+import {
+  AliasEventSchema,
+  InputRowSchema,
+  ModelDetailsSchema,
+  ModelExecutionSchema,
+  ModelNameParamsSchema,
+  ModelRefParamsSchema,
+  ModelSummarySchema,
+  ModelVersionViewSchema,
+  PromoteBodySchema,
+  RegisterModelBodySchema,
+} from '../schemas/models';
+import { jsonBody, jsonResponse } from './openapi';
+
+const tags = ['models'];
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/v1/models',
+  tags,
+  summary: 'Every model with its kind, latest version and aliases',
+  responses: {
+    200: jsonResponse(z.object({ models: z.array(ModelSummarySchema) }), 'the registry'),
+    ...problemResponses(401),
+  },
+});
+
+const showRoute = createRoute({
+  method: 'get',
+  path: '/v1/models/{name}',
+  tags,
+  summary: 'Versions, aliases and alias history of one model',
+  request: { params: ModelNameParamsSchema },
+  responses: { 200: jsonResponse(ModelDetailsSchema, 'the model'), ...problemResponses(400, 401, 404) },
+});
+
+const registerRoute = createRoute({
+  method: 'post',
+  path: '/v1/models',
+  tags,
+  summary: 'Probe a model and register it as the next version of its name',
+  request: { body: jsonBody(RegisterModelBodySchema) },
+  responses: {
+    201: jsonResponse(z.object({ version: ModelVersionViewSchema }), 'the new version'),
+    ...problemResponses(400, 401, 413, 422),
+  },
+});
+
+const promoteRoute = createRoute({
+  method: 'post',
+  path: '/v1/models/{name}/aliases',
+  tags,
+  summary: 'Point an alias at a version (promote)',
+  request: { params: ModelNameParamsSchema, body: jsonBody(PromoteBodySchema) },
+  responses: { 200: jsonResponse(AliasEventSchema, 'the alias move'), ...problemResponses(400, 401, 404, 409, 413) },
+});
+
+const inferRoute = createRoute({
+  method: 'post',
+  path: '/v1/models/{ref}/infer',
+  tags,
+  summary: 'Call one model (name:alias or name@version) on one input, through Temporal',
+  request: { params: ModelRefParamsSchema, body: jsonBody(InputRowSchema) },
+  responses: { 200: jsonResponse(ModelExecutionSchema, 'the output'), ...problemResponses(400, 401, 404, 413, 502) },
+});
+
+/** The model registry: list, show, register, promote, infer. */
+export function modelRoutes(app: ApiApp, deps: ApiDeps): void {
+  app.openapi(listRoute, async (c) => c.json({ models: await deps.models.list() }, 200));
+
+  app.openapi(showRoute, async (c) => c.json(await deps.models.show(c.req.valid('param').name), 200));
+
+  app.openapi(registerRoute, async (c) => {
+    const { aliases, reason, ...spec } = c.req.valid('json');
+    const { version } = await deps.models.register(spec, { aliases, reason: reason ?? 'registered through the API' });
+    c.header('Location', `/v1/models/${version.name}`);
+    return c.json({ version }, 201);
+  });
+
+  app.openapi(promoteRoute, async (c) => {
+    const { alias, version, reason } = c.req.valid('json');
+    const ref = `${c.req.valid('param').name}@${version}`;
+    return c.json(await deps.models.promote(ref, alias, reason ?? 'promoted through the API'), 200);
+  });
+
+  app.openapi(inferRoute, async (c) => {
+    return c.json(await deps.client.executeModel(c.req.valid('param').ref, c.req.valid('json')), 200);
+  });
+}

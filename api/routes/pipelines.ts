@@ -1,0 +1,89 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { PipelineResultSchema } from '../../core/pipeline/types';
+import type { ApiApp, ApiDeps } from '../deps';
+import { problemResponses } from '../problems';
+import { InputRowSchema } from '../schemas/models';
+import { jsonBody, jsonResponse } from './openapi';
+
+const tags = ['pipelines'];
+
+/**
+ * A pipeline spec as JSON. Its steps nest recursively, which the OpenAPI generator cannot follow, so
+ * the document shows an object; `POST /v1/pipelines` checks it fully and names every bad path.
+ */
+const SpecSchema = z
+  .record(z.string(), z.unknown())
+  .meta({ description: 'a pipeline spec: name, steps, output, ... (see the README, "Pipelines")' });
+
+const StoredPipelineSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  spec: SpecSchema,
+  createdAt: z.string(),
+});
+const AppliedSchema = z.object({ pipeline: StoredPipelineSchema, created: z.boolean() });
+const NameParamsSchema = z.object({
+  name: z.string().min(1).max(63).meta({ example: 'demo' }),
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/v1/pipelines',
+  tags,
+  summary: 'The latest version of every pipeline',
+  responses: {
+    200: jsonResponse(z.object({ pipelines: z.array(StoredPipelineSchema) }), 'the pipelines'),
+    ...problemResponses(401),
+  },
+});
+
+const showRoute = createRoute({
+  method: 'get',
+  path: '/v1/pipelines/{name}',
+  tags,
+  summary: 'Every version of one pipeline, oldest first',
+  request: { params: NameParamsSchema },
+  responses: {
+    200: jsonResponse(z.object({ versions: z.array(StoredPipelineSchema) }), 'the versions'),
+    ...problemResponses(401, 404),
+  },
+});
+
+const applyRoute = createRoute({
+  method: 'post',
+  path: '/v1/pipelines',
+  tags,
+  summary: 'Validate a spec and store it as the next version (an unchanged spec keeps its version)',
+  request: { body: jsonBody(SpecSchema) },
+  responses: {
+    201: jsonResponse(AppliedSchema, 'stored as a new version'),
+    200: jsonResponse(AppliedSchema, 'unchanged: the version already holding this spec'),
+    ...problemResponses(400, 401, 413),
+  },
+});
+
+const runRoute = createRoute({
+  method: 'post',
+  path: '/v1/pipelines/{name}/run',
+  tags,
+  summary: "Run a stored pipeline on one input: every step's output, no decision",
+  request: { params: NameParamsSchema, body: jsonBody(InputRowSchema) },
+  responses: { 200: jsonResponse(PipelineResultSchema, 'the result'), ...problemResponses(400, 401, 404, 413, 502) },
+});
+
+/** Declarative pipelines: list, show, apply, run. */
+export function pipelineRoutes(app: ApiApp, deps: ApiDeps): void {
+  app.openapi(listRoute, async (c) => c.json({ pipelines: await deps.pipelines.list() }, 200));
+
+  app.openapi(showRoute, async (c) => c.json({ versions: await deps.pipelines.show(c.req.valid('param').name) }, 200));
+
+  app.openapi(applyRoute, async (c) => {
+    const applied = await deps.pipelines.apply(c.req.valid('json'));
+    if (applied.created) c.header('Location', `/v1/pipelines/${applied.pipeline.name}`);
+    return applied.created ? c.json(applied, 201) : c.json(applied, 200);
+  });
+
+  app.openapi(runRoute, async (c) => {
+    return c.json(await deps.client.executePipeline(c.req.valid('param').name, c.req.valid('json')), 200);
+  });
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { AliasNameSchema, ModelNameSchema, VersionSchema } from '../../core/model-ref';
+import { ModelKindSchema, ModelVersionSchema, ModelVersionSpecSchema } from '../../core/model-version';
+
+/** One model in `GET /v1/models` (stores/registry-rows.ts `ModelSummaryRowSchema`'s output). */
+export const ModelSummarySchema = z.object({
+  name: z.string(),
+  kind: ModelKindSchema.nullable(),
+  latestVersion: z.string().nullable(),
+  /** alias → version */
+  aliases: z.record(z.string(), z.string()),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const ModelVersionViewSchema = ModelVersionSchema.meta({ id: 'ModelVersion' });
+
+/** One move of an alias, as the history keeps it. */
+export const AliasEventSchema = z.object({
+  alias: z.string(),
+  from: z.string().nullable(),
+  to: z.string(),
+  reason: z.string(),
+  movedAt: z.string(),
+});
+
+/** `GET /v1/models/{name}`: versions, aliases and alias history. */
+export const ModelDetailsSchema = z.object({
+  name: z.string(),
+  versions: z.array(ModelVersionViewSchema),
+  aliases: z.record(z.string(), z.string()),
+  aliasHistory: z.array(AliasEventSchema),
+});
+
+/** `POST /v1/models`: a version spec, and aliases to point at the new version. */
+export const RegisterModelBodySchema = ModelVersionSpecSchema.extend({
+  aliases: z.array(AliasNameSchema).optional(),
+  /** Why, for the alias history. @default 'registered through the API' */
+  reason: z.string().min(1).max(500).optional(),
+}).meta({ id: 'ModelVersionSpec' });
+
+/** `POST /v1/models/{name}/aliases`: point `alias` at `version`. */
+export const PromoteBodySchema = z.object({
+  alias: AliasNameSchema,
+  version: VersionSchema,
+  /** Why, for the alias history. @default 'promoted through the API' */
+  reason: z.string().min(1).max(500).optional(),
+});
+
+export const ModelNameParamsSchema = z.object({
+  name: ModelNameSchema.meta({ example: 'phishing-gb' }),
+});
+
+export const ModelRefParamsSchema = z.object({
+  ref: z.string().min(1).max(200).meta({ description: 'name:alias or name@version', example: 'phishing-gb:champion' }),
+});
+
+/** One input row for a model or pipeline: a JSON object. */
+export const InputRowSchema = z.record(z.string(), z.unknown()).meta({ description: 'one input row' });
+
+/** `POST /v1/models/{ref}/infer`: the output and the version the reference was pinned to. */
+export const ModelExecutionSchema = z.object({
+  model: z.string(),
+  version: z.string(),
+  output: z.record(z.string(), z.unknown()),
+  latencyMs: z.number().nullable(),
+});

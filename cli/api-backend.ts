@@ -1,0 +1,60 @@
+import type { Pool } from 'pg';
+import { ArbiterClient } from '../client';
+import { openPool } from '../stores/db';
+import { databaseUrlOf, type ArbiterEnv } from '../workers/config';
+import { installCliRuntime } from './runtime';
+import { withDatabase } from './stack/attach';
+import { assertPortFree } from './stack/ports';
+import { startStack } from './stack/stack';
+
+/** What the HTTP API runs on: a client of a running Arbiter and a pool on its database. */
+export interface ApiBackend {
+  client: ArbiterClient;
+  pool: Pool;
+}
+
+const listening = (port: number) =>
+  assertPortFree(port, '', '').then(
+    () => false,
+    () => true,
+  );
+
+/** A server-sized pool on DATABASE_URL or the running embedded database; else the database withDatabase opens. */
+async function withPool<T>(env: ArbiterEnv, fn: (pool: Pool) => Promise<T>): Promise<T> {
+  if (!env.DATABASE_URL && !(await listening(env.ARBITER_PG_PORT))) return withDatabase(env, fn);
+  const pool = await openPool(databaseUrlOf(env));
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * Runs `fn` attached to a running Arbiter (TEMPORAL_ADDRESS, or an `arbiter dev` on the embedded
+ * ports), or on the embedded stack started for it and stopped after.
+ */
+export async function withApiBackend<T>(
+  env: ArbiterEnv,
+  say: (msg: string) => void,
+  fn: (backend: ApiBackend) => Promise<T>,
+): Promise<T> {
+  installCliRuntime();
+  if (env.TEMPORAL_ADDRESS || (await listening(env.ARBITER_TEMPORAL_PORT))) {
+    const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
+    const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
+    try {
+      say(`attached to Arbiter at ${address}`);
+      return await withPool(env, (pool) => fn({ client, pool }));
+    } finally {
+      await client.close();
+    }
+  }
+  say(`no Arbiter is running; starting the embedded stack in ${env.ARBITER_DATA_DIR}`);
+  const stack = await startStack(env, say);
+  try {
+    return await fn({ client: stack.client, pool: stack.pool });
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,93 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import { createApp } from '../api/app';
+import { storesFromPool } from '../api/deps';
+import { startApiServer, type ApiServer } from '../api/server';
+import { loadEnv, type ArbiterEnv } from '../workers/config';
+import { withApiBackend, type ApiBackend } from './api-backend';
+import { untilInterrupted } from './runtime';
+import { PortBusyError } from './stack/ports';
+
+const say = (msg: string) => process.stderr.write(`${msg}\n`);
+
+/** `arbiter api` was asked to serve with authentication but no keys to check against. */
+export class ApiKeysMissingError extends Error {
+  constructor() {
+    super(
+      "ARBITER_API_KEYS is empty: set it to one or more comma-separated keys, or run 'arbiter api --no-auth' " +
+        'to serve without authentication (local use only)',
+    );
+    this.name = 'ApiKeysMissingError';
+  }
+}
+
+export interface ApiCliOptions {
+  /** @default PORT, else 8080 */
+  port?: number;
+  /** @default '0.0.0.0' */
+  host: string;
+  /** False with `--no-auth`. @default true */
+  auth: boolean;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port (1-65535)');
+  return n;
+}
+
+/** Builds the app on the backend and answers with it until Ctrl-C; the server closes before the backend does. */
+async function serve(
+  env: ArbiterEnv,
+  opts: ApiCliOptions,
+  server: ApiServer,
+  backend: ApiBackend,
+  log: Logger,
+): Promise<void> {
+  const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR);
+  try {
+    const apiKeys = opts.auth ? env.ARBITER_API_KEYS : null;
+    server.use(createApp({ ...backend, ...stores, apiKeys, bodyLimit: env.ARBITER_API_BODY_LIMIT, log }).fetch);
+    say(`Arbiter API at ${server.url}  (OpenAPI: ${server.url}/openapi.json; Ctrl-C to stop)`);
+    await untilInterrupted();
+    say('stopping...');
+    await server.close();
+  } finally {
+    await stores.close();
+  }
+}
+
+/** Listens first, so the port is ours while the stack starts (until then every request gets a 503). */
+async function listen(port: number, host: string): Promise<ApiServer> {
+  try {
+    return await startApiServer({ port, host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new PortBusyError(port, 'HTTP API', 'PORT or --port');
+    throw err;
+  }
+}
+
+/** `arbiter api`: the HTTP API on a running Arbiter, or on the embedded stack, until Ctrl-C. */
+export async function runApi(env: ArbiterEnv, opts: ApiCliOptions): Promise<void> {
+  if (opts.auth && env.ARBITER_API_KEYS.length === 0) throw new ApiKeysMissingError();
+  const log = pino({ level: env.LOG_LEVEL, name: 'arbiter-api' }, process.stderr);
+  if (!opts.auth) log.warn('AUTHENTICATION IS OFF (--no-auth): anyone who reaches this port can call every endpoint');
+  const server = await listen(opts.port ?? env.PORT, opts.host);
+  try {
+    await withApiBackend(env, say, (backend) => serve(env, opts, server, backend, log));
+  } finally {
+    await server.close(); // a no-op after a clean stop; after a failed start, frees the port
+  }
+}
+
+/** Adds `arbiter api [--port] [--host] [--no-auth]`. */
+export function addApiCommand(program: Command): void {
+  program
+    .command('api')
+    .description('serve the HTTP API (OpenAPI at /openapi.json) on a running Arbiter or the embedded stack')
+    .option('--port <port>', 'port to listen on (default: PORT, else 8080)', portNumber)
+    .option('--host <host>', 'interface to listen on', '0.0.0.0')
+    .option('--no-auth', 'serve without API keys (ARBITER_API_KEYS), for local use only')
+    .action((opts: ApiCliOptions) => runApi(loadEnv(), opts));
+}

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { ensureTopics, IngestStoppedError, startIngest, type IngestSummary, type IngestTopics } from '../ingest';
+import { loadEnv, type ArbiterEnv } from '../workers/config';
+import { out } from './output';
+import { untilInterrupted } from './runtime';
+import { withArbiter } from './stack/attach';
+
+export interface IngestCliOptions {
+  /** Print the final summary as one line of JSON. @default false */
+  json: boolean;
+}
+
+/** Adds `arbiter ingest`. */
+export function addIngestCommand(program: Command): void {
+  program
+    .command('ingest')
+    .description(
+      'decide the requests on a Kafka topic (KAFKA_BROKERS, ARBITER_INGEST_TOPIC) until Ctrl-C: decisions go to ' +
+        'ARBITER_OUTCOMES_TOPIC, requests that can never be decided to ARBITER_DEAD_LETTER_TOPIC',
+    )
+    .option('--json', 'print the final summary (consumed, decided, deadLettered) as one line of JSON', false)
+    .action((opts: IngestCliOptions) => runIngest(loadEnv(), opts));
+}
+
+/**
+ * `arbiter ingest`: creates the three topics when missing, attaches to the running Arbiter (or
+ * starts the embedded one), and consumes until Ctrl-C or SIGTERM — then stops fetching, finishes
+ * what is under way, commits and prints the summary. A second Ctrl-C quits at once.
+ * @throws IngestStoppedError when a request kept failing (after printing the summary)
+ */
+export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promise<void> {
+  // Logs go to stderr: stdout holds only the summary, for scripts.
+  const log = pino({ name: 'arbiter-ingest', level: env.LOG_LEVEL }, pino.destination(2));
+  const topics: IngestTopics = {
+    requests: env.ARBITER_INGEST_TOPIC,
+    outcomes: env.ARBITER_OUTCOMES_TOPIC,
+    deadLetter: env.ARBITER_DEAD_LETTER_TOPIC,
+  };
+  // Kafka first: a wrong KAFKA_BROKERS fails before an embedded stack is started for nothing.
+  const created = await ensureTopics(env.KAFKA_BROKERS, [topics.requests, topics.outcomes, topics.deadLetter]);
+  if (created.length > 0) log.info({ created }, 'topics created');
+  await withArbiter(env, async (client) => {
+    const ingest = await startIngest({
+      client,
+      brokers: env.KAFKA_BROKERS,
+      topics,
+      groupId: env.ARBITER_INGEST_GROUP,
+      concurrency: env.ARBITER_INGEST_CONCURRENCY,
+      log,
+    });
+    const interrupted = untilInterrupted().then((signal) => {
+      log.info({ signal }, 'stopping: finishing the requests under way');
+      return ingest.stop();
+    });
+    let failure: IngestStoppedError | undefined;
+    const summary = await Promise.race([ingest.done, interrupted]).catch((err: unknown) => {
+      if (!(err instanceof IngestStoppedError)) throw err;
+      failure = err;
+      return err.summary;
+    });
+    printSummary(summary, opts);
+    if (failure) throw failure;
+  });
+}
+
+function printSummary(s: IngestSummary, opts: IngestCliOptions): void {
+  if (opts.json) out(JSON.stringify(s));
+  else out(`consumed ${s.consumed}, decided ${s.decided}, dead-lettered ${s.deadLettered}`);
+}

@@ -1,0 +1,27 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { CaseValidationError, DecisionFailedError } from '../client/errors';
+import type { Unprocessable } from './messages';
+
+/**
+ * The one classifier for what `decide` throws at the ingest consumer (STYLE rule 4): a failure no
+ * retry can fix sends the request to the dead-letter topic; anything else (Temporal unreachable,
+ * a timeout, a store down past its retries) is retried and, if it persists, stops the consumer.
+ * A decision failure counts as permanent when the failure at its root says so (`nonRetryable`):
+ * an unknown pipeline, model or rule set, say, or a bug in the workflow.
+ * @returns the dead-letter reason, or undefined when retrying may help
+ */
+export function permanentFailure(err: unknown): Unprocessable | undefined {
+  if (err instanceof CaseValidationError) return { reason: 'rejected', error: err.message, issues: err.issues };
+  if (err instanceof DecisionFailedError && rootApplicationFailure(err)?.nonRetryable) {
+    const type = err.failureType ? ` (${err.failureType})` : '';
+    return { reason: 'decision-failed', error: `${err.message}${type}` };
+  }
+  return undefined;
+}
+
+/** The innermost ApplicationFailure in a cause chain (an activity's sits under ActivityFailure). */
+function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
+  let found: ApplicationFailure | undefined;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
+  return found;
+}

@@ -1,0 +1,66 @@
+import type { Pool } from 'pg';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app';
+import type { ApiDeps } from '../../api/deps';
+import type { ArbiterClient } from '../../client';
+import type { ModelsClient } from '../../client/models';
+
+/** Deps whose parts answer as the test says; whatever a test does not touch is left out. */
+function stubDeps(parts: { client?: object; pool?: object; models?: object }, apiKeys: string[] | null = ['k']) {
+  return {
+    client: parts.client as ArbiterClient,
+    pool: parts.pool as Pool,
+    models: parts.models as ModelsClient,
+    apiKeys,
+  } as ApiDeps;
+}
+
+const auth = { authorization: 'Bearer k' };
+
+describe('createApp (no servers)', () => {
+  it('answers an unexpected failure with a bare 500 problem and logs the real error', async () => {
+    const logged: string[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
+    const client = { getDecision: () => Promise.reject(new Error('boom at /srv/secret/internal.ts:12')) };
+    const app = createApp({ ...stubDeps({ client }), log });
+    const res = await app.request('/v1/decisions/decision-x', { headers: auth });
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const text = await res.text();
+    expect(text).not.toMatch(/secret|boom|\.ts/);
+    expect(JSON.parse(text)).toMatchObject({ status: 500, title: 'Internal server error' });
+    expect(logged.join('')).toContain('boom at /srv/secret/internal.ts:12');
+  });
+
+  it('reports 503 from /healthz when the database is down, without saying where it is', async () => {
+    const pool = { query: () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:5432')) };
+    const temporal = { connection: { withDeadline: (_d: number, fn: () => unknown) => fn() } };
+    const client = { temporal: { ...temporal, workflowService: { getSystemInfo: () => Promise.resolve({}) } } };
+    const res = await createApp(stubDeps({ pool, client })).request('/healthz');
+    expect(res.status).toBe(503);
+    const body = await res.text();
+    expect(JSON.parse(body)).toMatchObject({
+      status: 'unavailable',
+      checks: { database: { ok: false }, temporal: { ok: true } },
+    });
+    expect(body).not.toContain('10.1.2.3');
+  });
+
+  it.each([
+    ['bearer k', 200],
+    ['Bearer   k  ', 200],
+    ['Bearer', 401],
+    ['Basic k', 401],
+    ['Bearer k extra', 401],
+  ])('Authorization: %j → %i', async (header, status) => {
+    const app = createApp(stubDeps({ models: { list: () => Promise.resolve([]) } }));
+    expect((await app.request('/v1/models', { headers: { authorization: header } })).status).toBe(status);
+  });
+
+  it('needs no key with authentication off, and refuses an empty key list', async () => {
+    const app = createApp(stubDeps({ models: { list: () => Promise.resolve([]) } }, null));
+    expect(await (await app.request('/v1/models')).json()).toEqual({ models: [] });
+    expect(() => createApp(stubDeps({}, []))).toThrow(/no API keys/);
+  });
+});

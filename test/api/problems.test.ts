@@ -1,0 +1,67 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import { keyChecker } from '../../api/auth';
+import { toProblem } from '../../api/error-problems';
+import {
+  CaseValidationError,
+  DecisionFailedError,
+  FeedbackRejectedError,
+  ReviewNotPendingError,
+  UnknownDecisionError,
+} from '../../client/errors';
+import { PipelineInvalidError } from '../../client/pipelines';
+import { RegistrationRejectedError } from '../../models/registration';
+import { ModelNotFoundError } from '../../stores/registry-errors';
+
+const failed = (type: string, details?: unknown[]) =>
+  new DecisionFailedError(`failed: ${type}`, 'wf', type, {
+    cause: ApplicationFailure.create({ type, message: 'x', details }),
+  });
+const issue = { path: 'input.https', message: 'expected number' };
+
+describe('toProblem', () => {
+  it.each([
+    ['invalid case', new CaseValidationError([issue], 'wf'), { status: 400, errors: [issue] }],
+    ['unknown pipeline', failed('Pipeline.NotFound', [{ available: ['demo'] }]), { status: 404, available: ['demo'] }],
+    ['unknown model', failed('Model.NotFound', [{ available: ['gb'] }]), { status: 404, available: ['gb'] }],
+    ['model failed', failed('Model.Failed'), { status: 502 }],
+    [
+      'store down',
+      failed('Store.Unavailable'),
+      { status: 503, detail: 'a backing service is unavailable; try again shortly' },
+    ],
+    ['unknown decision', new UnknownDecisionError('d'), { status: 404 }],
+    ['not pending', new ReviewNotPendingError('d', 'it is already closed'), { status: 409 }],
+    [
+      'feedback invalid',
+      new FeedbackRejectedError('bad', 'Feedback.Invalid', [issue]),
+      { status: 400, errors: [issue] },
+    ],
+    ['feedback id reused', new FeedbackRejectedError('reused', 'Feedback.Conflict', []), { status: 409 }],
+    ['bad spec', new PipelineInvalidError('p', [{ path: 'steps.0.model', message: 'unknown' }]), { status: 400 }],
+    ['registry miss', new ModelNotFoundError('x@9', ['x@1']), { status: 404, available: ['x@1'] }],
+    ['no answer', new RegistrationRejectedError('x', new Error('ECONNREFUSED')), { status: 422 }],
+  ])('%s', (_name, err, expected) => {
+    const problem = toProblem(err);
+    expect(problem).toMatchObject(expected);
+    expect(problem?.type).toMatch(/^urn:arbiter:problem:[a-z-]+$/);
+    expect(problem?.detail).toBe('detail' in expected ? expected.detail : err.message);
+  });
+
+  it('leaves anything unexpected to the 500 handler', () => {
+    expect(toProblem(new Error('boom'))).toBeUndefined();
+    expect(toProblem('a string')).toBeUndefined();
+  });
+});
+
+describe('keyChecker', () => {
+  const matches = keyChecker(['k1', 'a-much-longer-key']);
+  it.each([
+    ['k1', true],
+    ['a-much-longer-key', true],
+    ['k', false],
+    ['k1 ', false],
+    ['', false],
+    ['K1', false],
+  ])('%j → %s', (presented, ok) => expect(matches(presented)).toBe(ok));
+});
