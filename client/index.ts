@@ -104,16 +104,10 @@ export class ArbiterClient {
    */
   async decide(request: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
     const { workflowId, args, subject } = this.startArgs(request, options);
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof decisionWorkflow>('decisionWorkflow', {
-      taskQueue: this.taskQueue,
-      workflowId,
-      args: [args],
-      // Shown on the decision's User Metadata tab in the Temporal UI.
-      staticSummary: workflowSummary(subject),
-      staticDetails: decisionDetails({ ...subject, workflowId, thresholds: options.thresholds }),
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof decisionWorkflow>(
+      'decisionWorkflow',
+      this.decisionStart(workflowId, args, subject, options),
+    );
     try {
       const result = await this.temporal.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation });
       return DecisionResultSchema.parse(result);
@@ -122,6 +116,25 @@ export class ArbiterClient {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.resultOf(workflowId);
       throw toDecisionError(err, workflowId);
     }
+  }
+
+  /** How every decision workflow starts: one per case id, a failed one may be retried. */
+  private decisionStart(
+    workflowId: string,
+    args: DecisionWorkflowInput,
+    subject: DecideSubject,
+    options: DecideOptions,
+  ) {
+    return {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args: [args] as [DecisionWorkflowInput],
+      // Shown on the decision's User Metadata tab in the Temporal UI.
+      staticSummary: workflowSummary(subject),
+      staticDetails: decisionDetails({ ...subject, workflowId, thresholds: options.thresholds }),
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    };
   }
 
   /** Eager start needs the worker's own (native) connection; a plain client connection cannot. */
@@ -139,13 +152,7 @@ export class ArbiterClient {
     return startOnce(
       () =>
         this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
-          taskQueue: this.taskQueue,
-          workflowId,
-          args: [args],
-          staticSummary: workflowSummary(subject),
-          staticDetails: decisionDetails({ ...subject, workflowId, thresholds: options.thresholds }),
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          workflowIdConflictPolicy: 'USE_EXISTING',
+          ...this.decisionStart(workflowId, args, subject, options),
           ...(options.eager && this.canStartEagerly() ? { requestEagerStart: true } : {}),
         }),
       workflowId,

@@ -4,13 +4,14 @@
 // and for local ingestion. Its jars come from Maven Central through `mvn`; Java runs them. Plain JS
 // with no dependencies, like temporal-cli.js and mlserver.js: it runs before `npm install`.
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brokerCount, clusterId, log4jProperties, serverProperties } from './kafka-kraft.js';
+import { installOnce } from './install-lock.js';
 
 /** 3.9: the last line whose brokers also run on Java 11 (4.x needs 17); @platformatic/kafka supports 3.5 to 4.1. */
 export const KAFKA_VERSION = '3.9.2';
@@ -73,25 +74,6 @@ function installed() {
   return existsSync(MARKER) && readFileSync(MARKER, 'utf8') === KAFKA_ARTIFACTS.join('\n');
 }
 
-/** @param {number} ms */
-function sleepSync(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Another process is fetching (parallel test files, setup): wait for it instead of racing Maven. */
-function acquireLock() {
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      return;
-    } catch {
-      const age = existsSync(LOCK) ? Date.now() - statSync(LOCK).mtimeMs : 0;
-      if (age > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
-      else sleepSync(500);
-    }
-  }
-}
-
 function pom() {
   const deps = KAFKA_ARTIFACTS.map((coords) => {
     const [groupId, artifactId, version] = coords.split(':');
@@ -149,13 +131,7 @@ function fetchJars(log) {
  * @throws KafkaSetupError when Java or Maven is missing or the fetch fails
  */
 export function ensureKafka(log = (msg) => console.error(`[setup] ${msg}`)) {
-  if (installed()) return LIBS;
-  acquireLock();
-  try {
-    if (!installed()) fetchJars(log);
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
+  installOnce({ lock: LOCK, staleMs: STALE_LOCK_MS, installed, install: () => fetchJars(log) });
   return LIBS;
 }
 

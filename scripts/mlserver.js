@@ -3,9 +3,10 @@
 // Finds MLServer (the Open Inference Protocol server the kserve-v2 tests run against), installing
 // it into a project venv from PyPI when missing. Plain JS with no dependencies, like temporal-cli.js.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installOnce } from './install-lock.js';
 
 /**
  * Pinned so the committed demo/models/phishing-lr/model.joblib (scikit-learn 1.9.1, joblib 1.6.0,
@@ -50,25 +51,6 @@ function installed() {
   return existsSync(BIN) && existsSync(MARKER) && readFileSync(MARKER, 'utf8') === MLSERVER_PINS.join('\n');
 }
 
-/** @param {number} ms */
-function sleep(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Another process is installing: wait for it (or for its lock to go stale) instead of racing pip. */
-function acquireLock() {
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      return;
-    } catch {
-      const age = existsSync(LOCK) ? Date.now() - statSync(LOCK).mtimeMs : 0;
-      if (age > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
-      else sleep(500);
-    }
-  }
-}
-
 /** Thrown when MLServer cannot be installed; its message says what failed and what to do. */
 export class MlserverMissingError extends Error {
   /** @param {string} reason */
@@ -110,14 +92,8 @@ function install(log) {
  * @returns {string}
  */
 export function ensureMlserver(log = (msg) => console.error(`[setup] ${msg}`)) {
-  if (installed()) return BIN;
   mkdirSync(join(ROOT, '.tools'), { recursive: true });
-  acquireLock();
-  try {
-    if (!installed()) install(log);
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
+  installOnce({ lock: LOCK, staleMs: STALE_LOCK_MS, installed, install: () => install(log) });
   return BIN;
 }
 
