@@ -55,7 +55,20 @@ function positiveInt(value: string): number {
 
 const program = new Command('arbiter')
   .description('Durable, real-time decisions from several AI models, orchestrated by Temporal.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ arbiter demo --once                                   # the embedded stack, 50 held-out cases, a table
+  $ arbiter decide --pipeline demo --input-file demo/cases/sample.json --json
+  $ arbiter decisions list --json                         # the audit log
+  $ arbiter review list                                   # decisions waiting for a person
+  $ ARBITER_API_KEYS=k arbiter api                        # HTTP API on PORT (8080), OpenAPI at /openapi.json
+  $ arbiter batch run --source file:cases.ndjson --wait   # many cases, batched inference, a progress bar
+
+Without DATABASE_URL and TEMPORAL_ADDRESS everything runs on the embedded stack in ARBITER_DATA_DIR.`,
+  );
 
 program
   .command('dev')
@@ -72,7 +85,7 @@ program
 
 program
   .command('decide')
-  .description('decide one case on a running stack and print the decision')
+  .description('decide one case and print the decision (on the running stack, else the embedded one)')
   .option('--pipeline <name>', 'the pipeline to run', 'demo')
   .option('--model <ref>', 'run one model (name:alias or name@version) instead of a pipeline')
   .option('--rules <name>', 'a stored rule set deciding the outcome (e.g. demo) instead of the thresholds')
