@@ -3,17 +3,15 @@
 // Reports decisions/s, the activities' time per phase, per-model call time and peak memory.
 // Run: npm run bench:batch. Knobs: BENCH_CASES, BENCH_CHUNK_SIZE, BENCH_PARALLEL_CHUNKS,
 // BENCH_SWEEP="250,500,1000,2000" (chunk sizes over BENCH_SWEEP_CASES), BENCH_DATABASE_URL.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadHoldout } from '../cli/demo-cases';
 import { installCliRuntime } from '../cli/runtime';
-import { freePort } from '../cli/stack/ports';
 import { startStack, type Stack } from '../cli/stack/stack';
 import { BatchClient } from '../client/batch';
 import type { BatchProgress } from '../core/batch/progress';
-import { loadEnv } from '../workers/config';
+import { isolatedStackEnv, peakRssMb } from './stack-env';
 
 const CASES = Number(process.env.BENCH_CASES ?? 100_000);
 const CHUNK = Number(process.env.BENCH_CHUNK_SIZE ?? 1000);
@@ -50,14 +48,10 @@ async function writeCases(path: string, n: number): Promise<void> {
 
 async function procStat(pid: number | undefined): Promise<{ cpu: number; rssMb: number } | undefined> {
   if (!pid) return undefined;
-  const [stat, status] = await Promise.all([
-    readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
-    readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),
-  ]);
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0); // utime + stime
-  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-  return { cpu: ticks / 100, rssMb: kb ? Number(kb) / 1024 : Number.NaN };
+  return { cpu: ticks / 100, rssMb: (await peakRssMb(pid)) ?? Number.NaN };
 }
 
 async function modelSeconds(stack: Stack, batchId: string): Promise<Record<string, number>> {
@@ -125,17 +119,8 @@ function table(runs: readonly Run[]): string[] {
 
 async function main(): Promise<void> {
   installCliRuntime();
-  const dataDir = await mkdtemp(join(tmpdir(), 'arbiter-bench-batch-'));
-  const env = loadEnv({
-    ...process.env,
-    ARBITER_DATA_DIR: dataDir,
-    ARBITER_PG_PORT: String(await freePort()),
-    ARBITER_TEMPORAL_PORT: String(await freePort()),
-    ARBITER_UI_PORT: String(await freePort()),
-    TEMPORAL_ADDRESS: '',
-    // A real PostgreSQL instead of the embedded PGlite, to see what the log costs there.
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
-  });
+  // BENCH_DATABASE_URL: a real PostgreSQL instead of the embedded PGlite, to see what the log costs there.
+  const { env, dataDir } = await isolatedStackEnv('arbiter-bench-batch-', process.env.BENCH_DATABASE_URL ?? '');
   const big = join(dataDir, 'cases.ndjson');
   const small = join(dataDir, 'sweep.ndjson');
   const warm = join(dataDir, 'warm-up.ndjson');

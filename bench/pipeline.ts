@@ -1,8 +1,7 @@
 // End-to-end latency and throughput of a 4-model fan-out on the embedded stack, beside (a) the
 // same models called in-process with Promise.all and (b) a naive Temporal version (one regular
 // activity per model, client.workflow.execute). Run: npm run bench:pipeline
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,11 +9,10 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCallModel } from '../activities/call-model';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { installCliRuntime } from '../cli/runtime';
-import { freePort } from '../cli/stack/ports';
 import { startStack, type Stack } from '../cli/stack/stack';
 import { PipelinesClient } from '../client/pipelines';
 import { percentile } from '../core/stats';
-import { loadEnv } from '../workers/config';
+import { isolatedStackEnv, peakRssMb } from './stack-env';
 
 const MODELS = [
   'phishing-gb:champion',
@@ -89,25 +87,9 @@ async function measure(name: string, call: (i: number) => Promise<unknown>): Pro
   };
 }
 
-async function peakRssMb(pid: number | undefined): Promise<number | undefined> {
-  if (!pid) return undefined;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-  return kb ? Number(kb) / 1024 : undefined;
-}
-
 async function main(): Promise<void> {
   installCliRuntime();
-  const dataDir = await mkdtemp(join(tmpdir(), 'arbiter-bench-'));
-  const env = loadEnv({
-    ...process.env,
-    ARBITER_DATA_DIR: dataDir,
-    ARBITER_PG_PORT: String(await freePort()),
-    ARBITER_TEMPORAL_PORT: String(await freePort()),
-    ARBITER_UI_PORT: String(await freePort()),
-    TEMPORAL_ADDRESS: '',
-    DATABASE_URL: '',
-  });
+  const { env, dataDir } = await isolatedStackEnv('arbiter-bench-');
   const stack: Stack = await startStack(env);
   const cases: DemoCase[] = await loadHoldout();
   const inputOf = (i: number) => (cases[Math.abs(i) % cases.length] as DemoCase).input;
