@@ -9,10 +9,10 @@ import {
   TemporalUnreachableError,
   UnknownDecisionError,
 } from '../client/errors';
-import { PipelineInvalidError } from '../client/pipelines';
+import { PipelineInvalidError } from '../admin/pipelines';
 import { FeedbackFailureType } from '../core/feedback';
 import { InvalidModelRefError } from '../core/model-ref';
-import { RegistrationRejectedError } from '../models/registration';
+import { RegistrationRejectedError } from '../admin/registration';
 import { DatabaseUnreachableError } from '../stores/db';
 import { PipelineNotFoundError } from '../stores/pipeline-store';
 import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';

@@ -10,7 +10,7 @@ import { createCallModel } from '../activities/call-model';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { installCliRuntime } from '../cli/runtime';
 import { startStack, type Stack } from '../cli/stack/stack';
-import { PipelinesClient } from '../client/pipelines';
+import { PipelinesClient } from '../admin/pipelines';
 import { percentile } from '../core/stats';
 import { isolatedStackEnv, peakRssMb } from './stack-env';
 

@@ -21,9 +21,9 @@ import { addDecisionCommands } from './decisions';
 import { addReviewCommands } from './review';
 import { addIngestCommand } from './ingest';
 import { addApiCommand, ApiKeysMissingError } from './api';
-import { PipelineInvalidError } from '../client/pipelines';
+import { PipelineInvalidError } from '../admin/pipelines';
 import { PipelineNotFoundError } from '../stores/pipeline-store';
-import { RegistrationRejectedError } from '../models/registration';
+import { RegistrationRejectedError } from '../admin/registration';
 import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
 import { PortBusyError } from './stack/ports';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ModelsClient } from '../client/models';
+import { ModelsClient } from '../admin/models';
 import { ModelCardSchema, specOf } from '../models/cards';
 import { databaseUrlOf, loadEnv } from '../workers/config';
 import { json, out, table } from './output';

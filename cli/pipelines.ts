@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PipelinesClient, readPipelineFile } from '../client/pipelines';
+import { PipelinesClient, readPipelineFile } from '../admin/pipelines';
 import { openPool } from '../stores/db';
 import { PipelineStore } from '../stores/pipeline-store';
 import { ModelRegistry } from '../stores/registry-store';

@@ -9,7 +9,7 @@ import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { applyThresholds, type DecisionResult } from '../core/decision';
 import { hashInput, type DecisionStore } from '../stores/decision-store';
 import { loadEnv, PROJECT_ROOT } from '../workers/config';
-import { readRuleSetFile } from '../client/rules';
+import { readRuleSetFile } from '../admin/rules';
 import { similarityReason, summarizeSimilar } from '../core/similar';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';

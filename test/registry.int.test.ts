@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModelRef } from '../core/model-ref';
 import type { ModelVersionSpec } from '../core/model-version';
 import { readModelCard, specOf } from '../models/cards';
-import { registerModel, RegistrationRejectedError } from '../models/registration';
+import { registerModel, RegistrationRejectedError } from '../admin/registration';
 import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
-import { createModelServices, type ModelServices } from '../workers/model-services';
+import { createModelServices, type ModelServices } from '../admin/model-services';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { MODELS_DIR } from './helpers/models';
 

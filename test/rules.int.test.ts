@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRuleSetFile, RuleSetInvalidError, RulesClient } from '../client/rules';
+import { readRuleSetFile, RuleSetInvalidError, RulesClient } from '../admin/rules';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import type { RuleSetSpec } from '../core/rules/spec';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelinesClient } from '../client/pipelines';
+import { PipelinesClient } from '../admin/pipelines';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { startFakePinecone, type FakePinecone, type RecordedRequest } from './helpers/fake-pinecone';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';

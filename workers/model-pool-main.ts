@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { createResultCache } from '../stores/cache';
 import { openPool } from '../stores/db';
 import { loadEnv } from './config';
-import { createModelServices } from './model-services';
+import { createModelServices } from '../admin/model-services';
 import { createModelPoolWorkers } from './model-pool';
 import { untilInterrupted } from './signals';
 import { temporalTarget } from './temporal-connection';

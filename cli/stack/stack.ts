@@ -8,7 +8,7 @@ import { openPool } from '../../stores/db';
 import { startEmbeddedPostgres } from '../../stores/embedded-pg';
 import { migrate } from '../../stores/migrations';
 import type { ArbiterEnv } from '../../workers/config';
-import type { ModelServices } from '../../workers/model-services';
+import type { ModelServices } from '../../admin/model-services';
 import { startOrchestratorRuntime } from '../../workers/orchestrator-runtime';
 import { temporalTarget } from '../../workers/temporal-connection';
 import { assertPortFree } from './ports';

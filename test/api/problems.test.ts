@@ -9,8 +9,8 @@ import {
   ReviewNotPendingError,
   UnknownDecisionError,
 } from '../../client/errors';
-import { PipelineInvalidError } from '../../client/pipelines';
-import { RegistrationRejectedError } from '../../models/registration';
+import { PipelineInvalidError } from '../../admin/pipelines';
+import { RegistrationRejectedError } from '../../admin/registration';
 import { ModelNotFoundError } from '../../stores/registry-errors';
 
 const failed = (type: string, details?: unknown[]) =>

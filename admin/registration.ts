@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ModelVersionSpecSchema, type ModelVersion, type ModelVersionSpec } from '../core/model-version';
 import type { ModelRegistry, RegisterOptions } from '../stores/registry-store';
-import type { ModelRuntime } from './runtime';
+import type { ModelRuntime } from '../models/runtime';
 
 /** A version was not stored because its model did not answer; `cause` says how it failed. */
 export class RegistrationRejectedError extends Error {

@@ -1,11 +1,11 @@
 import type { Pool } from 'pg';
 import { parseModelRef } from '../core/model-ref';
 import type { ModelVersion, ModelVersionSpec } from '../core/model-version';
-import { registerModel, type RegisterModelOptions } from '../models/registration';
+import { registerModel, type RegisterModelOptions } from './registration';
 import { openPool } from '../stores/db';
 import type { AliasEvent, ModelSummary } from '../stores/registry-rows';
 import type { ModelDetails } from '../stores/registry-store';
-import { createModelServices, type ModelServices } from '../workers/model-services';
+import { createModelServices, type ModelServices } from './model-services';
 
 /**
  * The registry as users drive it: register (after proving the model answers), list, show,
