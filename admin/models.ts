@@ -11,21 +11,21 @@ import { createModelServices, type ModelServices } from './model-services';
  * The registry as users drive it: register (after proving the model answers), list, show,
  * promote an alias, deprecate. Talks to the registry's PostgreSQL directly.
  */
-export class ModelsClient {
+export class ModelsAdmin {
   private constructor(
     private readonly services: ModelServices,
     private readonly pool?: Pool,
   ) {}
 
   /** Opens its own pool on `databaseUrl`; `close()` ends it. */
-  static async connect(databaseUrl: string, modelsDir: string): Promise<ModelsClient> {
+  static async connect(databaseUrl: string, modelsDir: string): Promise<ModelsAdmin> {
     const pool = await openPool(databaseUrl, { max: 2 });
-    return new ModelsClient(createModelServices(pool, modelsDir), pool);
+    return new ModelsAdmin(createModelServices(pool, modelsDir), pool);
   }
 
   /** Uses an existing pool (kept open by its owner). */
-  static fromPool(pool: Pool, modelsDir: string): ModelsClient {
-    return new ModelsClient(createModelServices(pool, modelsDir));
+  static fromPool(pool: Pool, modelsDir: string): ModelsAdmin {
+    return new ModelsAdmin(createModelServices(pool, modelsDir));
   }
 
   /** Probes the model, then stores the next version. @throws RegistrationRejectedError when it does not answer */

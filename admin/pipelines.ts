@@ -41,7 +41,7 @@ function outputsVector(schema: unknown): boolean {
 }
 
 /** Pipelines as users drive them: validate (schema, references, expressions, models), apply, list, show. */
-export class PipelinesClient {
+export class PipelinesAdmin {
   constructor(
     private readonly store: PipelineStore,
     private readonly registry: ModelRegistry,

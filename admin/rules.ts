@@ -17,7 +17,7 @@ export class RuleSetInvalidError extends Error {
 }
 
 /** Rule sets as users drive them: validate, apply (a new version when changed), list, show. */
-export class RulesClient {
+export class RuleSetsAdmin {
   constructor(private readonly store: RuleSetStore) {}
 
   /** Every problem with a rule set: schema, facts and paths, operators, names, reason placeholders. */

@@ -2,8 +2,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { ArbiterClient } from '../client';
-import { ModelsClient } from '../admin/models';
-import { PipelinesClient } from '../admin/pipelines';
+import { ModelsAdmin } from '../admin/models';
+import { PipelinesAdmin } from '../admin/pipelines';
 import { DecisionStore } from '../stores/decision-store';
 import { PipelineStore } from '../stores/pipeline-store';
 import { ModelRegistry } from '../stores/registry-store';
@@ -14,8 +14,8 @@ export type ApiApp = OpenAPIHono;
 
 /** The registry, pipelines and decision log over one database. */
 export interface ApiStores {
-  models: ModelsClient;
-  pipelines: PipelinesClient;
+  models: ModelsAdmin;
+  pipelines: PipelinesAdmin;
   decisions: DecisionStore;
 }
 
@@ -38,10 +38,10 @@ export interface ApiDeps extends ApiStores {
 
 /** The stores on an existing pool (kept open by its owner); `close()` releases the model adapters. */
 export function storesFromPool(pool: Pool, modelsDir: string): ApiStores & { close(): Promise<void> } {
-  const models = ModelsClient.fromPool(pool, modelsDir);
+  const models = ModelsAdmin.fromPool(pool, modelsDir);
   return {
     models,
-    pipelines: new PipelinesClient(new PipelineStore(pool), new ModelRegistry(pool)),
+    pipelines: new PipelinesAdmin(new PipelineStore(pool), new ModelRegistry(pool)),
     decisions: new DecisionStore(pool),
     close: () => models.close(),
   };

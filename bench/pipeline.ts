@@ -10,7 +10,7 @@ import { createCallModel } from '../activities/call-model';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { installCliRuntime } from '../cli/runtime';
 import { startStack, type Stack } from '../cli/stack/stack';
-import { PipelinesClient } from '../admin/pipelines';
+import { PipelinesAdmin } from '../admin/pipelines';
 import { percentile } from '../core/stats';
 import { isolatedStackEnv, peakRssMb } from './stack-env';
 
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const results: Measured[] = [];
   try {
     const { registry, pipelines, runtime } = stack.models;
-    await new PipelinesClient(pipelines, registry).apply({
+    await new PipelinesAdmin(pipelines, registry).apply({
       name: 'bench-fanout',
       steps: [
         {

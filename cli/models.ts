@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ModelsClient } from '../admin/models';
+import { ModelsAdmin } from '../admin/models';
 import { ModelCardSchema, specOf } from '../models/cards';
 import { databaseUrlOf, loadEnv } from '../workers/config';
 import { json, out, table } from './output';
 
 /** Runs `fn` with a registry client on DATABASE_URL, or on the embedded stack's database. */
-async function withClient<T>(fn: (client: ModelsClient) => Promise<T>): Promise<T> {
+async function withClient<T>(fn: (client: ModelsAdmin) => Promise<T>): Promise<T> {
   const env = loadEnv();
-  const client = await ModelsClient.connect(databaseUrlOf(env), env.ARBITER_MODELS_DIR);
+  const client = await ModelsAdmin.connect(databaseUrlOf(env), env.ARBITER_MODELS_DIR);
   try {
     return await fn(client);
   } finally {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { BatchClient } from '../client/batch';
-import { PipelinesClient } from '../admin/pipelines';
+import { PipelinesAdmin } from '../admin/pipelines';
 import { readRuleSetFile } from '../admin/rules';
 import type { BatchProgress } from '../core/batch/progress';
 import { batchWorkflowId } from '../core/batch/schema';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   store = new BatchStore(suite.db.pool);
   const { pipelines, registry } = suite.runtime.models;
   // Deterministic (no canary, shadow or deadline): batch and per-case scores must be equal, not close.
-  await new PipelinesClient(pipelines, registry).apply({
+  await new PipelinesAdmin(pipelines, registry).apply({
     name: 'batch-same',
     steps: [
       {

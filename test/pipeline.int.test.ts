@@ -4,7 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecisionFailedError, type ArbiterClient } from '../client';
 import { loadHoldout } from '../cli/demo-cases';
-import { PipelineInvalidError, PipelinesClient } from '../admin/pipelines';
+import { PipelineInvalidError, PipelinesAdmin } from '../admin/pipelines';
 import { canaryBucket } from '../core/pipeline/combine';
 import type { PipelineSpecInput } from '../core/pipeline/spec';
 import { modelTaskQueue } from '../core/pipeline/types';
@@ -19,7 +19,7 @@ let suite: TestOrchestrator;
 let service: ScoringService;
 let runtime: OrchestratorRuntime;
 let client: ArbiterClient;
-let pipelines: PipelinesClient;
+let pipelines: PipelinesAdmin;
 let poolWorkers: Worker[] = [];
 let poolRuns: Promise<void>[] = [];
 let taskQueue: string;
@@ -40,7 +40,7 @@ beforeAll(async () => {
   }
   // Broken after registration: stored directly, as a model that answered once and then fell over.
   await registry.register(serviceModel(service, 'broken', '/fail/500'), { aliases: ['champion'] });
-  pipelines = new PipelinesClient(store, registry);
+  pipelines = new PipelinesAdmin(store, registry);
   const { createModelPoolWorkers } = await import('../workers/model-pool');
   poolWorkers = await createModelPoolWorkers({
     connection: env.nativeConnection,

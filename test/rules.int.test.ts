@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRuleSetFile, RuleSetInvalidError, RulesClient } from '../admin/rules';
+import { readRuleSetFile, RuleSetInvalidError, RuleSetsAdmin } from '../admin/rules';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import type { RuleSetSpec } from '../core/rules/spec';
@@ -25,12 +25,12 @@ const facts = buildFacts({
 });
 
 let db: TestDatabase;
-let rules: RulesClient;
+let rules: RuleSetsAdmin;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   await migrate(db.pool, [RULE_SETS_MIGRATION]); // until it joins MIGRATIONS; a no-op after that
-  rules = new RulesClient(new RuleSetStore(db.pool));
+  rules = new RuleSetsAdmin(new RuleSetStore(db.pool));
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelinesClient } from '../admin/pipelines';
+import { PipelinesAdmin } from '../admin/pipelines';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { startFakePinecone, type FakePinecone, type RecordedRequest } from './helpers/fake-pinecone';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
@@ -28,7 +28,7 @@ beforeAll(async () => {
     loadHoldout(),
   ]);
   const { registry, pipelines } = suite.runtime.models;
-  await new PipelinesClient(pipelines, registry).apply({
+  await new PipelinesAdmin(pipelines, registry).apply({
     name: NS,
     steps: [{ id: 'gb', type: 'model', model: 'phishing-gb:champion' }],
     output: 'gb',

@@ -3,8 +3,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimilarityActivities } from '../activities/similarity';
 import type { ArbiterClient } from '../client';
-import { PipelineInvalidError, PipelinesClient } from '../admin/pipelines';
-import { RulesClient } from '../admin/rules';
+import { PipelineInvalidError, PipelinesAdmin } from '../admin/pipelines';
+import { RuleSetsAdmin } from '../admin/rules';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import type { DecisionResult } from '../core/decision';
 import { RuleSetStore } from '../stores/rules-store';
@@ -19,7 +19,7 @@ let env: TestWorkflowEnvironment;
 let runtime: OrchestratorRuntime;
 let client: ArbiterClient;
 let vectors: VectorStore;
-let pipelines: PipelinesClient;
+let pipelines: PipelinesAdmin;
 let service: ScoringService;
 let holdout: DemoCase[];
 const uniq = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
@@ -53,7 +53,7 @@ beforeAll(async () => {
   if (!runtime.vectors) throw new Error('the test orchestrator has no vector store');
   vectors = runtime.vectors;
   const { registry, pipelines: store } = runtime.models;
-  pipelines = new PipelinesClient(store, registry);
+  pipelines = new PipelinesAdmin(store, registry);
   await pipelines.apply(spec(NS));
 });
 
@@ -99,7 +99,7 @@ describe('similar past decisions', () => {
   });
 
   it('lets rules weigh labelled look-alikes, and keeps a reviewer’s outcome on the stored vector', async () => {
-    const rules = new RulesClient(new RuleSetStore(suite.db.pool));
+    const rules = new RuleSetsAdmin(new RuleSetStore(suite.db.pool));
     await rules.apply({
       name: 'twins',
       rules: [

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { LocalLoad } from '../activities/local-load';
-import { PipelinesClient, readPipelineFile } from '../admin/pipelines';
-import { readRuleSetFile, RulesClient } from '../admin/rules';
+import { PipelinesAdmin, readPipelineFile } from '../admin/pipelines';
+import { readRuleSetFile, RuleSetsAdmin } from '../admin/rules';
 import { RuleSetStore } from '../stores/rules-store';
 import { parseModelRef } from '../core/model-ref';
 import { modelRefsOf } from '../core/pipeline/check';
@@ -46,7 +46,7 @@ export interface OrchestratorRuntimeOptions {
 }
 
 /** Applies every `*.yaml` / `*.json` pipeline in `dir` (unchanged specs keep their version). */
-export async function applyPipelineDir(client: PipelinesClient, dir: string): Promise<string[]> {
+export async function applyPipelineDir(client: PipelinesAdmin, dir: string): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const applied = [];
   for (const file of files) {
@@ -77,7 +77,7 @@ export async function warmUp(models: ModelServices, log: (msg: string) => void):
 }
 
 /** Applies every `*.yaml` / `*.json` rule set in `dir` (unchanged ones keep their version). */
-export async function applyRuleSetDir(client: RulesClient, dir: string): Promise<string[]> {
+export async function applyRuleSetDir(client: RuleSetsAdmin, dir: string): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const applied = [];
   for (const file of files) {
@@ -125,10 +125,10 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       const cards = await readModelCards(opts.env.ARBITER_MODELS_DIR);
       const added = (await registerModelCards(models.registry, models.runtime, cards)).filter((r) => r.created);
       if (added.length > 0) log(`registered models: ${added.map((r) => `${r.name}@${r.version}`).join(', ')}`);
-      const pipelines = new PipelinesClient(models.pipelines, models.registry);
+      const pipelines = new PipelinesAdmin(models.pipelines, models.registry);
       const applied = await applyPipelineDir(pipelines, opts.env.ARBITER_PIPELINES_DIR);
       if (applied.length > 0) log(`applied pipelines: ${applied.join(', ')}`);
-      const rules = await applyRuleSetDir(new RulesClient(ruleSets), opts.env.ARBITER_RULES_DIR);
+      const rules = await applyRuleSetDir(new RuleSetsAdmin(ruleSets), opts.env.ARBITER_RULES_DIR);
       if (rules.length > 0) log(`applied rule sets: ${rules.join(', ')}`);
     }
     await warmUp(models, log);

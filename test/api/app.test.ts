@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
 import type { ArbiterClient } from '../../client';
-import type { ModelsClient } from '../../admin/models';
+import type { ModelsAdmin } from '../../admin/models';
 
 /** Deps whose parts answer as the test says; whatever a test does not touch is left out. */
 function stubDeps(parts: { client?: object; pool?: object; models?: object }, apiKeys: string[] | null = ['k']) {
   return {
     client: parts.client as ArbiterClient,
     pool: parts.pool as Pool,
-    models: parts.models as ModelsClient,
+    models: parts.models as ModelsAdmin,
     apiKeys,
   } as ApiDeps;
 }
