@@ -1,15 +1,11 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { LocalLoad } from '../activities/local-load';
-import { PipelinesAdmin, readPipelineFile } from '../admin/pipelines';
-import { readRuleSetFile, RuleSetsAdmin } from '../admin/rules';
+import { RuleSetsAdmin } from '../admin/rules';
+import { seedFromDirs } from '../admin/seed';
 import { RuleSetStore } from '../stores/rules-store';
 import { parseModelRef } from '../core/model-ref';
 import { modelRefsOf } from '../core/pipeline/check';
-import { readModelCards } from '../models/cards';
-import { registerModelCards } from '../admin/registration';
 import { createResultCache, type ResultCache } from '../stores/cache';
 import { DecisionStore } from '../stores/decision-store';
 import type { ArbiterEnv } from './config';
@@ -45,17 +41,6 @@ export interface OrchestratorRuntimeOptions {
   log?: (msg: string) => void;
 }
 
-/** Applies every `*.yaml` / `*.json` pipeline in `dir` (unchanged specs keep their version). */
-export async function applyPipelineDir(client: PipelinesAdmin, dir: string): Promise<string[]> {
-  const files = (await readdir(dir).catch(() => [])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
-  const applied = [];
-  for (const file of files) {
-    const { pipeline, created } = await client.apply(await readPipelineFile(join(dir, file)));
-    if (created) applied.push(`${pipeline.name}@${pipeline.version}`);
-  }
-  return applied;
-}
-
 /**
  * Loads and probes every model the stored pipelines use, before the worker takes work: the first
  * decisions must not pay for file loads and runtime start-up inside their latency budget.
@@ -74,17 +59,6 @@ export async function warmUp(models: ModelServices, log: (msg: string) => void):
     }
   }
   log(`warmed up ${refs.size} models in ${Date.now() - started} ms`);
-}
-
-/** Applies every `*.yaml` / `*.json` rule set in `dir` (unchanged ones keep their version). */
-export async function applyRuleSetDir(client: RuleSetsAdmin, dir: string): Promise<string[]> {
-  const files = (await readdir(dir).catch(() => [])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
-  const applied = [];
-  for (const file of files) {
-    const { ruleSet, created } = await client.apply(await readRuleSetFile(join(dir, file)));
-    if (created) applied.push(`${ruleSet.name}@${ruleSet.version}`);
-  }
-  return applied;
 }
 
 /** The configured vector store, checked at start: a store that cannot serve is reported, not fatal. */
@@ -122,14 +96,12 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
     const cache = await createResultCache({ REDIS_URL: opts.env.REDIS_URL });
     stops.push(() => cache.close());
     if (opts.seedDemo) {
-      const cards = await readModelCards(opts.env.ARBITER_MODELS_DIR);
-      const added = (await registerModelCards(models.registry, models.runtime, cards)).filter((r) => r.created);
-      if (added.length > 0) log(`registered models: ${added.map((r) => `${r.name}@${r.version}`).join(', ')}`);
-      const pipelines = new PipelinesAdmin(models.pipelines, models.registry);
-      const applied = await applyPipelineDir(pipelines, opts.env.ARBITER_PIPELINES_DIR);
-      if (applied.length > 0) log(`applied pipelines: ${applied.join(', ')}`);
-      const rules = await applyRuleSetDir(new RuleSetsAdmin(ruleSets), opts.env.ARBITER_RULES_DIR);
-      if (rules.length > 0) log(`applied rule sets: ${rules.join(', ')}`);
+      const dirs = {
+        modelsDir: opts.env.ARBITER_MODELS_DIR,
+        pipelinesDir: opts.env.ARBITER_PIPELINES_DIR,
+        rulesDir: opts.env.ARBITER_RULES_DIR,
+      };
+      await seedFromDirs(models, new RuleSetsAdmin(ruleSets), dirs, log);
     }
     await warmUp(models, log);
     const vectors = opts.vectors ?? (await openVectorStore(opts, log));
