@@ -4,9 +4,10 @@ import { InvalidModelRefError, parseModelRef } from '../core/model-ref';
 import { toCaseIssues, type CaseIssue } from '../core/case';
 import { semanticIssues, walkSteps } from '../core/pipeline/check';
 import { PipelineSpecSchema, type PipelineSpec, type Step } from '../core/pipeline/spec';
-import type { PipelineStore, StoredPipeline } from '../stores/pipeline-store';
+import type { Pool } from 'pg';
+import { PipelineStore, type StoredPipeline } from '../stores/pipeline-store';
 import { ModelDeprecatedError, ModelNotFoundError } from '../stores/registry-errors';
-import type { ModelRegistry } from '../stores/registry-store';
+import { ModelRegistry } from '../stores/registry-store';
 
 /** A spec that cannot be applied; `issues` lists every problem with its path in the spec. */
 export class PipelineInvalidError extends Error {
@@ -46,6 +47,11 @@ export class PipelinesAdmin {
     private readonly store: PipelineStore,
     private readonly registry: ModelRegistry,
   ) {}
+
+  /** The pipelines and the registry on an existing pool (kept open by its owner). */
+  static fromPool(pool: Pool): PipelinesAdmin {
+    return new PipelinesAdmin(new PipelineStore(pool), new ModelRegistry(pool));
+  }
 
   /** Every problem with a spec, including model references the registry cannot resolve. */
   async validate(raw: unknown): Promise<{ ok: true; spec: PipelineSpec } | { ok: false; issues: CaseIssue[] }> {

@@ -4,9 +4,7 @@ import type { Logger } from 'pino';
 import type { ArbiterClient } from '../client';
 import { ModelsAdmin } from '../admin/models';
 import { PipelinesAdmin } from '../admin/pipelines';
-import { DecisionStore } from '../stores/decision-store';
-import { PipelineStore } from '../stores/pipeline-store';
-import { ModelRegistry } from '../stores/registry-store';
+import { DecisionLog } from '../admin/decision-log';
 import type { ApiMetrics } from './metrics';
 
 /** The app the route modules add their routes to. */
@@ -16,7 +14,7 @@ export type ApiApp = OpenAPIHono;
 export interface ApiStores {
   models: ModelsAdmin;
   pipelines: PipelinesAdmin;
-  decisions: DecisionStore;
+  decisions: DecisionLog;
 }
 
 /** Everything the HTTP API runs on, injected (tests build it from a test orchestrator). */
@@ -41,8 +39,8 @@ export function storesFromPool(pool: Pool, modelsDir: string): ApiStores & { clo
   const models = ModelsAdmin.fromPool(pool, modelsDir);
   return {
     models,
-    pipelines: new PipelinesAdmin(new PipelineStore(pool), new ModelRegistry(pool)),
-    decisions: new DecisionStore(pool),
+    pipelines: PipelinesAdmin.fromPool(pool),
+    decisions: new DecisionLog(pool),
     close: () => models.close(),
   };
 }

@@ -9,13 +9,17 @@ import {
   TemporalUnreachableError,
   UnknownDecisionError,
 } from '../client/errors';
-import { PipelineInvalidError } from '../admin/pipelines';
 import { FeedbackFailureType } from '../core/feedback';
 import { InvalidModelRefError } from '../core/model-ref';
-import { RegistrationRejectedError } from '../admin/registration';
-import { DatabaseUnreachableError } from '../stores/db';
-import { PipelineNotFoundError } from '../stores/pipeline-store';
-import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
+import {
+  DatabaseUnreachableError,
+  ModelDeprecatedError,
+  ModelNotFoundError,
+  PipelineInvalidError,
+  PipelineNotFoundError,
+  RegistrationRejectedError,
+  RegistryConflictError,
+} from '../admin/errors';
 import { invalidRequest, problem, type Problem } from './problems';
 
 const AvailableSchema = z.object({ available: z.array(z.string()) });

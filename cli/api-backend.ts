@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { ArbiterClient } from '../client';
-import { openPool } from '../stores/db';
+import { openDatabase } from '../admin/database';
 import { databaseUrlOf, type ArbiterEnv } from '../workers/config';
 import { installCliRuntime } from './runtime';
 import { withDatabase } from './stack/attach';
@@ -22,7 +22,7 @@ const listening = (port: number) =>
 /** A server-sized pool on DATABASE_URL or the running embedded database; else the database withDatabase opens. */
 async function withPool<T>(env: ArbiterEnv, fn: (pool: Pool) => Promise<T>): Promise<T> {
   if (!env.DATABASE_URL && !(await listening(env.ARBITER_PG_PORT))) return withDatabase(env, fn);
-  const pool = await openPool(databaseUrlOf(env));
+  const pool = await openDatabase(databaseUrlOf(env));
   try {
     return await fn(pool);
   } finally {

@@ -1,13 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CUTOFF, type FeedbackStats, type Metrics } from '../core/feedback';
 import type { Label } from '../core/similar';
-import type { DecisionStore } from '../stores/decision-store';
-import { FeedbackStore } from '../stores/feedback-store';
+import type { DecisionLog } from '../admin/decision-log';
 import { loadEnv } from '../workers/config';
 import { json, out, table } from './output';
 import { withArbiter } from './stack/attach';
 
-type WithStore = <T>(fn: (store: DecisionStore) => Promise<T>) => Promise<T>;
+type WithLog = <T>(fn: (log: DecisionLog) => Promise<T>) => Promise<T>;
 
 function cutoff(value: string): number {
   const n = Number(value);
@@ -44,7 +43,7 @@ export function formatFeedbackStats(stats: FeedbackStats): string {
 }
 
 /** `arbiter decisions feedback|stats`: ground truth, and how decisions and models did against it. */
-export function addFeedbackCommands(decisions: Command, withStore: WithStore): void {
+export function addFeedbackCommands(decisions: Command, withLog: WithLog): void {
   decisions
     .command('feedback <decisionId>')
     .description('attach the true label to a decision (through Temporal; labels its case vector too)')
@@ -78,7 +77,7 @@ export function addFeedbackCommands(decisions: Command, withStore: WithStore): v
     .option('--json', 'print JSON', false)
     .action(async (opts: { pipeline?: string; since?: string; cutoff: number; json: boolean }) => {
       const { pipeline, since, cutoff } = opts;
-      const stats = await withStore((s) => new FeedbackStore(s.pool).stats({ pipeline, since, cutoff }));
+      const stats = await withLog((log) => log.stats({ pipeline, since, cutoff }));
       if (opts.json) json(stats);
       else out(formatFeedbackStats(stats));
     });

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { DecisionStore } from '../stores/decision-store';
-import { FeedbackStore } from '../stores/feedback-store';
+import { DecisionLog } from '../admin/decision-log';
 import { loadEnv } from '../workers/config';
 import { addFeedbackCommands } from './decisions-feedback';
 import { json, out, table } from './output';
 import { withDatabase } from './stack/attach';
 
-function withStore<T>(fn: (store: DecisionStore) => Promise<T>): Promise<T> {
-  return withDatabase(loadEnv(), (pool) => fn(new DecisionStore(pool)));
+function withLog<T>(fn: (log: DecisionLog) => Promise<T>): Promise<T> {
+  return withDatabase(loadEnv(), (pool) => fn(new DecisionLog(pool)));
 }
 
 /** `arbiter decisions …`: the decision log. */
@@ -20,7 +19,7 @@ export function addDecisionCommands(program: Command): void {
     .option('--limit <n>', 'how many', (v) => Number(v), 20)
     .option('--json', 'print JSON', false)
     .action(async (opts: { limit: number; json: boolean }) => {
-      const list = await withStore((s) => s.listDecisions(opts.limit));
+      const list = await withLog((log) => log.list(opts.limit));
       if (opts.json) {
         json(list);
         return;
@@ -45,14 +44,9 @@ export function addDecisionCommands(program: Command): void {
     .description('one decision with its reasons and every model call')
     .option('--json', 'print JSON', false)
     .action(async (decisionId: string, opts: { json: boolean }) => {
-      const [decision, calls, feedback] = await withStore((s) =>
-        Promise.all([
-          s.getDecision(decisionId),
-          s.listModelCalls(decisionId),
-          new FeedbackStore(s.pool).feedbackFor(decisionId),
-        ]),
-      );
-      if (!decision) throw new Error(`no decision ${decisionId}`);
+      const found = await withLog((log) => log.show(decisionId));
+      if (!found) throw new Error(`no decision ${decisionId}`);
+      const { decision, calls, feedback } = found;
       if (opts.json) {
         json({ ...decision, calls, feedback });
         return;
@@ -85,5 +79,5 @@ export function addDecisionCommands(program: Command): void {
       out(t.toString());
     });
 
-  addFeedbackCommands(decisions, withStore);
+  addFeedbackCommands(decisions, withLog);
 }

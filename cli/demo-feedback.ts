@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { ArbiterClient } from '../client';
 import type { Label } from '../core/similar';
-import { FeedbackStore } from '../stores/feedback-store';
+import { DecisionLog } from '../admin/decision-log';
 import { formatFeedbackStats } from './decisions-feedback';
 
 /** A decided demo case and its true label. */
@@ -31,6 +31,6 @@ export async function reportAgainstTruth(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, lane));
-  const stats = await new FeedbackStore(pool).stats({ since: options.since, pipeline: options.pipeline });
+  const stats = await new DecisionLog(pool).stats({ since: options.since, pipeline: options.pipeline });
   process.stdout.write(`\nagainst the true labels (feedback):\n${formatFeedbackStats(stats)}\n`);
 }

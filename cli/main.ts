@@ -8,7 +8,6 @@ import {
   UnknownDecisionError,
 } from '../client/errors';
 import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
-import { DatabaseUnreachableError } from '../stores/db';
 import { loadEnv } from '../workers/config';
 import { runDecide, type DecideCliOptions } from './decide';
 import { runDemo } from './demo';
@@ -21,10 +20,15 @@ import { addDecisionCommands } from './decisions';
 import { addReviewCommands } from './review';
 import { addIngestCommand } from './ingest';
 import { addApiCommand, ApiKeysMissingError } from './api';
-import { PipelineInvalidError } from '../admin/pipelines';
-import { PipelineNotFoundError } from '../stores/pipeline-store';
-import { RegistrationRejectedError } from '../admin/registration';
-import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
+import {
+  DatabaseUnreachableError,
+  ModelDeprecatedError,
+  ModelNotFoundError,
+  PipelineInvalidError,
+  PipelineNotFoundError,
+  RegistrationRejectedError,
+  RegistryConflictError,
+} from '../admin/errors';
 import { PortBusyError } from './stack/ports';
 
 /** Errors whose message is the whole story: printed without a stack trace. */

@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
 import { PipelinesAdmin, readPipelineFile } from '../admin/pipelines';
-import { openPool } from '../stores/db';
-import { PipelineStore } from '../stores/pipeline-store';
-import { ModelRegistry } from '../stores/registry-store';
+import { openDatabase } from '../admin/database';
 import { databaseUrlOf, loadEnv } from '../workers/config';
 import { json, out, table } from './output';
 
 /** Runs `fn` with a pipelines client on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: PipelinesAdmin) => Promise<T>): Promise<T> {
-  const pool = await openPool(databaseUrlOf(loadEnv()), { max: 2 });
+  const pool = await openDatabase(databaseUrlOf(loadEnv()), { max: 2 });
   try {
-    return await fn(new PipelinesAdmin(new PipelineStore(pool), new ModelRegistry(pool)));
+    return await fn(PipelinesAdmin.fromPool(pool));
   } finally {
     await pool.end();
   }

@@ -61,7 +61,7 @@ async function counted(metrics: ApiMetrics, decide: () => Promise<DecisionResult
 /** The decision log's row, best effort: the status comes from Temporal and stands without it. */
 async function auditOf(deps: ApiDeps, log: Logger, id: string) {
   try {
-    return await deps.decisions.getDecision(id);
+    return await deps.decisions.get(id);
   } catch (err) {
     log.warn({ err, decisionId: id }, 'decision log unreadable; answering without the audit row');
     return undefined;

@@ -1,9 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
 import { ArbiterClient } from '../../client';
-import { openPool } from '../../stores/db';
-import { startEmbeddedPostgres } from '../../stores/embedded-pg';
-import { migrate } from '../../stores/migrations';
+import { openDatabase, openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
 import { databaseUrlOf, type ArbiterEnv } from '../../workers/config';
 import { installCliRuntime } from '../runtime';
 import { assertPortFree } from './ports';
@@ -25,21 +23,20 @@ async function listening(port: number): Promise<boolean> {
  */
 export async function withDatabase<T>(env: ArbiterEnv, fn: (pool: Pool) => Promise<T>): Promise<T> {
   if (env.DATABASE_URL || (await listening(env.ARBITER_PG_PORT))) {
-    const pool = await openPool(databaseUrlOf(env), { max: 2 });
+    const pool = await openDatabase(databaseUrlOf(env), { max: 2 });
     try {
       return await fn(pool);
     } finally {
       await pool.end();
     }
   }
-  const pg = await startEmbeddedPostgres({
+  const pg = await startEmbeddedDatabase({
     dataDir: join(resolve(env.ARBITER_DATA_DIR), 'pgdata'),
     port: env.ARBITER_PG_PORT,
   });
   try {
-    const pool = await openPool(pg.url, { max: 2 });
+    const pool = await openMigratedDatabase(pg.url, { max: 2 });
     try {
-      await migrate(pool);
       return await fn(pool);
     } finally {
       await pool.end();

@@ -2,14 +2,11 @@ import { join, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import type { DecisionStore } from '../../stores/decision-store';
 import { ArbiterClient, TemporalUnreachableError } from '../../client';
-import { openPool } from '../../stores/db';
-import { startEmbeddedPostgres } from '../../stores/embedded-pg';
-import { migrate } from '../../stores/migrations';
+import { openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
 import type { ArbiterEnv } from '../../workers/config';
 import type { ModelServices } from '../../admin/model-services';
-import { startOrchestratorRuntime } from '../../workers/orchestrator-runtime';
+import { startOrchestratorRuntime, type OrchestratorRuntime } from '../../workers/orchestrator-runtime';
 import { temporalTarget } from '../../workers/temporal-connection';
 import { assertPortFree } from './ports';
 import { startTemporalDevServer } from './temporal-dev-server';
@@ -24,7 +21,7 @@ export interface Stack {
   databaseUrl: string;
   embedded: { temporal: boolean; database: boolean };
   client: ArbiterClient;
-  store: DecisionStore;
+  store: OrchestratorRuntime['store'];
   models: ModelServices;
   pool: Pool;
   /** Stops everything it started, in reverse order; safe to call twice. */
@@ -47,14 +44,13 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
       await assertPortFree(env.ARBITER_PG_PORT, 'embedded PostgreSQL', 'ARBITER_PG_PORT');
-      const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pgdata'), port: env.ARBITER_PG_PORT });
+      const pg = await startEmbeddedDatabase({ dataDir: join(dataDir, 'pgdata'), port: env.ARBITER_PG_PORT });
       undo.push(() => pg.stop());
       databaseUrl = pg.url;
       log(`embedded PostgreSQL (PGlite + pgvector) at ${databaseUrl}`);
     }
-    const pool = await openPool(databaseUrl);
+    const pool = await openMigratedDatabase(databaseUrl);
     undo.push(() => pool.end());
-    await migrate(pool);
 
     let address = env.TEMPORAL_ADDRESS;
     let uiUrl: string | undefined;
