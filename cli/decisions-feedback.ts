@@ -3,7 +3,7 @@ import { DEFAULT_CUTOFF, type FeedbackStats, type Metrics } from '../core/feedba
 import type { Label } from '../core/similar';
 import type { DecisionStore } from '../stores/decision-store';
 import { FeedbackStore } from '../stores/feedback-store';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { json, out, table } from './output';
 import { withArbiter } from './stack/attach';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DecisionStore } from '../stores/decision-store';
 import { FeedbackStore } from '../stores/feedback-store';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { addFeedbackCommands } from './decisions-feedback';
 import { json, out, table } from './output';
 import { withDatabase } from './stack/attach';

@@ -9,7 +9,7 @@ import {
 } from '../client/errors';
 import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
 import { DatabaseUnreachableError } from '../stores/db';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { runDecide, type DecideCliOptions } from './decide';
 import { runDemo } from './demo';
 import { runDev } from './dev';

@@ -3,7 +3,7 @@ import { PipelinesClient, readPipelineFile } from '../client/pipelines';
 import { openPool } from '../stores/db';
 import { PipelineStore } from '../stores/pipeline-store';
 import { ModelRegistry } from '../stores/registry-store';
-import { databaseUrlOf, loadEnv } from '../workers/config';
+import { databaseUrlOf, loadEnv } from '../config/env';
 import { json, out, table } from './output';
 
 /** Runs `fn` with a pipelines client on DATABASE_URL, or on the embedded stack's database. */

@@ -12,7 +12,7 @@ import { readModelCards } from '../models/cards';
 import { registerModelCards } from '../models/registration';
 import { createResultCache, type ResultCache } from '../stores/cache';
 import { DecisionStore } from '../stores/decision-store';
-import type { ArbiterEnv } from './config';
+import type { ArbiterEnv } from '../config/env';
 import { createModelServices, type ModelServices } from './model-services';
 import { createModelPoolWorkers } from './model-pool';
 import { createOrchestratorWorker } from './orchestrator';

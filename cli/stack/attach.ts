@@ -4,7 +4,7 @@ import { ArbiterClient } from '../../client';
 import { openPool } from '../../stores/db';
 import { startEmbeddedPostgres } from '../../stores/embedded-pg';
 import { migrate } from '../../stores/migrations';
-import { databaseUrlOf, type ArbiterEnv } from '../../workers/config';
+import { databaseUrlOf, type ArbiterEnv } from '../../config/env';
 import { installCliRuntime } from '../runtime';
 import { assertPortFree } from './ports';
 import { startStack } from './stack';

@@ -7,10 +7,10 @@ import { ArbiterClient, TemporalUnreachableError } from '../../client';
 import { openPool } from '../../stores/db';
 import { startEmbeddedPostgres } from '../../stores/embedded-pg';
 import { migrate } from '../../stores/migrations';
-import type { ArbiterEnv } from '../../workers/config';
+import type { ArbiterEnv } from '../../config/env';
 import type { ModelServices } from '../../workers/model-services';
 import { startOrchestratorRuntime } from '../../workers/orchestrator-runtime';
-import { temporalTarget } from '../../workers/temporal-connection';
+import { temporalTarget } from '../../config/temporal';
 import { assertPortFree } from './ports';
 import { startTemporalDevServer } from './temporal-dev-server';
 
