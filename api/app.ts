@@ -5,7 +5,7 @@ import type { Env } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { pino } from 'pino';
 import { toCaseIssues } from '../core/case';
-import { PROJECT_ROOT } from '../workers/config';
+import { PROJECT_ROOT } from '../config/env';
 import { bearerAuth } from './auth';
 import type { ApiApp, ApiDeps } from './deps';
 import { toProblem } from './error-problems';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../cli/stack/ports';
-import { loadEnv, type ArbiterEnv } from '../workers/config';
+import { loadEnv, type ArbiterEnv } from '../config/env';
 
 /**
  * The environment of an embedded stack of a benchmark's own: a fresh data dir and free ports, so a

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { ArbiterClient } from '../client';
 import { openDatabase } from '../admin/database';
-import { databaseUrlOf, type ArbiterEnv } from '../workers/config';
+import { databaseUrlOf, type ArbiterEnv } from '../config/env';
 import { installCliRuntime } from './runtime';
 import { withDatabase } from './stack/attach';
 import { assertPortFree } from './stack/ports';

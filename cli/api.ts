@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { createApp } from '../api/app';
 import { storesFromPool } from '../api/deps';
 import { startApiServer, type ApiServer } from '../api/server';
-import { loadEnv, type ArbiterEnv } from '../workers/config';
+import { loadEnv, type ArbiterEnv } from '../config/env';
 import { withApiBackend, type ApiBackend } from './api-backend';
 import { untilInterrupted } from './runtime';
 import { PortBusyError } from './stack/ports';

@@ -4,7 +4,7 @@ import type { ArbiterClient } from '../client';
 import { BatchClient, type BatchScheduleView } from '../client/batch';
 import type { BatchWorkflowInput } from '../core/batch/input';
 import type { BatchProgress } from '../core/batch/progress';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { parseSource, printProgress, printSchedules, progressBar } from './batch-view';
 import { json, out } from './output';
 import { withArbiter } from './stack/attach';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { decisionView } from '../core/decision-view';
-import type { ArbiterEnv } from '../workers/config';
+import type { ArbiterEnv } from '../config/env';
 import { withArbiter } from './stack/attach';
 
 export interface DecideCliOptions {

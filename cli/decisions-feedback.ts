@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CUTOFF, type FeedbackStats, type Metrics } from '../core/feedback';
 import type { Label } from '../core/similar';
 import type { DecisionLog } from '../admin/decision-log';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { json, out, table } from './output';
 import { withArbiter } from './stack/attach';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DecisionLog } from '../admin/decision-log';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { addFeedbackCommands } from './decisions-feedback';
 import { json, out, table } from './output';
 import { withDatabase } from './stack/attach';

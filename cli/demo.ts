@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import type { ArbiterClient } from '../client';
 import type { DecisionResult } from '../core/decision';
 import { percentile } from '../core/stats';
-import type { ArbiterEnv } from '../workers/config';
+import type { ArbiterEnv } from '../config/env';
 import { loadHoldout, type DemoCase } from './demo-cases';
 import { reportAgainstTruth } from './demo-feedback';
 import { printStackInfo } from './dev';

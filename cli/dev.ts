@@ -1,4 +1,4 @@
-import type { ArbiterEnv } from '../workers/config';
+import type { ArbiterEnv } from '../config/env';
 import { installCliRuntime, untilInterrupted } from './runtime';
 import { startStack, type Stack } from './stack/stack';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { ensureTopics, IngestStoppedError, startIngest, type IngestSummary, type IngestTopics } from '../ingest';
-import { loadEnv, type ArbiterEnv } from '../workers/config';
+import { loadEnv, type ArbiterEnv } from '../config/env';
 import { out } from './output';
 import { untilInterrupted } from './runtime';
 import { withArbiter } from './stack/attach';

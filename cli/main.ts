@@ -8,7 +8,7 @@ import {
   UnknownDecisionError,
 } from '../client/errors';
 import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { runDecide, type DecideCliOptions } from './decide';
 import { runDemo } from './demo';
 import { runDev } from './dev';

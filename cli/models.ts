@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { ModelsAdmin } from '../admin/models';
 import { ModelCardSchema, specOf } from '../models/cards';
-import { databaseUrlOf, loadEnv } from '../workers/config';
+import { databaseUrlOf, loadEnv } from '../config/env';
 import { json, out, table } from './output';
 
 /** Runs `fn` with a registry client on DATABASE_URL, or on the embedded stack's database. */

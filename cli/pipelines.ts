@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { PipelinesAdmin, readPipelineFile } from '../admin/pipelines';
 import { openDatabase } from '../admin/database';
-import { databaseUrlOf, loadEnv } from '../workers/config';
+import { databaseUrlOf, loadEnv } from '../config/env';
 import { json, out, table } from './output';
 
 /** Runs `fn` with a pipelines client on DATABASE_URL, or on the embedded stack's database. */

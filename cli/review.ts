@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ArbiterClient } from '../client';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { json, out, table } from './output';
 import { withArbiter } from './stack/attach';
 

@@ -20,7 +20,7 @@ import type { decisionWorkflow, pipelineWorkflow } from '../workflows';
 import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
 import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/types';
 import { z } from 'zod';
-import { temporalTarget } from '../workers/temporal-connection';
+import { temporalTarget } from '../config/temporal';
 import { submitFeedback, type FeedbackOptions } from './feedback';
 import {
   decisionStatus,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../api/problems';
 import { freePort } from '../cli/stack/ports';
-import { PROJECT_ROOT } from '../workers/config';
+import { PROJECT_ROOT } from '../config/env';
 import { apiCaller, pollUntil } from './helpers/api';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');

@@ -14,7 +14,7 @@ import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import { RuleSetSpecSchema } from '../core/rules/spec';
 import { BatchStore } from '../stores/batch-store';
-import { PROJECT_ROOT } from '../workers/config';
+import { PROJECT_ROOT } from '../config/env';
 import { MODELS_DIR } from './helpers/models';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 

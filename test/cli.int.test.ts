@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../cli/stack/ports';
 import { openPool } from '../stores/db';
-import { PROJECT_ROOT } from '../workers/config';
+import { PROJECT_ROOT } from '../config/env';
 
 const run = promisify(execFile);
 const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');

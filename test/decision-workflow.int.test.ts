@@ -8,7 +8,7 @@ import { ArbiterClient, CaseValidationError, DecisionFailedError } from '../clie
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { applyThresholds, type DecisionResult } from '../core/decision';
 import { hashInput, type DecisionStore } from '../stores/decision-store';
-import { loadEnv, PROJECT_ROOT } from '../workers/config';
+import { loadEnv, PROJECT_ROOT } from '../config/env';
 import { readRuleSetFile } from '../admin/rules';
 import { similarityReason, summarizeSimilar } from '../core/similar';
 import { evaluateRules } from '../core/rules/evaluate';

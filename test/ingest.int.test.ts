@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArbiterClient } from '../client';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { freePort } from '../cli/stack/ports';
-import { PROJECT_ROOT } from '../workers/config';
+import { PROJECT_ROOT } from '../config/env';
 import {
   DEAD_LETTER_HEADER,
   DeadLetterSchema,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ModelVersion } from '../core/model-version';
 import type { ModelAdapter } from '../models/adapter';
 import { kserveV2Factory } from '../models/adapters/kserve-v2';
-import { PROJECT_ROOT } from '../workers/config';
+import { PROJECT_ROOT } from '../config/env';
 import { startMlserver, type RunningMlserver } from './helpers/mlserver';
 import { MODELS_DIR } from './helpers/models';
 import { failureOf } from './helpers/failures';

@@ -11,7 +11,7 @@ import type { RuleSetSpec } from '../core/rules/spec';
 import { migrate } from '../stores/migrations';
 import { RULE_SETS_MIGRATION } from '../stores/rules-sql';
 import { RuleSetNotFoundError, RuleSetStore } from '../stores/rules-store';
-import { PROJECT_ROOT } from '../workers/config';
+import { PROJECT_ROOT } from '../config/env';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { createTestTemporal } from './helpers/temporal';
 

@@ -10,7 +10,7 @@ import { installCliRuntime } from '../cli/runtime';
 import { freePort, PortBusyError } from '../cli/stack/ports';
 import { startStack } from '../cli/stack/stack';
 import { DatabaseUnreachableError } from '../stores/db';
-import { loadEnv, PROJECT_ROOT, type ArbiterEnv } from '../workers/config';
+import { loadEnv, PROJECT_ROOT, type ArbiterEnv } from '../config/env';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');
 let dataDir: string;

@@ -15,7 +15,7 @@ import { freePort } from '../cli/stack/ports';
 import { startTemporalDevServer, type TemporalDevServer } from '../cli/stack/temporal-dev-server';
 import type { DecisionResult } from '../core/decision';
 import { ensureTemporalCli } from '../scripts/temporal-cli.js';
-import { loadEnv } from '../workers/config';
+import { loadEnv } from '../config/env';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/orchestrator-runtime';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { bundleWorkflows } from './helpers/temporal';

@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArbiterClient } from '../client';
 import { loadHoldout } from '../cli/demo-cases';
-import { PROJECT_ROOT } from '../workers/config';
+import { PROJECT_ROOT } from '../config/env';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { createTestTemporal } from './helpers/temporal';
 

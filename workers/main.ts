@@ -2,11 +2,11 @@ import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporali
 import { pino } from 'pino';
 import { openPool } from '../stores/db';
 import { migrate } from '../stores/migrations';
-import { loadEnv } from './config';
+import { loadEnv } from '../config/env';
 import { startOrchestratorRuntime } from './orchestrator-runtime';
 import { ensureSearchAttributes } from './search-attributes';
 import { untilInterrupted } from './signals';
-import { temporalTarget } from './temporal-connection';
+import { temporalTarget } from '../config/temporal';
 
 /**
  * The orchestrator worker as a process of its own (containers, clusters): DATABASE_URL and the

@@ -2,11 +2,11 @@ import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporali
 import { pino } from 'pino';
 import { createResultCache } from '../stores/cache';
 import { openPool } from '../stores/db';
-import { loadEnv } from './config';
+import { loadEnv } from '../config/env';
 import { createModelServices } from '../admin/model-services';
 import { createModelPoolWorkers } from './model-pool';
 import { untilInterrupted } from './signals';
-import { temporalTarget } from './temporal-connection';
+import { temporalTarget } from '../config/temporal';
 
 /**
  * A model-pool process: serves `remote` calls for the models named in ARBITER_POOL_MODELS

@@ -8,7 +8,7 @@ import { parseModelRef } from '../core/model-ref';
 import { modelRefsOf } from '../core/pipeline/check';
 import { createResultCache, type ResultCache } from '../stores/cache';
 import { DecisionStore } from '../stores/decision-store';
-import type { ArbiterEnv } from './config';
+import type { ArbiterEnv } from '../config/env';
 import { createModelServices, type ModelServices } from '../admin/model-services';
 import { createModelPoolWorkers } from './model-pool';
 import { createOrchestratorWorker } from './orchestrator';

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { createVectorStore, type VectorStore } from '../stores/vector';
-import type { ArbiterEnv } from './config';
+import type { ArbiterEnv } from '../config/env';
 
 /**
  * The vector store the environment names, or undefined for `none`. pgvector shares the decision

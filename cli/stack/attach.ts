@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
 import { ArbiterClient } from '../../client';
 import { openDatabase, openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
-import { databaseUrlOf, type ArbiterEnv } from '../../workers/config';
+import { databaseUrlOf, type ArbiterEnv } from '../../config/env';
 import { installCliRuntime } from '../runtime';
 import { assertPortFree } from './ports';
 import { startStack } from './stack';

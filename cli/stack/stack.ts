@@ -4,10 +4,10 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { ArbiterClient, TemporalUnreachableError } from '../../client';
 import { openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
-import type { ArbiterEnv } from '../../workers/config';
+import type { ArbiterEnv } from '../../config/env';
 import type { ModelServices } from '../../admin/model-services';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../../workers/orchestrator-runtime';
-import { temporalTarget } from '../../workers/temporal-connection';
+import { temporalTarget } from '../../config/temporal';
 import { assertPortFree } from './ports';
 import { startTemporalDevServer } from './temporal-dev-server';
 

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { validatePipelineSpec, modelRefsOf } from '../../core/pipeline/check';
 import { canaryBucket, combineScores, quorumOf } from '../../core/pipeline/combine';
 import type { CombineStep } from '../../core/pipeline/spec';
-import { PROJECT_ROOT } from '../../workers/config';
+import { PROJECT_ROOT } from '../../config/env';
 
 const combine = (method: CombineStep['method'], extra: Partial<CombineStep> = {}): CombineStep => ({
   id: 'c',

@@ -6,7 +6,7 @@ import { OPERATOR_DECORATORS, OPERATORS, validateRuleSet } from '../../core/rule
 import { evaluateRules, renderReason } from '../../core/rules/evaluate';
 import { buildFacts, type FactsInput, type SimilarFact } from '../../core/rules/facts';
 import type { RuleSetSpec } from '../../core/rules/spec';
-import { PROJECT_ROOT } from '../../workers/config';
+import { PROJECT_ROOT } from '../../config/env';
 
 const rule = (extra: Record<string, unknown> = {}) => ({
   name: 'r',

@@ -3,7 +3,7 @@ import type { ModelVersion } from '../../core/model-version';
 import { ADAPTER_FACTORIES } from '../../models/adapters';
 import { readModelCards, specOf, type ModelCard } from '../../models/cards';
 import { ModelRuntime } from '../../models/runtime';
-import { PROJECT_ROOT } from '../../workers/config';
+import { PROJECT_ROOT } from '../../config/env';
 
 export const MODELS_DIR = join(PROJECT_ROOT, 'demo', 'models');
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ArbiterClient } from '../../client';
-import { loadEnv } from '../../workers/config';
+import { loadEnv } from '../../config/env';
 import {
   startOrchestratorRuntime,
   type OrchestratorRuntime,

@@ -12,29 +12,31 @@ const optional = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
 /**
- * Arbiter's own environment variables. Temporal connection settings follow the SDK's envconfig
- * conventions (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...).
+ * Every Arbiter setting, one line each with its default; README.md's `## Configuration` table mirrors
+ * it (test/config/readme-table.test.ts keeps the two in step). Temporal connection settings beyond
+ * TEMPORAL_ADDRESS follow the SDK's envconfig conventions (TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+ * TEMPORAL_PROFILE, ...), read in config/temporal.ts.
  */
 export const EnvSchema = z.object({
-  /** @default '.arbiter' */
+  /** Embedded stack data: Temporal's SQLite file, PGlite's files, `temporal/temporal.log`. @default '.arbiter' */
   ARBITER_DATA_DIR: z.string().default('.arbiter'),
-  /** Unset: the embedded PGlite. */
+  /** PostgreSQL for the decision log; when set, no embedded database starts. @default unset (the embedded PGlite) */
   DATABASE_URL: optional,
-  /** Unset: the embedded Temporal dev server. */
+  /** Temporal frontend; when set, no dev server starts. @default unset (the embedded Temporal dev server) */
   TEMPORAL_ADDRESS: optional,
-  /** @default 'arbiter-orchestrator' */
+  /** The orchestrator worker's task queue. @default 'arbiter-orchestrator' */
   ARBITER_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
-  /** @default 7233 */
+  /** The embedded Temporal frontend's port. @default 7233 */
   ARBITER_TEMPORAL_PORT: port(7233),
-  /** @default 8233 */
+  /** The embedded Temporal Web UI's port. @default 8233 */
   ARBITER_UI_PORT: port(8233),
-  /** @default 5433 */
+  /** The embedded PGlite's PostgreSQL wire port. @default 5433 */
   ARBITER_PG_PORT: port(5433),
-  /** @default '<project>/demo/models' */
+  /** Where file-based models live (relative `uri`s resolve here). @default '<project>/demo/models' */
   ARBITER_MODELS_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'models')),
-  /** @default '<project>/demo/pipelines' */
+  /** Pipeline specs applied at start by the embedded stack (and ARBITER_REGISTER_CARDS). @default '<project>/demo/pipelines' */
   ARBITER_PIPELINES_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'pipelines')),
-  /** @default '<project>/demo/rules' */
+  /** Rule sets applied at start by the embedded stack (and ARBITER_REGISTER_CARDS). @default '<project>/demo/rules' */
   ARBITER_RULES_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'rules')),
   /** Models a model-pool process serves, comma-separated. @default every registered model */
   ARBITER_POOL_MODELS: optional.transform((v) =>
@@ -43,20 +45,20 @@ export const EnvSchema = z.object({
       .map((m) => m.trim())
       .filter(Boolean),
   ),
-  /** Step result cache: Redis when set, in-memory otherwise. */
+  /** Step result cache shared by workers: Redis when set, in-memory otherwise. @default unset (in memory) */
   REDIS_URL: optional,
-  /** Register the model cards in ARBITER_MODELS_DIR and apply the pipelines in ARBITER_PIPELINES_DIR at start (the embedded stack always does). @default false */
+  /** Register the model cards in ARBITER_MODELS_DIR and apply ARBITER_PIPELINES_DIR and ARBITER_RULES_DIR at start (the embedded stack always does). @default false */
   ARBITER_REGISTER_CARDS: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
   /** Where case vectors live: pgvector in DATABASE_URL's database, Pinecone, or nowhere (no similarity search). @default 'pgvector' */
   ARBITER_VECTOR_STORE: z.enum(['pgvector', 'pinecone', 'none']).default('pgvector'),
-  /** Pinecone: the API key (required with ARBITER_VECTOR_STORE=pinecone). */
+  /** Pinecone: the API key (required with ARBITER_VECTOR_STORE=pinecone). @default unset */
   PINECONE_API_KEY: optional,
-  /** Pinecone: a dense index with the cosine metric and the embedder's dimension. */
+  /** Pinecone: a dense index with the cosine metric and the embedder's dimension (required with pinecone). @default unset */
   PINECONE_INDEX: optional,
-  /** Pinecone: the index's data-plane host; unset, it is resolved through the control plane. */
+  /** Pinecone: the index's data-plane host (skips the control-plane lookup). @default unset (the control plane resolves it) */
   PINECONE_INDEX_HOST: optional,
   /** Pinecone: the control plane. @default the SDK's */
   PINECONE_CONTROLLER_HOST: optional,
@@ -98,7 +100,7 @@ export const EnvSchema = z.object({
   ARBITER_INGEST_GROUP: z.string().min(1).default('arbiter-ingest'),
   /** Requests decided at once by one `arbiter ingest`. @default 16 */
   ARBITER_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
-  /** @default 'info' */
+  /** Log level (pino) of the standalone worker, the model-pool worker, `arbiter api` and `arbiter ingest`. @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ArbiterEnv = z.infer<typeof EnvSchema>;
