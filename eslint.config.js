@@ -1,6 +1,6 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 /** Modules that do I/O or need Node: never in Temporal's deterministic workflow sandbox (STYLE rule 1). */
 const forbiddenInWorkflows = [
@@ -33,7 +33,11 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/ignore': ['node_modules'] },
+    settings: {
+      'import-x/ignore': ['node_modules'],
+      // Our imports name no extension: without a resolver that tries .ts, no-cycle and the zones see nothing.
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -56,6 +60,49 @@ export default tseslint.config(
               group: ['**/activities/*', '**/models/*', '**/stores/*', '**/workers/*', '**/client/*'],
               allowTypeImports: true,
               message: 'Data flows one way: import activities as types only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The arrows of ../shared/STYLE.md's layout: data flows one way, and each room imports only below it.
+    files: ['**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './client',
+              from: ['./stores', './workers', './models', './admin', './activities', './api', './cli', './ingest'],
+              message: 'client/ is the Temporal-only library: core/, config/ and the Temporal client.',
+            },
+            {
+              target: ['./cli', './api', './ingest'],
+              from: './stores',
+              message: 'cli/, api/ and ingest/ reach the database through admin/, never stores/ directly.',
+            },
+            {
+              target: './ingest',
+              from: ['./admin', './workers', './models', './activities'],
+              message: 'ingest/ is a way in: client/ and core/ only.',
+            },
+            {
+              target: './core',
+              from: ['./activities', './models', './stores', './admin', './config', './workers', './client', './api', './cli', './ingest', './workflows'],
+              message: 'core/ is pure domain: it imports nothing of ours but core/.',
+            },
+            {
+              target: './workflows',
+              from: ['./models', './stores', './admin', './config', './workers', './client', './api', './cli', './ingest'],
+              message: 'workflows/ run in the Temporal sandbox: core/ (and activities/ as types only).',
+            },
+            {
+              target: ['./stores', './models', './activities', './config'],
+              from: ['./admin', './workers', './client', './api', './cli', './ingest'],
+              message: 'Data flows one way: nothing below reaches up into a way in or a process entry point.',
             },
           ],
         },
