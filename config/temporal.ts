@@ -1,9 +1,9 @@
-import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { NativeConnectionOptions } from '@temporalio/worker';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 
 /** Where and how to reach Temporal, from TEMPORAL_* variables and profiles (the SDK's envconfig). */
 export interface TemporalTarget {
-  connectionOptions: NativeConnectionOptions;
+  /** envconfig's own shape (a worker's NativeConnection and a client's Connection both take it). */
+  connectionOptions: ClientConnectConfig['connectionOptions'];
   namespace: string;
 }
 
