@@ -13,30 +13,34 @@ export interface SeedDirs {
   rulesDir: string;
 }
 
-/** The spec files in `dir` (`*.yaml`, `*.yml`, `*.json`), in name order; a missing folder holds none. */
-async function specFiles(dir: string): Promise<string[]> {
+/**
+ * Applies every spec file in `dir` (`*.yaml`, `*.yml`, `*.json`, in name order; a missing folder
+ * holds none) and names the versions it created: an unchanged spec keeps its version.
+ */
+async function applyDir(dir: string, applyFile: (file: string) => Promise<string | undefined>): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
-  return files.map((f) => join(dir, f));
+  const applied = [];
+  for (const file of files) {
+    const created = await applyFile(join(dir, file));
+    if (created) applied.push(created);
+  }
+  return applied;
 }
 
-/** Applies every `*.yaml` / `*.json` pipeline in `dir` (unchanged specs keep their version). */
-export async function applyPipelineDir(admin: PipelinesAdmin, dir: string): Promise<string[]> {
-  const applied = [];
-  for (const file of await specFiles(dir)) {
+/** Applies every pipeline spec in `dir`; returns the `name@version`s it created. */
+export function applyPipelineDir(admin: PipelinesAdmin, dir: string): Promise<string[]> {
+  return applyDir(dir, async (file) => {
     const { pipeline, created } = await admin.apply(await readPipelineFile(file));
-    if (created) applied.push(`${pipeline.name}@${pipeline.version}`);
-  }
-  return applied;
+    return created ? `${pipeline.name}@${pipeline.version}` : undefined;
+  });
 }
 
-/** Applies every `*.yaml` / `*.json` rule set in `dir` (unchanged ones keep their version). */
-export async function applyRuleSetDir(admin: RuleSetsAdmin, dir: string): Promise<string[]> {
-  const applied = [];
-  for (const file of await specFiles(dir)) {
+/** Applies every rule set in `dir`; returns the `name@version`s it created. */
+export function applyRuleSetDir(admin: RuleSetsAdmin, dir: string): Promise<string[]> {
+  return applyDir(dir, async (file) => {
     const { ruleSet, created } = await admin.apply(await readRuleSetFile(file));
-    if (created) applied.push(`${ruleSet.name}@${ruleSet.version}`);
-  }
-  return applied;
+    return created ? `${ruleSet.name}@${ruleSet.version}` : undefined;
+  });
 }
 
 /**
