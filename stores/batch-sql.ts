@@ -1,4 +1,4 @@
-import type { Migration } from './migrations';
+import type { Migration } from './migrations/list';
 
 /** Cases waiting for a batch, each batch run, its chunks and the lines or rows it could not decide. */
 export const BATCH_MIGRATION: Migration = {

@@ -1,4 +1,4 @@
-import type { Migration } from './migrations';
+import type { Migration } from './migrations/list';
 
 /** The rule_sets table: every changed rule set applied is a new immutable version. */
 export const RULE_SETS_MIGRATION: Migration = {

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations';
+import type { Migration } from '../migrations/list';
 import type { FieldCondition, MetadataFilter, MetadataScalar } from './types';
 
 /**

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { BATCH_MIGRATION } from './batch-sql';
-import { RULE_SETS_MIGRATION } from './rules-sql';
-import { CASE_VECTORS_MIGRATION } from './vector/pgvector-sql';
+import { BATCH_MIGRATION } from '../batch-sql';
+import { RULE_SETS_MIGRATION } from '../rules-sql';
+import { CASE_VECTORS_MIGRATION } from '../vector/pgvector-sql';
 
 /** One schema change; `version` orders them and is recorded once applied (STYLE rule 9). */
 export interface Migration {

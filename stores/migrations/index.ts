@@ -1,0 +1,2 @@
+export { MIGRATIONS, migrate } from './list';
+export type { Migration } from './list';
