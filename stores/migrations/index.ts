@@ -1,2 +1,3 @@
-export { MIGRATIONS, migrate } from './list';
+export { MIGRATIONS } from './list';
 export type { Migration } from './list';
+export { migrate } from './migrate';
