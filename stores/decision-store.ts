@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import type { DecisionAudit } from '../core/audit';
 import { CaseIssueSchema } from '../core/case';
 import { ModelResultSchema, OutcomeSchema, ThresholdsSchema } from '../core/decision';
 import type { ModelCall } from '../core/pipeline/types';
@@ -9,7 +10,7 @@ import { LabelSchema, SimilarCaseSchema } from '../core/similar';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import * as sql from './sql';
 
-/** A decision as read back from the log. */
+/** A decision as read back from the log, mapped to the one audit-row shape (core/audit.ts). */
 export const DecisionRowSchema = z
   .object({
     decision_id: z.string(),
@@ -44,7 +45,7 @@ export const DecisionRowSchema = z
     decided_at: z.date(),
     recorded_at: z.date(),
   })
-  .transform((r) => ({
+  .transform((r): DecisionAudit => ({
     decisionId: r.decision_id,
     caseId: r.case_id,
     pipeline: { name: r.pipeline, version: r.pipeline_version === null ? 'adhoc' : String(r.pipeline_version) },
@@ -83,7 +84,7 @@ export const DecisionRowSchema = z
     decidedAt: r.decided_at.toISOString(),
     recordedAt: r.recorded_at.toISOString(),
   }));
-export type StoredDecision = z.output<typeof DecisionRowSchema>;
+export type StoredDecision = DecisionAudit;
 
 export const RejectionRowSchema = z
   .object({

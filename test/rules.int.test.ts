@@ -8,8 +8,6 @@ import { readRuleSetFile, RuleSetInvalidError, RuleSetsAdmin } from '../admin/ru
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import type { RuleSetSpec } from '../core/rules/spec';
-import { migrate } from '../stores/migrations';
-import { RULE_SETS_MIGRATION } from '../stores/rules-sql';
 import { RuleSetNotFoundError, RuleSetStore } from '../stores/rules-store';
 import { PROJECT_ROOT } from '../config/env';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -29,7 +27,6 @@ let rules: RuleSetsAdmin;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await migrate(db.pool, [RULE_SETS_MIGRATION]); // until it joins MIGRATIONS; a no-op after that
   rules = new RuleSetsAdmin(new RuleSetStore(db.pool));
 });
 

@@ -7,18 +7,11 @@ import { openPool } from '../stores/db';
 import { migrate } from '../stores/migrations';
 import { VectorFailureType } from '../stores/vector/errors';
 import { PgVectorStore } from '../stores/vector/pgvector';
-import { CASE_VECTORS_MIGRATION } from '../stores/vector/pgvector-sql';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { failureOf } from './helpers/failures';
 import { randomVectors, vectorStoreContract } from './helpers/fake-pinecone';
 
 const DIMENSION = 9;
-
-/** Migrations 1.. plus the case vectors one (a no-op once it is in MIGRATIONS). */
-async function migrateWithVectors(pool: Pool): Promise<void> {
-  await migrate(pool);
-  await migrate(pool, [CASE_VECTORS_MIGRATION]);
-}
 
 /** The type of case_vectors.embedding, or undefined when the table does not exist. */
 async function columnType(pool: Pool): Promise<string | undefined> {
@@ -39,7 +32,7 @@ describe('PgVectorStore on PostgreSQL with pgvector', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = db.pool;
-    await migrateWithVectors(pool);
+    await migrate(pool);
     embeddingType = await columnType(pool);
     store = new PgVectorStore(pool, { dimension: DIMENSION });
     await store.init();
@@ -92,7 +85,7 @@ describe('PgVectorStore on a PostgreSQL without pgvector', () => {
   });
 
   it('migrates anyway, leaving case_vectors out', async () => {
-    await migrateWithVectors(pool);
+    await migrate(pool);
     expect(await columnType(pool)).toBeUndefined();
     const { rows } = await pool.query<{ version: number }>('SELECT version FROM arbiter_migrations WHERE version = 4');
     expect(rows).toEqual([{ version: 4 }]);

@@ -1,38 +1,4 @@
-import { z } from 'zod';
-import { DecisionResultSchema, ModelResultSchema, OutcomeSchema, ThresholdsSchema } from '../../core/decision';
-import { ReviewOutcomeSchema } from '../../core/review';
-import { LabelSchema, SimilarCaseSchema } from '../../core/similar';
+import { DecisionAuditSchema } from '../../core/audit';
 
-const r = DecisionResultSchema.shape;
-
-/**
- * A decision as the decision log holds it (stores/decision-store.ts `DecisionRowSchema`'s output):
- * what Temporal's view lacks is the ground-truth `feedback`, the stored `input` and its hash.
- */
-export const AuditSchema = z
-  .object({
-    decisionId: z.string(),
-    caseId: z.string(),
-    pipeline: r.pipeline,
-    degraded: z.boolean(),
-    late: z.array(z.string()),
-    review: ReviewOutcomeSchema.optional(),
-    rules: r.rules,
-    similar: z.array(SimilarCaseSchema).optional(),
-    timings: z.record(z.string(), z.number()),
-    latencyMs: z.number().optional(),
-    feedback: z.object({ label: LabelSchema, source: z.string().optional(), at: z.string().optional() }).optional(),
-    outcome: OutcomeSchema,
-    score: z.number(),
-    reasons: z.array(z.string()),
-    models: z.array(ModelResultSchema),
-    thresholds: ThresholdsSchema,
-    /** Null when ARBITER_STORE_INPUT=false. */
-    input: z.record(z.string(), z.unknown()).nullable(),
-    inputHash: z.string(),
-    workflowId: z.string(),
-    runId: z.string(),
-    decidedAt: z.string(),
-    recordedAt: z.string(),
-  })
-  .meta({ id: 'DecisionAudit' });
+/** The decision log's row (core/audit.ts), named `DecisionAudit` in the OpenAPI document. */
+export const AuditSchema = DecisionAuditSchema.meta({ id: 'DecisionAudit' });

@@ -14,7 +14,7 @@ export {
 } from './errors';
 export { PgVectorStore } from './pgvector';
 export type { PgVectorStoreOptions } from './pgvector';
-export { CASE_VECTORS_MIGRATION, CREATE_CASE_VECTORS } from './pgvector-sql';
+export { CREATE_CASE_VECTORS } from './pgvector-sql';
 export { PineconeVectorStore } from './pinecone';
 export type { PineconeVectorStoreOptions } from './pinecone';
 export {

@@ -1,52 +1,13 @@
-import type { Migration } from '../migrations';
 import type { FieldCondition, MetadataFilter, MetadataScalar } from './types';
 
 /**
  * All SQL of the pgvector store (STYLE rule 9). Values always travel as parameters, field names too
  * (they are also validated by `METADATA_FIELD`): nothing a caller sends is spliced into SQL text.
  *
- * `embedding` is the unparameterised `vector` type because the width depends on the embedder; the
- * store checks it in code and only compares rows of its own width (`vector_dims`), so rows left by
- * an earlier embedder are ignored instead of failing every query.
- *
- * No ANN index: HNSW and IVFFlat refuse an untyped column ("column does not have dimensions", seen on
- * PGlite's pgvector 0.8). A per-width partial expression index does build —
- *   CREATE INDEX ON case_vectors USING hnsw ((embedding::vector(9)) vector_cosine_ops)
- *     WHERE vector_dims(embedding) = 9;
- * — but it is approximate and filters (namespace, metadata) are applied after it, so top-k would
- * come back short. Exact search is right at demo scale; add that index (queries cast the same way,
- * with `SET hnsw.iterative_scan = relaxed_order`) when a namespace grows past ~100k vectors.
+ * The table itself (and why it has no ANN index) is declared with the migrations, in
+ * stores/migrations/list.ts; `PgVectorStore` also creates it once pgvector is installed.
  */
-export const CREATE_CASE_VECTORS = `
-CREATE TABLE IF NOT EXISTS case_vectors (
-  namespace  text NOT NULL,
-  id         text NOT NULL,
-  embedding  vector NOT NULL,
-  metadata   jsonb NOT NULL DEFAULT '{}',
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (namespace, id)
-)`;
-
-/**
- * Migration 4. Without pgvector on the server it records a warning and creates nothing, so decisions
- * keep working; `PgVectorStore` then fails at first use with one clear error, and creates the table
- * itself once the extension has been installed.
- */
-export const CASE_VECTORS_MIGRATION: Migration = {
-  version: 4,
-  name: 'case vectors',
-  sql: `
-DO $$
-BEGIN
-  BEGIN
-    CREATE EXTENSION IF NOT EXISTS vector;
-  EXCEPTION WHEN OTHERS THEN
-    RAISE WARNING 'pgvector is not available (%): case_vectors is not created', SQLERRM;
-    RETURN;
-  END;
-  ${CREATE_CASE_VECTORS.trim()};
-END $$;`,
-};
+export { CREATE_CASE_VECTORS } from '../migrations/list';
 
 export const VECTOR_EXTENSION_VERSION = `SELECT extversion FROM pg_extension WHERE extname = 'vector'`;
 export const CREATE_VECTOR_EXTENSION = 'CREATE EXTENSION IF NOT EXISTS vector';

@@ -1,14 +1,34 @@
-import type { Pool } from 'pg';
-import { BATCH_MIGRATION } from './batch-sql';
-import { RULE_SETS_MIGRATION } from './rules-sql';
-import { CASE_VECTORS_MIGRATION } from './vector/pgvector-sql';
-
 /** One schema change; `version` orders them and is recorded once applied (STYLE rule 9). */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
 }
+
+/**
+ * The pgvector store's table (migration 4; `PgVectorStore` creates it too, once pgvector is installed).
+ *
+ * `embedding` is the unparameterised `vector` type because the width depends on the embedder; the
+ * store checks it in code and only compares rows of its own width (`vector_dims`), so rows left by
+ * an earlier embedder are ignored instead of failing every query.
+ *
+ * No ANN index: HNSW and IVFFlat refuse an untyped column ("column does not have dimensions", seen on
+ * PGlite's pgvector 0.8). A per-width partial expression index does build —
+ *   CREATE INDEX ON case_vectors USING hnsw ((embedding::vector(9)) vector_cosine_ops)
+ *     WHERE vector_dims(embedding) = 9;
+ * — but it is approximate and filters (namespace, metadata) are applied after it, so top-k would
+ * come back short. Exact search is right at demo scale; add that index (queries cast the same way,
+ * with `SET hnsw.iterative_scan = relaxed_order`) when a namespace grows past ~100k vectors.
+ */
+export const CREATE_CASE_VECTORS = `
+CREATE TABLE IF NOT EXISTS case_vectors (
+  namespace  text NOT NULL,
+  id         text NOT NULL,
+  embedding  vector NOT NULL,
+  metadata   jsonb NOT NULL DEFAULT '{}',
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (namespace, id)
+)`;
 
 /** Ordered, append-only: never edit an applied migration, add a new one. */
 export const MIGRATIONS: Migration[] = [
@@ -136,8 +156,40 @@ CREATE TABLE model_calls (
   PRIMARY KEY (decision_id, call_id)
 );`,
   },
-  CASE_VECTORS_MIGRATION,
-  RULE_SETS_MIGRATION,
+  // Without pgvector on the server it records a warning and creates nothing, so decisions keep working;
+  // `PgVectorStore` then fails at first use with one clear error, and creates the table itself once the
+  // extension has been installed.
+  {
+    version: 4,
+    name: 'case vectors',
+    sql: `
+DO $$
+BEGIN
+  BEGIN
+    CREATE EXTENSION IF NOT EXISTS vector;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'pgvector is not available (%): case_vectors is not created', SQLERRM;
+    RETURN;
+  END;
+  ${CREATE_CASE_VECTORS.trim()};
+END $$;`,
+  },
+  // The rule_sets table: every changed rule set applied is a new immutable version.
+  {
+    version: 5,
+    name: 'rule sets',
+    sql: `
+CREATE TABLE rule_sets (
+  name        text NOT NULL,
+  version     int NOT NULL CHECK (version > 0),
+  spec        jsonb NOT NULL,
+  spec_hash   text NOT NULL,
+  description text,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (name, version)
+);
+CREATE INDEX rule_sets_hash_idx ON rule_sets (name, spec_hash);`,
+  },
   {
     version: 6,
     name: 'human review',
@@ -173,38 +225,65 @@ CREATE TABLE decision_feedback (
 );
 CREATE INDEX decision_feedback_decision_idx ON decision_feedback (decision_id, received_at);`,
   },
-  BATCH_MIGRATION,
+  // Cases waiting for a batch, each batch run, its chunks and the lines or rows it could not decide.
+  {
+    version: 8,
+    name: 'batch decisions',
+    sql: `
+CREATE TABLE pending_cases (
+  case_id     text PRIMARY KEY,
+  input       jsonb NOT NULL,
+  -- The pipeline the case is for; NULL: whichever batch comes first.
+  pipeline    text,
+  enqueued_at timestamptz NOT NULL DEFAULT now(),
+  -- '<batch id>#<chunk>': which batch took the row, and in which chunk (a retried read finds it again).
+  claimed_by  text,
+  claimed_at  timestamptz,
+  decided_at  timestamptz,
+  decision_id text,
+  outcome     text CHECK (outcome IN ('approve', 'decline', 'review', 'rejected', 'failed')),
+  error       text
+);
+CREATE INDEX pending_cases_unclaimed_idx ON pending_cases (enqueued_at, case_id) WHERE claimed_by IS NULL;
+CREATE INDEX pending_cases_claimed_idx ON pending_cases (claimed_by) WHERE claimed_by IS NOT NULL;
+CREATE TABLE batches (
+  batch_id         text PRIMARY KEY,
+  workflow_id      text NOT NULL,
+  source           jsonb NOT NULL,
+  pipeline         text NOT NULL,
+  pipeline_version text NOT NULL,
+  rule_set         text,
+  status           text NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+  total            int,
+  counts           jsonb NOT NULL DEFAULT '{}',
+  last_error       text,
+  started_at       timestamptz NOT NULL DEFAULT now(),
+  finished_at      timestamptz
+);
+CREATE TABLE batch_chunks (
+  batch_id    text NOT NULL,
+  chunk       int NOT NULL,
+  run_id      text NOT NULL,
+  cases       int NOT NULL,
+  decided     int NOT NULL,
+  rejected    int NOT NULL,
+  failed      int NOT NULL,
+  -- One entry per batched model call: step, model, version, rows, ok, latency.
+  calls       jsonb NOT NULL,
+  timings     jsonb NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (batch_id, chunk)
+);
+CREATE TABLE batch_rejections (
+  batch_id    text NOT NULL,
+  -- 'line <n>' for a file, 'case <id>' for a table row.
+  ref         text NOT NULL,
+  line        int,
+  case_id     text,
+  issues      jsonb NOT NULL,
+  input       jsonb,
+  rejected_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (batch_id, ref)
+);`,
+  },
 ];
-
-// Arbitrary but fixed: serialises concurrent migrators (two workers starting at once).
-const MIGRATION_LOCK_ID = 0x4172626974;
-
-/** Applies every migration not yet recorded, each in its own transaction, under an advisory lock. */
-export async function migrate(pool: Pool, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
-  const client = await pool.connect();
-  const applied: number[] = [];
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    await client.query(`CREATE TABLE IF NOT EXISTS arbiter_migrations (
-      version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM arbiter_migrations');
-    const done = new Set(rows.map((r) => r.version));
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (done.has(m.version)) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(m.sql);
-        await client.query('INSERT INTO arbiter_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw new Error(`migration ${m.version} (${m.name}) failed`, { cause: err });
-      }
-      applied.push(m.version);
-    }
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
-    client.release();
-  }
-  return applied;
-}

@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ApplicationFailure,
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WithStartWorkflowOperation,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { CaseIdSchema, CaseIssueSchema } from '../core/case';
+import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
+import { FailureType } from '../core/errors';
+import { decisionUpdate, reviewUpdate } from '../core/messages';
+import { ReviewOutcomeSchema, ReviewRequestSchema, type ReviewOutcome, type ReviewRequest } from '../core/review';
+import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
+import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type DecisionWorkflowInput } from '../core/workflow-input';
+import type { decisionWorkflow, pipelineWorkflow } from '../workflows';
+import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
+import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/types';
+import { z } from 'zod';
+import { temporalTarget } from '../config/temporal';
+import { submitFeedback, type FeedbackOptions } from './feedback';
+import {
+  decisionStatus,
+  listDecisionSummaries,
+  startOnce,
+  type DecisionFilter,
+  type DecisionStatus,
+  type DecisionSummary,
+  type StartedDecision,
+} from './decisions';
+import type { FeedbackReceipt } from '../core/feedback';
+import type { Label } from '../core/similar';
+import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
+
+export interface DecideOptions {
+  /** Run a single model (`name:alias` or `name@version`) instead of a pipeline. */
+  model?: string;
+  /** @default { decline: 0.8, review: 0.4 } */
+  thresholds?: Thresholds;
+  /** @default 'demo' */
+  pipeline?: string;
+  /** A stored rule set (e.g. `demo`) deciding the outcome instead of the thresholds. */
+  rules?: string;
+  /** How a `review` outcome waits for a person. @default 24 h, then escalated */
+  review?: { timeoutMs?: number; onTimeout?: 'approve' | 'decline' | 'review' };
+  /**
+   * `startDecision` only: ask for eager start, so that with a worker on this client's connection
+   * (the embedded stack) the first workflow task goes straight to it instead of through the task
+   * queue. Ignored on a connection of the client's own. (`decide` cannot start eagerly: eager start
+   * does not combine with update-with-start, and an update sent right after an eager start was
+   * refused as "workflow not found" by the 1.9 dev server.) @default false
+   */
+  eager?: boolean;
+}
+
+/** A model input row: a JSON object. */
+const InputSchema = z.record(z.string(), z.unknown());
+
+/** What `executeModel` returns. */
+export interface ModelExecution {
+  model: string;
+  /** The version the reference was pinned to. */
+  version: string;
+  output: Record<string, unknown>;
+  latencyMs: number | null;
+}
+
+export interface ArbiterClientOptions {
+  /** @default 'arbiter-orchestrator' */
+  taskQueue?: string;
+}
+
+/** The typed way in: start decisions and wait for them. Validates what comes back with zod. */
+export class ArbiterClient {
+  readonly taskQueue: string;
+
+  constructor(
+    readonly temporal: Client,
+    options: ArbiterClientOptions = {},
+  ) {
+    this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  }
+
+  /** Connects through TEMPORAL_* variables (envconfig); `address` overrides them. */
+  static async connect(options: ArbiterClientOptions & { address?: string } = {}): Promise<ArbiterClient> {
+    const target = temporalTarget(options.address);
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: 5000 });
+    } catch (err) {
+      throw new TemporalUnreachableError(target.connectionOptions.address ?? 'localhost:7233', { cause: err });
+    }
+    return new ArbiterClient(new Client({ connection, namespace: target.namespace }), options);
+  }
+
+  /**
+   * Decides one case and returns as soon as the decision is taken (update-with-start: one round
+   * trip; the workflow goes on to record late and shadow model calls). One decision per case id:
+   * asking again for a case already decided returns that decision; a rejected case may be resubmitted.
+   * @throws CaseValidationError naming every bad field (the rejection is recorded)
+   */
+  async decide(request: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
+    const { workflowId, args, subject } = this.startArgs(request, options);
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof decisionWorkflow>(
+      'decisionWorkflow',
+      this.decisionStart(workflowId, args, subject, options),
+    );
+    try {
+      const result = await this.temporal.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation });
+      return DecisionResultSchema.parse(result);
+    } catch (err) {
+      // Already decided (closed and not failed): the decision is the workflow's result.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.resultOf(workflowId);
+      throw toDecisionError(err, workflowId);
+    }
+  }
+
+  /** How every decision workflow starts: one per case id, a failed one may be retried. */
+  private decisionStart(
+    workflowId: string,
+    args: DecisionWorkflowInput,
+    subject: DecideSubject,
+    options: DecideOptions,
+  ) {
+    return {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args: [args] as [DecisionWorkflowInput],
+      // Shown on the decision's User Metadata tab in the Temporal UI.
+      staticSummary: workflowSummary(subject),
+      staticDetails: decisionDetails({ ...subject, workflowId, thresholds: options.thresholds }),
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    };
+  }
+
+  /** Eager start needs the worker's own (native) connection; a plain client connection cannot. */
+  private canStartEagerly(): boolean {
+    return this.temporal.connection.constructor.name === 'NativeConnection';
+  }
+
+  /**
+   * Starts deciding a case and returns at once (one decision per case id, as with `decide`); read
+   * the outcome later with `getDecision`. A case without a usable id still starts, so that its
+   * rejection is recorded.
+   */
+  async startDecision(request: unknown, options: DecideOptions = {}): Promise<StartedDecision> {
+    const { workflowId, args, subject } = this.startArgs(request, options);
+    return startOnce(
+      () =>
+        this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
+          ...this.decisionStart(workflowId, args, subject, options),
+          ...(options.eager && this.canStartEagerly() ? { requestEagerStart: true } : {}),
+        }),
+      workflowId,
+    );
+  }
+
+  /**
+   * Where a decision stands: `pending`, `decided` (with the decision), `rejected` (with the issues)
+   * or `failed`. @throws UnknownDecisionError when no decision has this id
+   */
+  getDecision(decisionId: string): Promise<DecisionStatus> {
+    return decisionStatus(this.temporal, decisionId);
+  }
+
+  /** Decisions newest first, filtered by outcome, pipeline, review state, score (Temporal's visibility). */
+  listDecisions(filter: DecisionFilter = {}): Promise<DecisionSummary[]> {
+    return listDecisionSummaries(this.temporal, this.taskQueue, filter);
+  }
+
+  /** The decision a (finished or running) decision workflow returns. */
+  private async resultOf(workflowId: string): Promise<DecisionResult> {
+    try {
+      return DecisionResultSchema.parse(
+        await this.temporal.workflow.getHandle<typeof decisionWorkflow>(workflowId).result(),
+      );
+    } catch (err) {
+      throw toDecisionError(err, workflowId);
+    }
+  }
+
+  private startArgs(
+    request: unknown,
+    options: DecideOptions,
+  ): { workflowId: string; args: DecisionWorkflowInput; subject: DecideSubject } {
+    const caseId = CaseIdSchema.safeParse((request as { caseId?: unknown } | null)?.caseId);
+    // Without a usable case id the workflow still runs, so that the rejection is recorded.
+    const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
+    const { model, pipeline, rules } = options;
+    return {
+      workflowId,
+      subject: { kind: 'decide', caseId: caseId.success ? caseId.data : undefined, model, pipeline, rules },
+      args: {
+        request,
+        model: options.model,
+        thresholds: options.thresholds,
+        pipeline: options.pipeline,
+        rules: options.rules,
+        review: options.review,
+      },
+    };
+  }
+
+  /**
+   * Runs a stored pipeline on one input and returns every step's output (no thresholds, no
+   * decision record). Waits until late and shadow calls have finished too.
+   */
+  async executePipeline(name: string, input: Record<string, unknown>): Promise<PipelineResult> {
+    return this.runPipelineWorkflow(
+      `pipeline-${name}-${randomUUID()}`,
+      { pipeline: name, input: InputSchema.parse(input) },
+      { kind: 'pipeline', pipeline: name },
+    );
+  }
+
+  /** Calls one model (`name:alias` or `name@version`) through Temporal, with the pinned version it used. */
+  async executeModel(ref: string, input: Record<string, unknown>): Promise<ModelExecution> {
+    const result = await this.runPipelineWorkflow(
+      `model-${randomUUID()}`,
+      { model: ref, input: InputSchema.parse(input) },
+      { kind: 'model', model: ref },
+    );
+    const call = result.calls.find((c) => c.status === 'ok');
+    if (!call?.output) throw new DecisionFailedError(`model ${ref} gave no output`, '', undefined);
+    return { model: call.model, version: call.version, output: call.output, latencyMs: call.latencyMs ?? null };
+  }
+
+  private async runPipelineWorkflow(
+    workflowId: string,
+    args: PipelineWorkflowInput,
+    subject: SummarySubject,
+  ): Promise<PipelineResult> {
+    try {
+      const result = await this.temporal.workflow.execute<typeof pipelineWorkflow>('pipelineWorkflow', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [args],
+        staticSummary: workflowSummary(subject),
+      });
+      return PipelineResultSchema.parse(result);
+    } catch (err) {
+      throw toDecisionError(err, workflowId);
+    }
+  }
+
+  /**
+   * Sends a reviewer's verdict to a decision waiting for review and returns the recorded outcome.
+   * @throws ReviewNotPendingError when the decision is not waiting (never hangs)
+   */
+  async review(decisionId: string, request: ReviewRequest): Promise<ReviewOutcome> {
+    const valid = ReviewRequestSchema.parse(request);
+    const handle = this.temporal.workflow.getHandle(decisionId);
+    try {
+      return ReviewOutcomeSchema.parse(await handle.executeUpdate(reviewUpdate, { args: [valid] }));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError)
+        throw new ReviewNotPendingError(decisionId, 'no such decision', { cause: err });
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new ReviewNotPendingError(decisionId, rootMessage(err), { cause: err });
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      // Updates to a closed workflow are refused by the server.
+      if (/completed|closed|not found/i.test(message))
+        throw new ReviewNotPendingError(decisionId, 'it is already closed', { cause: err });
+      throw err;
+    }
+  }
+
+  /** Decisions waiting for a person, newest first (from Temporal's visibility: `ReviewState = 'pending'`). */
+  async pendingReviews(limit = 100): Promise<{ decisionId: string; startedAt: string }[]> {
+    const found: { decisionId: string; startedAt: string }[] = [];
+    const query = `ReviewState = 'pending' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
+    for await (const wf of this.temporal.workflow.list({ query })) {
+      found.push({ decisionId: wf.workflowId, startedAt: wf.startTime.toISOString() });
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  /**
+   * Attaches ground truth to a decision (through Temporal): labels its row and its case vector, so
+   * similar-case context and `decisions stats` learn from it. The latest feedback wins.
+   * @throws UnknownDecisionError for a decision id the log does not hold
+   * @throws FeedbackRejectedError for invalid feedback, naming each bad field
+   */
+  submitFeedback(decisionId: string, label: Label, options: FeedbackOptions = {}): Promise<FeedbackReceipt> {
+    return submitFeedback(this.temporal, this.taskQueue, decisionId, label, options);
+  }
+
+  /** Closes the connection this client opened. */
+  async close(): Promise<void> {
+    await this.temporal.connection.close();
+  }
+}
+
+function toDecisionError(err: unknown, workflowId: string): Error {
+  if (!(err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError)) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type === FailureType.InvalidCase) {
+    const issues = CaseIssueSchema.array().safeParse(cause.details?.[0]);
+    return new CaseValidationError(issues.success ? issues.data : [], workflowId, { cause: err });
+  }
+  const root = rootApplicationFailure(cause);
+  return new DecisionFailedError(root?.message ?? err.message, workflowId, root?.type ?? undefined, { cause: err });
+}
+
+function rootMessage(err: Error): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause) e = e.cause;
+  return e instanceof Error ? e.message.replace(/^this decision is not waiting for review: /, '') : String(e);
+}
+
+/** The innermost ApplicationFailure in a failure chain (an activity's failure sits under ActivityFailure). */
+function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
+  let found: ApplicationFailure | undefined;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
+  return found;
+}
