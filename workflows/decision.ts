@@ -18,9 +18,9 @@ import {
   type DecisionResult,
   type Outcome,
 } from '../core/decision';
+import { Failure } from '../core/failures';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
-import { FailureType } from '../core/errors';
 import { decisionQuery, decisionUpdate } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
@@ -88,7 +88,7 @@ function detailsOf(d: DecisionResult): string {
 
 function workflowBug(err: unknown): ApplicationFailure {
   // A plain Error would only fail the workflow task and be retried forever.
-  return ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
+  return ApplicationFailure.create({ type: Failure.Workflow.Unexpected, message: String(err), nonRetryable: true });
 }
 
 async function decide(
@@ -116,7 +116,7 @@ async function decide(
   try {
     run = await runPipeline(pinned, input, { decisionKey: workflowId, startedAt: runStartTime.getTime() });
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'Model.InvalidInput') {
+    if (err instanceof ApplicationFailure && err.type === Failure.Model.InvalidInput) {
       return reject(caseId, issuesOf(err), args.request);
     }
     throw err;
@@ -127,7 +127,7 @@ async function decide(
   const score = result.score;
   if (score === null) {
     throw ApplicationFailure.create({
-      type: 'Pipeline.NoScore',
+      type: Failure.Pipeline.NoScore,
       message: `pipeline ${pinned.name}@${pinned.version}: output '${pinned.spec.output}' has no numeric score`,
       nonRetryable: true,
     });
@@ -215,7 +215,7 @@ async function reject(caseId: string | null, issues: CaseIssue[], input: unknown
   upsertSearchAttributes([{ key: DecisionOutcomeKey, value: 'rejected' }]);
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   throw ApplicationFailure.create({
-    type: FailureType.InvalidCase,
+    type: Failure.Decision.InvalidCase,
     message: `invalid case: ${summary}`,
     nonRetryable: true,
     details: [issues],

@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { FailureType } from '../core/errors';
+import { Failure } from '../core/failures';
 import { FeedbackSchema, invalidFeedback, type Feedback, type FeedbackReceipt } from '../core/feedback';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -24,6 +24,6 @@ export async function feedbackWorkflow(input: Feedback): Promise<FeedbackReceipt
   } catch (err) {
     if (err instanceof TemporalFailure) throw err;
     // A plain Error would only fail the workflow task and be retried forever.
-    throw ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
+    throw ApplicationFailure.create({ type: Failure.Workflow.Unexpected, message: String(err), nonRetryable: true });
   }
 }

@@ -1,5 +1,6 @@
 import { ApplicationFailure, proxyLocalActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { Failure } from '../core/failures';
 import type { PipelineResult } from '../core/pipeline/types';
 import { runPipeline } from './pipeline/interpreter';
 
@@ -36,6 +37,6 @@ export async function pipelineWorkflow(args: PipelineWorkflowInput): Promise<Pip
     return { ...result, calls: state.calls.map((c) => ({ ...c })) };
   } catch (err) {
     if (err instanceof TemporalFailure) throw err;
-    throw ApplicationFailure.create({ type: 'Workflow.Unexpected', message: String(err), nonRetryable: true });
+    throw ApplicationFailure.create({ type: Failure.Workflow.Unexpected, message: String(err), nonRetryable: true });
   }
 }
