@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 
 /**
  * Every dotted `ApplicationFailure.type` Arbiter throws or records, by area (`Failure.Model.RateLimited`
@@ -132,4 +132,19 @@ export function errorChain(err: unknown): Error[] {
 /** The innermost ApplicationFailure in `err`'s chain, `err` included (an activity's own sits under ActivityFailure). */
 export function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
   return failureChain(err).findLast((e): e is ApplicationFailure => e instanceof ApplicationFailure);
+}
+
+/**
+ * What workflow code throws for `err` (STYLE rule 5): a TemporalFailure unchanged; anything else is a
+ * bug, a non-retryable `Workflow.Unexpected` keeping `err` as its cause (a plain Error would only fail
+ * the workflow task, retried forever).
+ */
+export function workflowFailure(err: unknown): TemporalFailure {
+  if (err instanceof TemporalFailure) return err;
+  return ApplicationFailure.create({
+    type: Failure.Workflow.Unexpected,
+    message: String(err),
+    nonRetryable: true,
+    cause: err instanceof Error ? err : undefined,
+  });
 }

@@ -8,7 +8,6 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
-  TemporalFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
@@ -18,7 +17,7 @@ import { batchProgressQuery, type BatchProgress } from '../core/batch/progress';
 import { batchIdOf, FILE_START, type FileCursor, type PinnedRuleSet } from '../core/batch/schema';
 import { freshProgress, progressDetails, withRead, withScored } from '../core/batch/tally';
 import { toCaseIssues } from '../core/case';
-import { Failure, rootApplicationFailure } from '../core/failures';
+import { Failure, rootApplicationFailure, workflowFailure } from '../core/failures';
 import type { PinnedPipeline } from '../core/pipeline/types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -133,10 +132,7 @@ export async function batchWorkflow(raw: BatchWorkflowInput): Promise<BatchProgr
       await closeBatch(progress.current);
     }
   } catch (err) {
-    const failure =
-      err instanceof TemporalFailure
-        ? err
-        : ApplicationFailure.create({ type: Failure.Workflow.Unexpected, message: String(err), nonRetryable: true });
+    const failure = workflowFailure(err);
     const lastError = rootMessage(failure);
     progress.current = { ...progress.current, state: 'failed', finishedAt: new Date().toISOString(), lastError };
     setCurrentDetails(progressDetails(progress.current));

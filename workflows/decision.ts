@@ -5,7 +5,6 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
-  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,7 +17,7 @@ import {
   type DecisionResult,
   type Outcome,
 } from '../core/decision';
-import { Failure } from '../core/failures';
+import { Failure, workflowFailure } from '../core/failures';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import { decisionQuery, decisionUpdate } from '../core/messages';
@@ -66,7 +65,7 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
     await condition(allHandlersFinished);
     return reviewed ?? decision;
   } catch (err) {
-    failed = err instanceof TemporalFailure ? err : workflowBug(err);
+    failed = workflowFailure(err);
     await condition(allHandlersFinished);
     throw failed;
   }
@@ -84,11 +83,6 @@ function detailsOf(d: DecisionResult): string {
       ? `model ${primary.model}@${primary.version}`
       : `pipeline ${d.pipeline.name}@${d.pipeline.version}`;
   return `**${d.outcome}** · score ${d.score.toFixed(3)} · ${by}${similar}${review}`;
-}
-
-function workflowBug(err: unknown): ApplicationFailure {
-  // A plain Error would only fail the workflow task and be retried forever.
-  return ApplicationFailure.create({ type: Failure.Workflow.Unexpected, message: String(err), nonRetryable: true });
 }
 
 async function decide(

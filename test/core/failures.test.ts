@@ -1,9 +1,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, RetryState } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { errorChain, Failure, FAILURES, failureChain, rootApplicationFailure } from '../../core/failures';
+import {
+  errorChain,
+  Failure,
+  FAILURES,
+  failureChain,
+  rootApplicationFailure,
+  workflowFailure,
+} from '../../core/failures';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TYPES = Object.entries(Failure).flatMap(([area, names]) =>
@@ -93,5 +100,29 @@ describe('rootApplicationFailure', () => {
 
   it('leaves the outermost to errorChain', () => {
     expect(errorChain(activity).find((e) => e instanceof ApplicationFailure)).toBe(outer);
+  });
+});
+
+describe('workflowFailure', () => {
+  it('passes a TemporalFailure through unchanged', () => {
+    const failure = ApplicationFailure.create({
+      type: Failure.Decision.InvalidCase,
+      message: 'bad',
+      nonRetryable: true,
+    });
+    const cancelled = new CancelledFailure('cancelled');
+    expect(workflowFailure(failure)).toBe(failure);
+    expect(workflowFailure(cancelled)).toBe(cancelled);
+  });
+
+  it('wraps anything else in a non-retryable Workflow.Unexpected that keeps it as cause', () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'score')");
+    const failure = workflowFailure(bug);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'Workflow.Unexpected', nonRetryable: true, message: String(bug) });
+    expect(failure.cause).toBe(bug);
+    const thrown = workflowFailure('a string');
+    expect(thrown).toMatchObject({ type: 'Workflow.Unexpected', nonRetryable: true, message: 'a string' });
+    expect(thrown.cause).toBeUndefined();
   });
 });
