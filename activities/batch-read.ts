@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { caseOf, MAX_KEPT_LINE, parseCaseLine } from '../core/batch/ndjson';
 import type { ChunkRead, ReadChunkInput } from '../core/batch/chunks';
 import type { BatchCase, BatchRejection, FileCursor } from '../core/batch/schema';
+import { Failure } from '../core/failures';
 import { toStoreFailure } from '../stores/pg-errors';
 import type { BatchStore, ProcessedRow, StoredBatchRejection } from '../stores/batch-store';
 import { readLines } from './batch-file';
@@ -36,7 +37,7 @@ export function toFileFailure(err: unknown, path: string): ApplicationFailure {
   const code = (err as { code?: unknown } | null)?.code;
   const missing = code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES';
   return ApplicationFailure.create({
-    type: missing ? 'Batch.SourceNotFound' : 'Batch.SourceUnreadable',
+    type: missing ? Failure.Batch.SourceNotFound : Failure.Batch.SourceUnreadable,
     message: `batch source ${path}: ${err instanceof Error ? err.message : String(err)}`,
     nonRetryable: missing,
     cause: err instanceof Error ? err : undefined,

@@ -5,6 +5,7 @@ import { rejectionOf } from '../core/batch/ndjson';
 import type { BatchCase } from '../core/batch/schema';
 import { decideScored, type ChunkContext } from '../core/batch/verdict';
 import type { Outcome } from '../core/decision';
+import { Failure } from '../core/failures';
 import { runBatchPipeline } from '../core/pipeline/batch';
 import type { DecisionRecord } from '../core/records';
 import type { ModelRuntime } from '../models/runtime';
@@ -47,7 +48,7 @@ async function casesOf(input: ScoreChunkInput, deps: ScoreChunkDeps): Promise<Ba
 function pipelineBug(err: unknown): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   return ApplicationFailure.create({
-    type: 'Batch.PipelineFailed',
+    type: Failure.Batch.PipelineFailed,
     message: err instanceof Error ? err.message : String(err),
     nonRetryable: true,
     cause: err instanceof Error ? err : undefined,

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 import { CaseIdSchema, CaseIssueSchema } from '../core/case';
 import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
-import { FailureType } from '../core/errors';
+import { Failure, failureChain, rootApplicationFailure } from '../core/failures';
 import { decisionUpdate, reviewUpdate } from '../core/messages';
 import { ReviewOutcomeSchema, ReviewRequestSchema, type ReviewOutcome, type ReviewRequest } from '../core/review';
 import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
@@ -302,7 +302,7 @@ function toDecisionError(err: unknown, workflowId: string): Error {
     return err instanceof Error ? err : new Error(String(err));
   }
   const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type === FailureType.InvalidCase) {
+  if (cause instanceof ApplicationFailure && cause.type === Failure.Decision.InvalidCase) {
     const issues = CaseIssueSchema.array().safeParse(cause.details?.[0]);
     return new CaseValidationError(issues.success ? issues.data : [], workflowId, { cause: err });
   }
@@ -311,14 +311,6 @@ function toDecisionError(err: unknown, workflowId: string): Error {
 }
 
 function rootMessage(err: Error): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause) e = e.cause;
+  const e = failureChain(err).at(-1);
   return e instanceof Error ? e.message.replace(/^this decision is not waiting for review: /, '') : String(e);
-}
-
-/** The innermost ApplicationFailure in a failure chain (an activity's failure sits under ActivityFailure). */
-function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
-  let found: ApplicationFailure | undefined;
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
-  return found;
 }

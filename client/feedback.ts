@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CaseIssueSchema } from '../core/case';
-import { FeedbackFailureType, FeedbackReceiptSchema, type FeedbackReceipt } from '../core/feedback';
+import { Failure, rootApplicationFailure } from '../core/failures';
+import { FeedbackReceiptSchema, type FeedbackReceipt } from '../core/feedback';
 import type { Label } from '../core/similar';
 import type { feedbackWorkflow } from '../workflows';
 import { DecisionFailedError, FeedbackRejectedError, UnknownDecisionError } from './errors';
@@ -46,13 +47,12 @@ export async function submitFeedback(
 
 function toFeedbackError(err: unknown, decisionId: string, workflowId: string): Error {
   if (!(err instanceof WorkflowFailedError)) return err instanceof Error ? err : new Error(String(err));
-  let root: ApplicationFailure | undefined;
-  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) root = e;
+  const root = rootApplicationFailure(err.cause);
   switch (root?.type) {
-    case FeedbackFailureType.DecisionNotFound:
+    case Failure.Feedback.DecisionNotFound:
       return new UnknownDecisionError(decisionId, { cause: err, why: 'feedback can only label a recorded decision' });
-    case FeedbackFailureType.Invalid:
-    case FeedbackFailureType.Conflict: {
+    case Failure.Feedback.Invalid:
+    case Failure.Feedback.Conflict: {
       const issues = CaseIssueSchema.array().safeParse(root.details?.[0]);
       return new FeedbackRejectedError(root.message, root.type, issues.success ? issues.data : [], { cause: err });
     }

@@ -1,5 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { CaseValidationError, DecisionFailedError } from '../client/errors';
+import { rootApplicationFailure } from '../core/failures';
 import type { Unprocessable } from './messages';
 
 /**
@@ -17,11 +17,4 @@ export function permanentFailure(err: unknown): Unprocessable | undefined {
     return { reason: 'decision-failed', error: `${err.message}${type}` };
   }
   return undefined;
-}
-
-/** The innermost ApplicationFailure in a cause chain (an activity's sits under ActivityFailure). */
-function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
-  let found: ApplicationFailure | undefined;
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
-  return found;
 }

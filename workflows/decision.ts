@@ -5,7 +5,6 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
-  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,9 +17,9 @@ import {
   type DecisionResult,
   type Outcome,
 } from '../core/decision';
+import { Failure, workflowFailure } from '../core/failures';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
-import { FailureType } from '../core/errors';
 import { decisionQuery, decisionUpdate } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
@@ -66,7 +65,7 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
     await condition(allHandlersFinished);
     return reviewed ?? decision;
   } catch (err) {
-    failed = err instanceof TemporalFailure ? err : workflowBug(err);
+    failed = workflowFailure(err);
     await condition(allHandlersFinished);
     throw failed;
   }
@@ -84,11 +83,6 @@ function detailsOf(d: DecisionResult): string {
       ? `model ${primary.model}@${primary.version}`
       : `pipeline ${d.pipeline.name}@${d.pipeline.version}`;
   return `**${d.outcome}** · score ${d.score.toFixed(3)} · ${by}${similar}${review}`;
-}
-
-function workflowBug(err: unknown): ApplicationFailure {
-  // A plain Error would only fail the workflow task and be retried forever.
-  return ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
 }
 
 async function decide(
@@ -116,7 +110,7 @@ async function decide(
   try {
     run = await runPipeline(pinned, input, { decisionKey: workflowId, startedAt: runStartTime.getTime() });
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'Model.InvalidInput') {
+    if (err instanceof ApplicationFailure && err.type === Failure.Model.InvalidInput) {
       return reject(caseId, issuesOf(err), args.request);
     }
     throw err;
@@ -127,7 +121,7 @@ async function decide(
   const score = result.score;
   if (score === null) {
     throw ApplicationFailure.create({
-      type: 'Pipeline.NoScore',
+      type: Failure.Pipeline.NoScore,
       message: `pipeline ${pinned.name}@${pinned.version}: output '${pinned.spec.output}' has no numeric score`,
       nonRetryable: true,
     });
@@ -215,7 +209,7 @@ async function reject(caseId: string | null, issues: CaseIssue[], input: unknown
   upsertSearchAttributes([{ key: DecisionOutcomeKey, value: 'rejected' }]);
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   throw ApplicationFailure.create({
-    type: FailureType.InvalidCase,
+    type: Failure.Decision.InvalidCase,
     message: `invalid case: ${summary}`,
     nonRetryable: true,
     details: [issues],

@@ -1,6 +1,6 @@
-import { ApplicationFailure, proxyActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { FailureType } from '../core/errors';
+import { workflowFailure } from '../core/failures';
 import { FeedbackSchema, invalidFeedback, type Feedback, type FeedbackReceipt } from '../core/feedback';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -22,8 +22,6 @@ export async function feedbackWorkflow(input: Feedback): Promise<FeedbackReceipt
   try {
     return await recordFeedback({ ...parsed.data, feedbackId: parsed.data.feedbackId ?? workflowInfo().workflowId });
   } catch (err) {
-    if (err instanceof TemporalFailure) throw err;
-    // A plain Error would only fail the workflow task and be retried forever.
-    throw ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
+    throw workflowFailure(err);
   }
 }
