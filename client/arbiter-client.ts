@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ApplicationFailure,
   Client,
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WithStartWorkflowOperation,
-  WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { CaseIdSchema, CaseIssueSchema } from '../core/case';
+import { CaseIdSchema } from '../core/case';
 import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
-import { Failure, failureChain, rootApplicationFailure } from '../core/failures';
 import { decisionUpdate, reviewUpdate } from '../core/messages';
 import { ReviewOutcomeSchema, ReviewRequestSchema, type ReviewOutcome, type ReviewRequest } from '../core/review';
 import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
@@ -33,7 +30,8 @@ import {
 } from './decisions';
 import type { FeedbackReceipt } from '../core/feedback';
 import type { Label } from '../core/similar';
-import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
+import { rootMessage, toDecisionError } from './decision-errors';
+import { DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 
 export interface DecideOptions {
   /** Run a single model (`name:alias` or `name@version`) instead of a pipeline. */
@@ -295,22 +293,4 @@ export class ArbiterClient {
   async close(): Promise<void> {
     await this.temporal.connection.close();
   }
-}
-
-function toDecisionError(err: unknown, workflowId: string): Error {
-  if (!(err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError)) {
-    return err instanceof Error ? err : new Error(String(err));
-  }
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type === Failure.Decision.InvalidCase) {
-    const issues = CaseIssueSchema.array().safeParse(cause.details?.[0]);
-    return new CaseValidationError(issues.success ? issues.data : [], workflowId, { cause: err });
-  }
-  const root = rootApplicationFailure(cause);
-  return new DecisionFailedError(root?.message ?? err.message, workflowId, root?.type ?? undefined, { cause: err });
-}
-
-function rootMessage(err: Error): string {
-  const e = failureChain(err).at(-1);
-  return e instanceof Error ? e.message.replace(/^this decision is not waiting for review: /, '') : String(e);
 }
