@@ -24,7 +24,7 @@ const flags = intFlags({
   concurrency: 32,
   workers: 2,
   'drain-timeout-s': 180,
-  'wait-timeout-s': 300,
+  'wait-timeout-s': 120,
   'review-timeout-ms': 2000,
   seed: Math.floor(Math.random() * 2 ** 31),
 });
