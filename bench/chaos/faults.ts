@@ -42,8 +42,10 @@ export function planFaults(kills: number, outageS: number, random: () => number)
 }
 
 /**
- * Runs the plan one fault at a time as the load reaches each one's moment (or at once when the load
- * has ended first, so every fault happens). Killed processes are restarted after a 0.5–3 s pause.
+ * Runs the plan as the load reaches each fault's moment (at once when the load has ended first, so
+ * every fault happens). A killed worker is started again after a 0.5–3 s pause in the background,
+ * so the next fault does not wait for it (a worker takes 10–30 s to start on a busy machine); a
+ * slot still restarting is not picked again. The dev-server restart and the outage are waited out.
  */
 export async function runFaults(opts: {
   plan: { kind: FaultKind; dueAt: number }[];
@@ -58,31 +60,49 @@ export async function runFaults(opts: {
 }): Promise<FaultRecord[]> {
   const { stack, progress, log } = opts;
   const done: FaultRecord[] = [];
+  const restarting = new Map<string, Promise<void>>();
   for (const fault of opts.plan) {
     while (!opts.loadDone() && progress.started < fault.dueAt * opts.total) await sleep(50);
     const base = { kind: fault.kind, dueAt: round(fault.dueAt), atS: round((Date.now() - opts.t0) / 1000) };
     const inFlight = progress.started - progress.closed;
     const pause = 500 + Math.floor(opts.random() * 2500);
     if (fault.kind === 'kill-worker') {
-      const slot = stack.slots[Math.floor(opts.random() * stack.slots.length)];
+      const pick = Math.floor(opts.random() * stack.slots.length);
+      // Bounded: every slot restarting means waiting for one of them.
+      if (restarting.size >= stack.slots.length) await Promise.race(restarting.values());
+      const ready = stack.slots.filter((s) => !restarting.has(s.name));
+      const slot = ready[pick % Math.max(ready.length, 1)];
       if (!slot) continue;
       await stack.sampleCpu();
       log(`kill -9 ${slot.name} (pid ${slot.proc?.pid}) with ${inFlight} in flight`);
-      const { pid, readyMs } = await slot.kill9AndRestart(pause);
-      done.push({ ...base, target: slot.name, pid, inFlight, downMs: readyMs });
+      const record: FaultRecord = { ...base, target: slot.name, pid: slot.proc?.pid, inFlight, downMs: Number.NaN };
+      done.push(record);
+      const restart = slot.kill9AndRestart(pause).then(
+        ({ readyMs }) => {
+          record.downMs = readyMs;
+          log(`${slot.name} serves again after ${readyMs} ms`);
+        },
+        (err: unknown) => log(`${slot.name} did not come back: ${err instanceof Error ? err.message : String(err)}`),
+      );
+      restarting.set(
+        slot.name,
+        restart.finally(() => restarting.delete(slot.name)),
+      );
     } else if (fault.kind === 'kill-server') {
       log(`kill -9 temporal dev server with ${inFlight} in flight`);
       const { pid, readyMs } = await stack.killServerAndRestart(pause);
       done.push({ ...base, target: 'temporal-dev-server', pid, inFlight, downMs: readyMs });
+      log(`temporal dev server serves again after ${readyMs} ms`);
     } else {
       log(`database outage of ${opts.outageS} s with ${inFlight} in flight`);
       await stack.proxy.close();
       await sleep(opts.outageS * 1000);
       await stack.proxy.open();
       done.push({ ...base, target: 'database', inFlight, downMs: opts.outageS * 1000 });
+      log('database reachable again');
     }
-    log(`${fault.kind} over`);
   }
+  await Promise.all(restarting.values());
   return done;
 }
 
