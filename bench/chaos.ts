@@ -130,7 +130,7 @@ async function run(stack: BenchStack, t0: number, load: number[][]): Promise<Rec
   load.push(loadavg());
   await stack.sampleCpu();
   const peakRss: Record<string, number | undefined> = {};
-  for (const p of stack.processes()) peakRss[p.name] = await peakRssMb(p.pid);
+  for (const p of stack.processes()) peakRss[p.name] = Math.round((await peakRssMb(p.pid)) ?? Number.NaN);
   const report = {
     settings: { ...flags, database: process.env.DATABASE_URL ? 'postgresql' : 'pglite', pipeline: 'demo', runId },
     counts,

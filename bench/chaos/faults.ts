@@ -7,7 +7,7 @@ export type FaultKind = 'kill-worker' | 'kill-server' | 'db-outage';
 /** One fault as it happened. */
 export interface FaultRecord {
   kind: FaultKind;
-  /** Fraction of the decisions started before it was due (its random moment). */
+  /** Fraction of the decisions closed before it was due (its random moment). */
   dueAt: number;
   target?: string;
   pid?: number;
@@ -31,7 +31,10 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** K worker kills, one dev-server kill and one outage, each due at a random point of the load (5–85 % started). */
+/**
+ * K worker kills, one dev-server kill and one outage, each due at a random point of the load (when 5–85 %
+ * of the decisions have closed: `started` jumps to the concurrency at once, `closed` moves with the run).
+ */
 export function planFaults(kills: number, outageS: number, random: () => number): { kind: FaultKind; dueAt: number }[] {
   const at = () => 0.05 + random() * 0.8;
   const plan: { kind: FaultKind; dueAt: number }[] = [];
@@ -62,7 +65,7 @@ export async function runFaults(opts: {
   const done: FaultRecord[] = [];
   const restarting = new Map<string, Promise<void>>();
   for (const fault of opts.plan) {
-    while (!opts.loadDone() && progress.started < fault.dueAt * opts.total) await sleep(50);
+    while (!opts.loadDone() && progress.closed < fault.dueAt * opts.total) await sleep(50);
     const base = { kind: fault.kind, dueAt: round(fault.dueAt), atS: round((Date.now() - opts.t0) / 1000) };
     const inFlight = progress.started - progress.closed;
     const pause = 500 + Math.floor(opts.random() * 2500);
