@@ -26,6 +26,7 @@ const flags = intFlags({
   'drain-timeout-s': 180,
   'wait-timeout-s': 120,
   'review-timeout-ms': 2000,
+  'fault-gap-s': 5,
   seed: Math.floor(Math.random() * 2 ** 31),
 });
 const log = (msg: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -95,6 +96,7 @@ async function run(stack: BenchStack, t0: number, load: number[][]): Promise<Rec
         total: flags.decisions,
         loadDone: () => loadEnded,
         outageS: flags['db-outage-s'],
+        gapMs: flags['fault-gap-s'] * 1000,
         random,
         t0: stackReady,
         log,

@@ -57,6 +57,8 @@ export async function runFaults(opts: {
   total: number;
   loadDone: () => boolean;
   outageS: number;
+  /** The least time between two faults while the load runs, ms. */
+  gapMs: number;
   random: () => number;
   t0: number;
   log: (msg: string) => void;
@@ -64,8 +66,12 @@ export async function runFaults(opts: {
   const { stack, progress, log } = opts;
   const done: FaultRecord[] = [];
   const restarting = new Map<string, Promise<void>>();
+  let lastAt = 0;
   for (const fault of opts.plan) {
-    while (!opts.loadDone() && progress.closed < fault.dueAt * opts.total) await sleep(50);
+    // Decisions that fail fast (during an outage) close quickly: without a gap every later fault would fall due at once.
+    while (!opts.loadDone() && (progress.closed < fault.dueAt * opts.total || Date.now() - lastAt < opts.gapMs))
+      await sleep(50);
+    lastAt = Date.now();
     const base = { kind: fault.kind, dueAt: round(fault.dueAt), atS: round((Date.now() - opts.t0) / 1000) };
     const inFlight = progress.started - progress.closed;
     const pause = 500 + Math.floor(opts.random() * 2500);
