@@ -60,7 +60,7 @@ export function verdictOf(rows: number, status: Status): { verdict: Verdict; why
   if (status === 'RUNNING') return { verdict: 'stuck', why: rows === 1 ? 'running, row written' : 'running, no row' };
   if (status === 'UNKNOWN') return { verdict: 'stuck', why: 'Temporal never described it' };
   if (['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELED', 'CANCELLED'].includes(status))
-    return { verdict: 'failed', why: `workflow ${status.toLowerCase()}` };
+    return { verdict: 'failed', why: `workflow ${status.toLowerCase()}, ${rows === 1 ? 'row written' : 'no row'}` };
   if (status === 'COMPLETED' && rows === 1) return { verdict: 'decidedOnce' };
   if (status === 'COMPLETED') return { verdict: 'lost', why: 'completed workflow without a decision row' };
   if (rows === 1) return { verdict: 'lost', why: `decision row but workflow ${status.toLowerCase()}` };
