@@ -10,6 +10,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { CaseIdSchema, CaseIssueSchema } from '../core/case';
+import { checkCaseLimits, DEFAULT_CASE_LIMITS, type CaseLimits } from '../core/case-limits';
 import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
 import { FailureType } from '../core/errors';
 import { decisionUpdate, reviewUpdate } from '../core/messages';
@@ -71,17 +72,25 @@ export interface ModelExecution {
 export interface ArbiterClientOptions {
   /** @default 'arbiter-orchestrator' */
   taskQueue?: string;
+  /**
+   * The case limits checked before any workflow starts (the decision workflow checks the same
+   * ones again). Callers with an environment pass config/env.ts `caseLimitsOf(env)`.
+   * @default { maxFields: 1000, maxBytes: 262144 }
+   */
+  caseLimits?: CaseLimits;
 }
 
 /** The typed way in: start decisions and wait for them. Validates what comes back with zod. */
 export class ArbiterClient {
   readonly taskQueue: string;
+  readonly caseLimits: CaseLimits;
 
   constructor(
     readonly temporal: Client,
     options: ArbiterClientOptions = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.caseLimits = options.caseLimits ?? DEFAULT_CASE_LIMITS;
   }
 
   /** Connects through TEMPORAL_* variables (envconfig); `address` overrides them. */
@@ -100,7 +109,8 @@ export class ArbiterClient {
    * Decides one case and returns as soon as the decision is taken (update-with-start: one round
    * trip; the workflow goes on to record late and shadow model calls). One decision per case id:
    * asking again for a case already decided returns that decision; a rejected case may be resubmitted.
-   * @throws CaseValidationError naming every bad field (the rejection is recorded)
+   * @throws CaseValidationError naming every bad field (the rejection is recorded), or every limit
+   *   the case breaks (NUL, lone surrogate, depth, fields, bytes: refused here, no workflow starts)
    */
   async decide(request: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
     const { workflowId, args, subject } = this.startArgs(request, options);
@@ -146,6 +156,7 @@ export class ArbiterClient {
    * Starts deciding a case and returns at once (one decision per case id, as with `decide`); read
    * the outcome later with `getDecision`. A case without a usable id still starts, so that its
    * rejection is recorded.
+   * @throws CaseValidationError for a case over the limits (no workflow starts)
    */
   async startDecision(request: unknown, options: DecideOptions = {}): Promise<StartedDecision> {
     const { workflowId, args, subject } = this.startArgs(request, options);
@@ -190,6 +201,9 @@ export class ArbiterClient {
     const caseId = CaseIdSchema.safeParse((request as { caseId?: unknown } | null)?.caseId);
     // Without a usable case id the workflow still runs, so that the rejection is recorded.
     const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
+    // Over the limits, a case could not even become a payload (or would swell the history): refused here.
+    const refused = checkCaseLimits(request, this.caseLimits);
+    if (refused.length > 0) throw new CaseValidationError(refused, caseId.success ? workflowId : '');
     const { model, pipeline, rules } = options;
     return {
       workflowId,
@@ -201,6 +215,7 @@ export class ArbiterClient {
         pipeline: options.pipeline,
         rules: options.rules,
         review: options.review,
+        limits: this.caseLimits,
       },
     };
   }
