@@ -223,11 +223,12 @@ export class ArbiterClient {
   /**
    * Runs a stored pipeline on one input and returns every step's output (no thresholds, no
    * decision record). Waits until late and shadow calls have finished too.
+   * @throws CaseValidationError for an input over the case limits (no workflow starts)
    */
   async executePipeline(name: string, input: Record<string, unknown>): Promise<PipelineResult> {
     return this.runPipelineWorkflow(
       `pipeline-${name}-${randomUUID()}`,
-      { pipeline: name, input: InputSchema.parse(input) },
+      { pipeline: name, input: this.withinLimits(input) },
       { kind: 'pipeline', pipeline: name },
     );
   }
@@ -236,12 +237,19 @@ export class ArbiterClient {
   async executeModel(ref: string, input: Record<string, unknown>): Promise<ModelExecution> {
     const result = await this.runPipelineWorkflow(
       `model-${randomUUID()}`,
-      { model: ref, input: InputSchema.parse(input) },
+      { model: ref, input: this.withinLimits(input) },
       { kind: 'model', model: ref },
     );
     const call = result.calls.find((c) => c.status === 'ok');
     if (!call?.output) throw new DecisionFailedError(`model ${ref} gave no output`, '', undefined);
     return { model: call.model, version: call.version, output: call.output, latencyMs: call.latencyMs ?? null };
+  }
+
+  /** A model or pipeline input, refused over the same limits as a case (paths read `input.…`). */
+  private withinLimits(input: Record<string, unknown>): Record<string, unknown> {
+    const refused = checkCaseLimits({ input }, this.caseLimits);
+    if (refused.length > 0) throw new CaseValidationError(refused, '');
+    return InputSchema.parse(input);
   }
 
   private async runPipelineWorkflow(

@@ -229,6 +229,30 @@ describe('decision workflow on a real Temporal dev server', () => {
     },
   );
 
+  it('10,000-deep nesting, started by a raw Temporal client: the SDK cannot encode it, so nothing starts', async () => {
+    const caseId = uniq('raw-deep');
+    const [deep] = BAD_CASES;
+    const request = JSON.parse(deep?.json(caseId) ?? '') as unknown;
+    const start = env.client.workflow.start('decisionWorkflow', {
+      taskQueue,
+      workflowId: `decision-${caseId}`,
+      args: [{ request }],
+    });
+    await expect(start).rejects.toThrow(/Unable to convert .* to payload/);
+    await expectNoWorkflow(env.client, `decision-${caseId}`);
+  });
+
+  it('refuses an executeModel or executePipeline input over the limits before starting a workflow', async () => {
+    for (const run of [
+      () => client.executeModel('phishing-gb:champion', { url: 'a\u0000' }),
+      () => client.executePipeline('demo', { url: '\ud800' }),
+    ]) {
+      const err = await run().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CaseValidationError);
+      expect((err as CaseValidationError).issues[0]?.path).toBe('input.url');
+    }
+  });
+
   it('refuses a NUL or a lone surrogate in a feedback note before starting a workflow', async () => {
     for (const [note, rule] of [
       ['a\u0000', 'no-nul'],
