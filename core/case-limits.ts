@@ -122,10 +122,11 @@ export function checkCaseLimits(request: unknown, limits: CaseLimits = DEFAULT_C
       if (text(value, () => pathOf(current), 'a value')) break;
       continue;
     }
-    if (typeof value === 'bigint' || (omitted(value) && current.depth === 0)) {
+    if (typeof value === 'bigint') {
       if (add(pathOf(current), CaseRule.NotJson, `a ${typeof value}, which JSON cannot carry`)) break;
       continue;
     }
+    // A scalar (or a missing request: the envelope schema's to name, not a limit).
     if (typeof value !== 'object' || value === null) {
       bytes += scalarBytes(value);
       if (overBytes()) break;

@@ -47,6 +47,7 @@ describe('checkCaseLimits', () => {
     ['exactly 1,000 fields', at(wide(1000))],
     ['surrogate pairs', at({ '😀': '😀😀' })],
     ['control characters other than NUL', at({ s: '\u0001\t\n' })],
+    ['no request at all (the envelope schema names that)', undefined],
   ])('accepts %s', (_name, request) => expect(checkCaseLimits(request)).toEqual([]));
 
   it('counts bytes exactly as JSON.stringify writes them, in UTF-8', () => {
