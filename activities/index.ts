@@ -1,3 +1,4 @@
+import type { CaseLimits } from '../core/case-limits';
 import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import type { DecisionStore } from '../stores/decision-store';
@@ -31,6 +32,8 @@ export interface ActivityDeps {
   vectors?: VectorStore;
   /** Keep each case's input in the decision log (its hash is always kept). @default true */
   storeInput?: boolean;
+  /** Batch cases over them are rejections (config/env.ts `caseLimitsOf`). @default core/case-limits.ts's */
+  caseLimits?: CaseLimits;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */

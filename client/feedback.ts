@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CaseIssueSchema } from '../core/case';
+import { checkText } from '../core/case-limits';
 import { Failure, rootApplicationFailure } from '../core/failures';
 import { FeedbackReceiptSchema, type FeedbackReceipt } from '../core/feedback';
 import type { Label } from '../core/similar';
@@ -20,7 +21,8 @@ export interface FeedbackOptions {
 /**
  * Runs `feedbackWorkflow` on the orchestrator's task queue and returns what was recorded.
  * @throws UnknownDecisionError for a decision id the log does not hold
- * @throws FeedbackRejectedError for invalid feedback (naming each field) or a reused feedback id
+ * @throws FeedbackRejectedError for invalid feedback (naming each field; a NUL or lone surrogate in
+ *   `note` or `source` before any workflow starts) or a reused feedback id
  */
 export async function submitFeedback(
   temporal: Client,
@@ -29,6 +31,15 @@ export async function submitFeedback(
   label: Label,
   options: FeedbackOptions = {},
 ): Promise<FeedbackReceipt> {
+  // PostgreSQL refuses a NUL and a lone surrogate has no UTF-8 form: refused before any workflow starts.
+  const refused = [
+    ...(options.note === undefined ? [] : checkText(options.note, 'note')),
+    ...(options.source === undefined ? [] : checkText(options.source, 'source')),
+  ];
+  if (refused.length > 0) {
+    const list = refused.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new FeedbackRejectedError(`invalid feedback: ${list}`, Failure.Feedback.Invalid, refused);
+  }
   const feedbackId = options.feedbackId ?? randomUUID();
   const workflowId = `feedback-${decisionId}-${feedbackId}`;
   try {

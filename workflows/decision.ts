@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
@@ -10,6 +11,8 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { DecisionRequestSchema, toCaseIssues, type CaseIssue } from '../core/case';
+import { CaseLimitsSchema, checkCaseLimits, DEFAULT_CASE_LIMITS } from '../core/case-limits';
+import { printableKey } from '../core/case-text';
 import {
   applyThresholds,
   DEFAULT_THRESHOLDS,
@@ -90,6 +93,12 @@ async function decide(
   review: ReviewDesk,
 ): Promise<{ decision: DecisionResult; finish: () => Promise<string | undefined> }> {
   const { workflowId, runId, runStartTime } = workflowInfo();
+  // A case started around the client (a raw Temporal client) meets the edge's limits here. Only a
+  // refused case reaches patched(), so histories of cases within the limits replay unchanged.
+  const raw = rawArgs as { request?: unknown; limits?: unknown } | null;
+  const refused = checkCaseLimits(raw?.request, limitsOf(raw?.limits));
+  // Its input is not kept: a NUL would fail the insert, and a huge case would swell the history.
+  if (refused.length > 0 && patched(CASE_LIMITS_PATCH)) return reject(caseIdOf(raw?.request), refused, null);
   const argsParse = DecisionWorkflowInputSchema.safeParse(rawArgs);
   if (!argsParse.success) return reject(null, toCaseIssues(argsParse.error), rawArgs);
   const args = argsParse.data;
@@ -216,10 +225,20 @@ async function reject(caseId: string | null, issues: CaseIssue[], input: unknown
   });
 }
 
+/** Marks histories whose decision workflow refuses a case over the limits before loading anything. */
+const CASE_LIMITS_PATCH = 'case-limits-in-workflow';
+
+/** The limits the client passed, or the defaults (a raw start passes none). */
+function limitsOf(raw: unknown) {
+  const parsed = CaseLimitsSchema.safeParse(raw);
+  return parsed.success ? parsed.data : DEFAULT_CASE_LIMITS;
+}
+
+/** The case id as the log can keep it (NUL and lone surrogates escaped), even from a bad case. */
 function caseIdOf(request: unknown): string | null {
   if (typeof request !== 'object' || request === null) return null;
   const id = (request as Record<string, unknown>).caseId;
-  return typeof id === 'string' ? id.slice(0, 128) : null;
+  return typeof id === 'string' ? printableKey(id.slice(0, 128), 128) : null;
 }
 
 /** The field-level issues a model's input rejection carries (see models/validate.ts). */
