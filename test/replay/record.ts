@@ -2,6 +2,7 @@
 // and scripted activities (their timing is the point), into test/replay/histories/:
 //   npx tsx test/replay/record.ts [scenario ...]
 // Each scenario checks that its history took the path its name says before saving it.
+// ARBITER_HISTORY_LABEL=x saves `<scenario>.x.json`, beside the histories older code recorded.
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
@@ -139,7 +140,8 @@ async function record(names: string[]): Promise<void> {
           throw new Error(`${name}: no run took the intended path in 5 attempts`);
         }),
       );
-      process.stdout.write(`${await saveHistory(name, history)}\n`);
+      const label = process.env.ARBITER_HISTORY_LABEL;
+      process.stdout.write(`${await saveHistory(label ? `${name}.${label}` : name, history)}\n`);
     }
   } finally {
     await env.teardown();
