@@ -67,8 +67,14 @@ async function runModel(state: RunState, step: ModelStep): Promise<void> {
 }
 
 async function runFallback(state: RunState, step: FallbackStep): Promise<void> {
+  // The audit log must not blame the models for the budget: a chain cut short by the deadline (or
+  // never started, the budget spent before the first task) is not a chain whose models all failed.
+  let outOfTime = false;
   for (const [i, member] of step.chain.entries()) {
-    if (state.pastDeadline) break;
+    if (state.pastDeadline) {
+      outOfTime = true;
+      break;
+    }
     await runModel(state, { ...member, id: member.id });
     const output = state.outputs[member.id];
     if (output) {
@@ -76,11 +82,13 @@ async function runFallback(state: RunState, step: FallbackStep): Promise<void> {
       if (i > 0) state.notes.push(`${step.id}: answered by fallback ${member.id}`);
       return;
     }
+    if (state.late.has(member.id)) outOfTime = true;
   }
   if (step.default) {
     state.outputs[step.id] = { ...step.default };
     state.degraded = true;
-    state.notes.push(`${step.id}: every model failed, used the default`);
+    const why = outOfTime ? 'no model answered within the budget' : 'every model failed';
+    state.notes.push(`${step.id}: ${why}, used the default`);
   }
 }
 
