@@ -8,7 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { PLACEMENT_BUSY, type CallModelInput } from '../../activities/call-model';
+import type { CallModelInput } from '../../activities/call-model';
+import { Failure } from '../../core/failures';
 import { ArbiterClient } from '../../client';
 import { PipelineSpecSchema } from '../../core/pipeline/spec';
 import { modelTaskQueue, type PinnedPipeline } from '../../core/pipeline/types';
@@ -67,7 +68,7 @@ function activities(t: Timing) {
       return pinned;
     },
     callModel: async ({ auto }: CallModelInput) => {
-      if (auto) throw ApplicationFailure.create({ type: PLACEMENT_BUSY, message: 'busy here', nonRetryable: true });
+      if (auto) throw ApplicationFailure.create({ type: Failure.Placement.Busy, message: 'busy here', nonRetryable: true });
       await sleep(t.localMs);
       return { output: { score: 0.9 }, latencyMs: t.localMs };
     },
