@@ -1,0 +1,186 @@
+// The decision workflow's paths past the budget ones: rejections, review, fallback, late members,
+// canary and shadow arms, similar-case search.
+import type { DecisionResult } from '../../core/decision';
+import { Failure } from '../../core/failures';
+import { decisionUpdate, reviewUpdate } from '../../core/messages';
+import type { PipelineSpecInput } from '../../core/pipeline/spec';
+import { modelTaskQueue } from '../../core/pipeline/types';
+import {
+  completed,
+  failedWith,
+  patchMarked,
+  ranLocally,
+  scheduledOn,
+  timerBeforeActivityCompleted,
+  timerFired,
+  updateAccepted,
+} from './paths';
+import { decideThenClose, settle, startRawDecision, type Attempt, type Scenario } from './scenario';
+import { pinnedPipeline, scriptedActivities, type Script } from './scripted';
+
+const gb = { id: 'gb', type: 'model', model: 'phishing-gb', timeoutMs: 300 } as const;
+
+/** One model step; `extra` adds to the spec, `models` names every model it pins. */
+function single(name: string, extra: Partial<PipelineSpecInput> = {}, models = ['phishing-gb']) {
+  return pinnedPipeline({ name, steps: [gb], output: 'gb', ...extra }, models);
+}
+
+const url = { url: 'https://example.test/login' };
+const asDecision = (outcome: unknown) => (outcome instanceof Error ? undefined : (outcome as DecisionResult));
+const arms = (outcome: unknown) => asDecision(outcome)?.models.map((m) => m.arm) ?? [];
+
+/** A decision ArbiterClient starts; `took` also sees the workflow's result. */
+function decided(
+  script: Script,
+  took: Scenario['took'],
+  options: { review?: { timeoutMs: number; onTimeout?: 'approve' | 'decline' | 'review' } } = {},
+): Scenario {
+  return {
+    activities: scriptedActivities(script),
+    run: (a) => decideThenClose(a, { caseId: a.id, input: url }, { pipeline: script.pipeline.name, ...options }),
+    took,
+  };
+}
+
+/** A decision a raw Temporal client starts with these arguments (no edge checks). */
+function startedRaw(script: Script, args: (a: Attempt) => unknown, took: Scenario['took']): Scenario {
+  return { activities: scriptedActivities(script), run: (a) => startRawDecision(a, args(a)), took };
+}
+
+const review = single('replay-review');
+const invalid = Failure.Decision.InvalidCase;
+
+async function approvedByReviewer(a: Attempt) {
+  const workflowId = `decision-${a.id}`;
+  const handle = await a.temporal.workflow.start('decisionWorkflow', {
+    taskQueue: a.taskQueue,
+    workflowId,
+    args: [{ request: { caseId: a.id, input: url }, pipeline: review.name, review: { timeoutMs: 60_000 } }],
+  });
+  await handle.executeUpdate(decisionUpdate);
+  await handle.executeUpdate(reviewUpdate, { args: [{ action: 'approve', reviewer: 'ana', note: 'known sender' }] });
+  return { workflowId, runId: handle.firstExecutionRunId, outcome: await settle(handle.result()) };
+}
+
+const fallback = (chain: string[]) =>
+  pinnedPipeline(
+    {
+      name: 'replay-fallback',
+      steps: [
+        {
+          id: 'nn',
+          type: 'fallback',
+          chain: chain.map((model, i) => ({ id: `nn_${i}`, type: 'model', model, timeoutMs: 300 })),
+          default: { score: 0.2 },
+        },
+      ],
+      output: 'nn',
+    },
+    chain,
+  );
+
+const late = pinnedPipeline(
+  {
+    name: 'replay-late',
+    deadlineMs: 400,
+    onDeadline: { score: 0.5 },
+    steps: [
+      {
+        id: 'scorers',
+        type: 'parallel',
+        quorum: 1,
+        steps: [gb, { id: 'slow', type: 'model', model: 'phishing-slow', placement: 'remote', timeoutMs: 3000 }],
+      },
+      { id: 'out', type: 'combine', method: 'mean', inputs: ['gb', 'slow'], quorum: 1 },
+    ],
+    output: 'out',
+  },
+  ['phishing-gb', 'phishing-slow'],
+);
+
+const canary = pinnedPipeline(
+  { name: 'replay-canary', steps: [{ ...gb, canary: { model: 'phishing-gb-next', percent: 100 } }], output: 'gb' },
+  ['phishing-gb', 'phishing-gb-next'],
+);
+const shadow = pinnedPipeline(
+  { name: 'replay-shadow', steps: [{ ...gb, shadow: ['phishing-gb-next'] }], output: 'gb' },
+  ['phishing-gb', 'phishing-gb-next'],
+);
+const similar = single('replay-similar', { similarity: { embedder: 'embedder' } }, ['phishing-gb', 'embedder']);
+
+export const DECISION_SCENARIOS: Record<string, Scenario> = {
+  'rejected-malformed-case': startedRaw(
+    { pipeline: review },
+    (a) => ({ request: { caseId: a.id, input: 'not an object' }, pipeline: review.name }),
+    (h) => failedWith(h, invalid) && ranLocally(h, 'recordRejection') && !ranLocally(h, 'loadPipeline'),
+  ),
+  'rejected-by-model-input-schema': startedRaw(
+    { pipeline: review, models: { 'phishing-gb': { fails: Failure.Model.InvalidInput } } },
+    (a) => ({ request: { caseId: a.id, input: url }, pipeline: review.name }),
+    (h) => failedWith(h, invalid) && ranLocally(h, 'callModel') && ranLocally(h, 'recordRejection'),
+  ),
+  // Started around the client with limits the case breaks: refused in the workflow, behind patched().
+  'refused-over-case-limits-in-workflow': startedRaw(
+    { pipeline: review },
+    (a) => ({
+      request: { caseId: a.id, input: { a: 1, b: 2, c: 3 } },
+      pipeline: review.name,
+      limits: { maxFields: 1 },
+    }),
+    (h) => patchMarked(h, 'case-limits-in-workflow') && failedWith(h, invalid) && !ranLocally(h, 'loadPipeline'),
+  ),
+  'review-approved-by-update': {
+    activities: scriptedActivities({ pipeline: review, models: { 'phishing-gb': { score: 0.5 } } }),
+    run: approvedByReviewer,
+    took: (h, o) =>
+      updateAccepted(h, 'review') && ranLocally(h, 'recordReview') && asDecision(o)?.review?.state === 'approved',
+  },
+  'review-timed-out-escalated': decided(
+    { pipeline: review, models: { 'phishing-gb': { score: 0.5 } } },
+    (h, o) =>
+      timerFired(h) &&
+      !updateAccepted(h, 'review') &&
+      ranLocally(h, 'recordReview') &&
+      asDecision(o)?.review?.state === 'escalated',
+    { review: { timeoutMs: 1500, onTimeout: 'decline' } },
+  ),
+  'fallback-to-next-member': decided(
+    {
+      pipeline: fallback(['nn-broken', 'nn-backup']),
+      models: { 'nn-broken': { fails: Failure.Model.Unavailable }, 'nn-backup': { score: 0.3 } },
+    },
+    (h, o) => completed(h) && asDecision(o)?.score === 0.3 && asDecision(o)?.models.length === 2,
+  ),
+  'fallback-every-member-failed-default': decided(
+    { pipeline: fallback(['nn-broken']), models: { 'nn-broken': { fails: Failure.Model.Unavailable } } },
+    (h, o) => completed(h) && asDecision(o)?.score === 0.2 && asDecision(o)?.degraded === true,
+  ),
+  'late-remote-member-recorded-after-answer': {
+    ...decided(
+      { pipeline: late, models: { 'phishing-slow': { ms: 1500 } } },
+      (h, o) =>
+        scheduledOn(h, modelTaskQueue('phishing-slow')) &&
+        timerBeforeActivityCompleted(h) &&
+        ranLocally(h, 'recordModelCalls') &&
+        (asDecision(o)?.late.includes('slow') ?? false),
+    ),
+    pools: ['phishing-slow'],
+  },
+  'canary-arm': decided({ pipeline: canary }, (h, o) => completed(h) && arms(o).includes('canary')),
+  'shadow-call': decided(
+    { pipeline: shadow, models: { 'phishing-gb-next': { ms: 200 } } },
+    (h, o) => completed(h) && arms(o).includes('shadow') && arms(o).includes('primary'),
+  ),
+  'similarity-embedder-down-decision-still-made': decided(
+    { pipeline: similar, embedderDown: true },
+    (h, o) =>
+      completed(h) &&
+      ranLocally(h, 'findSimilar') &&
+      !ranLocally(h, 'rememberCase') &&
+      (asDecision(o)?.reasons.some((r) => r.startsWith('similar cases unavailable')) ?? false),
+  ),
+  'similar-cases-searched-and-remembered': decided(
+    { pipeline: similar },
+    (h, o) => completed(h) && ranLocally(h, 'rememberCase') && asDecision(o)?.similar !== undefined,
+  ),
+};

@@ -1,0 +1,78 @@
+// Scripted activities for the recorder: each model answers (or fails) as its scenario says, after
+// the delay it says. Only timing and failure types matter to the workflow; no store is touched.
+import { ApplicationFailure } from '@temporalio/common';
+import type { CallModelInput } from '../../activities/call-model';
+import { Failure } from '../../core/failures';
+import { PipelineSpecSchema, type PipelineSpecInput } from '../../core/pipeline/spec';
+import type { PinnedPipeline } from '../../core/pipeline/types';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A pipeline pinned at version 1 with every model it names pinned at version 1. */
+export function pinnedPipeline(spec: PipelineSpecInput, models: string[]): PinnedPipeline {
+  return {
+    name: spec.name,
+    version: '1',
+    spec: PipelineSpecSchema.parse(spec),
+    pins: Object.fromEntries(models.map((name) => [name, { name, version: '1' }])),
+  };
+}
+
+/** How one scripted model behaves. */
+export interface ModelScript {
+  /** @default 20 */
+  ms?: number;
+  /** @default 0.9 */
+  score?: number;
+  /** Fails, non-retryable, with this failure type. */
+  fails?: string;
+}
+
+export interface Script {
+  pipeline: PinnedPipeline;
+  /** Models not named answer 0.9 after 20 ms. */
+  models?: Record<string, ModelScript>;
+  /** `findSimilar` fails (the embedder is down) instead of finding nothing. @default false */
+  embedderDown?: boolean;
+}
+
+/** The decision workflow's activities, as the script says. */
+export function scriptedActivities({ pipeline, models = {}, embedderDown = false }: Script) {
+  return {
+    loadPipeline: async () => {
+      await sleep(10);
+      return pipeline;
+    },
+    loadRuleSet: () => Promise.reject(new Error('the recorder scripts no rule sets')),
+    callModel: async ({ model }: CallModelInput) => {
+      const m = models[model.name] ?? {};
+      await sleep(m.ms ?? 20);
+      if (m.fails) {
+        const issues = [{ path: 'input.url', message: 'expected a string' }];
+        throw ApplicationFailure.create({
+          type: m.fails,
+          message: `${model.name}: ${m.fails}`,
+          nonRetryable: true,
+          details: [issues],
+        });
+      }
+      return { output: { score: m.score ?? 0.9 }, latencyMs: m.ms ?? 20 };
+    },
+    findSimilar: async () => {
+      await sleep(10);
+      if (embedderDown)
+        throw ApplicationFailure.create({
+          type: Failure.Model.Unavailable,
+          message: 'embedder down',
+          nonRetryable: true,
+        });
+      return { vector: [0.6, 0.8], matches: [], latencyMs: 10 };
+    },
+    rememberCase: () => Promise.resolve(),
+    annotateCase: () => Promise.resolve(),
+    recordDecision: () => Promise.resolve(),
+    recordModelCalls: () => Promise.resolve(),
+    recordRejection: () => Promise.resolve(),
+    recordReview: () => Promise.resolve(),
+  };
+}
