@@ -1,3 +1,4 @@
+import { DEFAULT_OUTAGE_TOLERANCE_MS } from '../core/outage';
 import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import type { DecisionStore } from '../stores/decision-store';
@@ -31,6 +32,8 @@ export interface ActivityDeps {
   vectors?: VectorStore;
   /** Keep each case's input in the decision log (its hash is always kept). @default true */
   storeInput?: boolean;
+  /** How long a decision waits out an unreachable store (ARBITER_OUTAGE_TOLERANCE), in ms. @default 600000 */
+  outageToleranceMs?: number;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */
@@ -44,6 +47,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),
+    /** This worker's outage tolerance, read once by a workflow whose store became unreachable (recorded, so replay-safe). */
+    outageTolerance: (): Promise<number> => Promise.resolve(deps.outageToleranceMs ?? DEFAULT_OUTAGE_TOLERANCE_MS),
   };
 }
 

@@ -8,6 +8,8 @@ export const FailureType = {
   ModelNotFound: 'Model.NotFound',
   ModelFailed: 'Model.Failed',
   StoreUnavailable: 'Store.Unavailable',
+  /** A store stayed unreachable past ARBITER_OUTAGE_TOLERANCE: the decision stops waiting. */
+  StoreOutageExceeded: 'Store.OutageExceeded',
   StoreRejected: 'Store.Rejected',
   WorkflowBug: 'Workflow.Unexpected',
 } as const;

@@ -117,6 +117,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       load: new LocalLoad(),
       vectors,
       storeInput: opts.env.ARBITER_STORE_INPUT,
+      outageToleranceMs: opts.env.ARBITER_OUTAGE_TOLERANCE,
     };
     const worker = await createOrchestratorWorker({
       connection: opts.connection,
