@@ -21,18 +21,19 @@ const { outageTolerance } = proxyLocalActivities<Activities>({ startToCloseTimeo
 
 interface Outage {
   service: string;
+  type: string | null;
   message: string;
 }
 
 /** The unreachable service behind an activity's failure, or undefined when the failure is not an outage. */
 function outageOf(err: unknown, service: string): Outage | undefined {
-  if (!(err instanceof ActivityFailure)) return undefined;
-  const cause = err.cause;
+  // A local activity's failure arrives unwrapped; a remote one's inside an ActivityFailure.
+  const cause = err instanceof ActivityFailure ? err.cause : err;
   // A hung server shows as the activity's own timeout: the service it talks to did not answer.
-  if (cause instanceof TimeoutFailure) return { service, message: cause.message };
+  if (cause instanceof TimeoutFailure) return { service, type: 'Activity.Timeout', message: cause.message };
   if (!(cause instanceof ApplicationFailure) || cause.nonRetryable) return undefined;
   const named = outageServiceOf(cause.type);
-  return named ? { service: named, message: cause.message } : undefined;
+  return named ? { service: named, type: cause.type ?? null, message: cause.message } : undefined;
 }
 
 /**
@@ -40,7 +41,7 @@ function outageOf(err: unknown, service: string): Outage | undefined {
  * `Store.Unavailable`, `Vector.Unavailable` or a timeout), tries again with a capped backoff
  * (`outageBackoffMs`) for up to the worker's ARBITER_OUTAGE_TOLERANCE, counted from the first
  * failure. Meanwhile the workflow's current details say what it waits for. Past the tolerance it
- * fails with a non-retryable `Store.OutageExceeded` whose cause is the last failure. Any other
+ * fails with a non-retryable `Store.OutageExceeded` whose details hold the last failure. Any other
  * failure is thrown at once, unchanged.
  */
 export async function waitOutOutage<T>(what: string, call: () => Promise<T>, service = 'PostgreSQL'): Promise<T> {
@@ -63,7 +64,8 @@ export async function waitOutOutage<T>(what: string, call: () => Promise<T>, ser
           type: FailureType.StoreOutageExceeded,
           message: `${what}: ${outage.service} unreachable for longer than ARBITER_OUTAGE_TOLERANCE (${toleranceMs} ms; ${attempt} attempts): ${outage.message}`,
           nonRetryable: true,
-          cause: err as ActivityFailure,
+          // Not `cause`: callers read the innermost failure's type, and this one must be what they see.
+          details: [{ service: outage.service, toleranceMs, waitedMs: waited, attempts: attempt, last: outage }],
         });
       }
       setCurrentDetails(`waiting for ${outage.service} (${what} attempt ${attempt}): ${outage.message}`);
