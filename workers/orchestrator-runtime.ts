@@ -125,6 +125,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       taskQueue: opts.env.ARBITER_TASK_QUEUE,
       deps,
       workflowBundle: opts.workflowBundle,
+      shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
     });
     stops.push(runInBackground(worker));
     if (opts.modelPool) {
@@ -135,6 +136,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
         models: names,
         runtime: models.runtime,
         cache,
+        shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
       });
       pool.forEach((w) => stops.push(runInBackground(w)));
       log(`model pool serving ${names.length} model queues`);
