@@ -6,6 +6,8 @@ ENV NODE_ENV=production \
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-save --no-audit --no-fund
 COPY activities ./activities
+COPY admin ./admin
+COPY config ./config
 COPY core ./core
 COPY client ./client
 COPY models ./models

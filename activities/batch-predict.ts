@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { CaseIssueSchema } from '../core/case';
+import { Failure } from '../core/failures';
 import type { BatchCallError, BatchPredict } from '../core/pipeline/batch';
-import { ModelFailureType } from '../models/errors';
 import { UnknownVersionError, type ModelRuntime } from '../models/runtime';
 
 /**
@@ -15,7 +15,7 @@ export const BATCH_CALL_LIMIT_MS = 60_000;
 /** What a failed call means: the adapters' classifiers (STYLE rule 4) decided it; this only reads it. */
 function callErrorOf(err: unknown): { error: BatchCallError; retryable: boolean } {
   if (err instanceof UnknownVersionError) {
-    return { error: { type: ModelFailureType.NotFound, message: err.message }, retryable: false };
+    return { error: { type: Failure.Model.NotFound, message: err.message }, retryable: false };
   }
   if (err instanceof ApplicationFailure) {
     const issues = CaseIssueSchema.array().safeParse(err.details?.[0]);
@@ -27,7 +27,7 @@ function callErrorOf(err: unknown): { error: BatchCallError; retryable: boolean 
     return { error, retryable: !err.nonRetryable };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { error: { type: ModelFailureType.Failed, message }, retryable: true };
+  return { error: { type: Failure.Model.Failed, message }, retryable: true };
 }
 
 /**

@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { LRUCache } from 'lru-cache';
 import { caseOf, MAX_KEPT_LINE, parseCaseLine } from '../core/batch/ndjson';
+import { DEFAULT_CASE_LIMITS, type CaseLimits } from '../core/case-limits';
 import type { ChunkRead, ReadChunkInput } from '../core/batch/chunks';
 import type { BatchCase, BatchRejection, FileCursor } from '../core/batch/schema';
+import { Failure } from '../core/failures';
 import { toStoreFailure } from '../stores/pg-errors';
 import type { BatchStore, ProcessedRow, StoredBatchRejection } from '../stores/batch-store';
 import { readLines } from './batch-file';
@@ -36,7 +38,7 @@ export function toFileFailure(err: unknown, path: string): ApplicationFailure {
   const code = (err as { code?: unknown } | null)?.code;
   const missing = code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES';
   return ApplicationFailure.create({
-    type: missing ? 'Batch.SourceNotFound' : 'Batch.SourceUnreadable',
+    type: missing ? Failure.Batch.SourceNotFound : Failure.Batch.SourceUnreadable,
     message: `batch source ${path}: ${err instanceof Error ? err.message : String(err)}`,
     nonRetryable: missing,
     cause: err instanceof Error ? err : undefined,
@@ -50,13 +52,19 @@ function keep(rejection: BatchRejection, input: unknown): StoredBatchRejection {
 }
 
 /** A file chunk's lines as cases and rejections (a bad line keeps its text). */
-export async function readFileCases(path: string, from: FileCursor, size: number, until?: number) {
+export async function readFileCases(
+  path: string,
+  from: FileCursor,
+  size: number,
+  until?: number,
+  limits: CaseLimits = DEFAULT_CASE_LIMITS,
+) {
   const { lines, next, done } = await readLines(path, from, size, until).catch((err: unknown) => {
     throw toFileFailure(err, path);
   });
   const split: Split = { cases: [], rejections: [] };
   for (const { line, text } of lines) {
-    const parsed = parseCaseLine(text, line);
+    const parsed = parseCaseLine(text, line, limits);
     if (parsed.ok) split.cases.push(parsed.value);
     else split.rejections.push(keep(parsed.rejection, text.slice(0, MAX_KEPT_LINE)));
   }
@@ -64,10 +72,13 @@ export async function readFileCases(path: string, from: FileCursor, size: number
 }
 
 /** Claimed rows as cases and rejections (a row that is no `{ caseId, input }` case). */
-export function splitRows(rows: readonly { caseId: string; input: unknown }[]): Split {
+export function splitRows(
+  rows: readonly { caseId: string; input: unknown }[],
+  limits: CaseLimits = DEFAULT_CASE_LIMITS,
+): Split {
   const split: Split = { cases: [], rejections: [] };
   for (const row of rows) {
-    const parsed = caseOf(row, null);
+    const parsed = caseOf(row, null, limits);
     if (parsed.ok) split.cases.push(parsed.value);
     else split.rejections.push(keep({ ...parsed.rejection, caseId: row.caseId }, row.input));
   }
@@ -75,19 +86,25 @@ export function splitRows(rows: readonly { caseId: string; input: unknown }[]): 
 }
 
 /** Builds `readChunk`: the next chunk of a batch's source, staged for `scoreChunk`. Idempotent. */
-export function createReadChunk(deps: { batches: BatchStore; stage: ChunkStage; storeInput: boolean }) {
-  const { batches, stage, storeInput } = deps;
+export function createReadChunk(deps: {
+  batches: BatchStore;
+  stage: ChunkStage;
+  storeInput: boolean;
+  /** A case over them is a rejection of its line or row. @default core/case-limits.ts DEFAULT_CASE_LIMITS */
+  caseLimits?: CaseLimits;
+}) {
+  const { batches, stage, storeInput, caseLimits } = deps;
   return async function readChunk(input: ReadChunkInput): Promise<ChunkRead> {
     const started = performance.now();
     const { batchId, source, chunk, size, from } = input;
     let read: Split & { read: number; next: FileCursor; done: boolean };
-    if (source.kind === 'file') read = await readFileCases(source.path, from, size);
+    if (source.kind === 'file') read = await readFileCases(source.path, from, size, undefined, caseLimits);
     else {
       const claim = claimOf(batchId, chunk);
       const rows = await batches.claim(claim, input.pipeline, size).catch((err: unknown) => {
         throw toStoreFailure(err, `claiming pending cases for ${claim}`);
       });
-      const split = splitRows(rows);
+      const split = splitRows(rows, caseLimits);
       const rejected: ProcessedRow[] = split.rejections.map((r) => ({
         caseId: r.caseId ?? '',
         decisionId: null,

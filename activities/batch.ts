@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { BatchProgress } from '../core/batch/progress';
+import type { CaseLimits } from '../core/case-limits';
 import { batchWorkflowId, type BatchSource } from '../core/batch/schema';
 import type { ModelRuntime } from '../models/runtime';
 import { BatchStore } from '../stores/batch-store';
@@ -15,6 +16,8 @@ export interface BatchActivityDeps {
   runtime: ModelRuntime;
   /** Keep each case's input in the decision log. @default true */
   storeInput?: boolean;
+  /** Cases over them are rejections of their line or row. @default core/case-limits.ts DEFAULT_CASE_LIMITS */
+  caseLimits?: CaseLimits;
 }
 
 export interface OpenBatchInput {
@@ -47,8 +50,8 @@ export function createBatchActivities(deps: BatchActivityDeps) {
       });
       return { total };
     },
-    readChunk: createReadChunk({ batches, stage, storeInput }),
-    scoreChunk: createScoreChunk({ batches, runtime: deps.runtime, stage, storeInput }),
+    readChunk: createReadChunk({ batches, stage, storeInput, caseLimits: deps.caseLimits }),
+    scoreChunk: createScoreChunk({ batches, runtime: deps.runtime, stage, storeInput, caseLimits: deps.caseLimits }),
     /** Records how the batch ended, with its counts. */
     closeBatch: async (progress: BatchProgress): Promise<void> => {
       const workflowId = Context.current().info.workflowExecution?.workflowId ?? batchWorkflowId(progress.batchId);

@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { Failure } from '../core/failures';
 import type { PinnedModel } from '../core/model-ref';
 import type { ModelAdapter } from '../models/adapter';
 import { withCache } from '../models/cached-adapter';
-import { ModelFailureType } from '../models/errors';
 import { UnknownVersionError, type ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import type { LocalLoad } from './local-load';
@@ -29,16 +29,13 @@ export interface CallModelDeps {
   now?: () => number;
 }
 
-/** The `auto` placement's answer when this worker is busy: the workflow sends the call remote instead. */
-export const PLACEMENT_BUSY = 'Placement.Busy';
-
 function toCallFailure(err: unknown, model: PinnedModel): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof UnknownVersionError) {
-    return ApplicationFailure.create({ type: ModelFailureType.NotFound, message: err.message, nonRetryable: true });
+    return ApplicationFailure.create({ type: Failure.Model.NotFound, message: err.message, nonRetryable: true });
   }
   return ApplicationFailure.create({
-    type: ModelFailureType.Failed,
+    type: Failure.Model.Failed,
     message: `model ${model.name}@${model.version} failed: ${err instanceof Error ? err.message : String(err)}`,
     cause: err instanceof Error ? err : undefined,
   });
@@ -62,7 +59,8 @@ export function createCallModel({ runtime, cache, load, now = () => performance.
   return async function callModel({ model, input, cacheTtlSeconds, auto }: CallModelInput): Promise<CallModelOutput> {
     if (auto && load && !load.admits(model.name)) {
       throw ApplicationFailure.create({
-        type: PLACEMENT_BUSY,
+        // The workflow sends the call remote instead.
+        type: Failure.Placement.Busy,
         message: `${model.name} is busy here`,
         nonRetryable: true,
       });

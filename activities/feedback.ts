@@ -1,11 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  FeedbackFailureType,
-  FeedbackSchema,
-  invalidFeedback,
-  type Feedback,
-  type FeedbackReceipt,
-} from '../core/feedback';
+import { Failure } from '../core/failures';
+import { FeedbackSchema, invalidFeedback, type Feedback, type FeedbackReceipt } from '../core/feedback';
 import { DecisionNotFoundError, FeedbackConflictError, type FeedbackStore } from '../stores/feedback-store';
 import { toStoreFailure } from '../stores/pg-errors';
 import type { VectorStore } from '../stores/vector';
@@ -21,14 +16,14 @@ export interface FeedbackActivityDeps {
 function toFeedbackFailure(err: unknown, decisionId: string): ApplicationFailure {
   if (err instanceof DecisionNotFoundError) {
     return ApplicationFailure.create({
-      type: FeedbackFailureType.DecisionNotFound,
+      type: Failure.Feedback.DecisionNotFound,
       message: err.message,
       nonRetryable: true,
       details: [{ decisionId: err.decisionId }],
     });
   }
   if (err instanceof FeedbackConflictError) {
-    return ApplicationFailure.create({ type: FeedbackFailureType.Conflict, message: err.message, nonRetryable: true });
+    return ApplicationFailure.create({ type: Failure.Feedback.Conflict, message: err.message, nonRetryable: true });
   }
   return toStoreFailure(err, `recording feedback on ${decisionId}`);
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_OUTAGE_TOLERANCE_MS } from '../core/outage';
+import type { CaseLimits } from '../core/case-limits';
 import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import type { DecisionStore } from '../stores/decision-store';
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   storeInput?: boolean;
   /** How long a decision waits out an unreachable store (ARBITER_OUTAGE_TOLERANCE), in ms. @default 600000 */
   outageToleranceMs?: number;
+  /** Batch cases over them are rejections (config/env.ts `caseLimitsOf`). @default core/case-limits.ts's */
+  caseLimits?: CaseLimits;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
+import { Failure } from '../core/failures';
 import { InvalidModelRefError, parseModelRef, type PinnedModel } from '../core/model-ref';
 import { singleModelSpec } from '../core/pipeline/adhoc';
 import { modelRefsOf } from '../core/pipeline/check';
 import type { PinnedPipeline } from '../core/pipeline/types';
-import { ModelFailureType } from '../models/errors';
 import { toStoreFailure } from '../stores/pg-errors';
 import { PipelineNotFoundError, type PipelineStore } from '../stores/pipeline-store';
 import { ModelDeprecatedError, ModelNotFoundError } from '../stores/registry-errors';
@@ -21,7 +21,7 @@ function toLoadFailure(err: unknown, what: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof PipelineNotFoundError) {
     return ApplicationFailure.create({
-      type: 'Pipeline.NotFound',
+      type: Failure.Pipeline.NotFound,
       message: err.message,
       nonRetryable: true,
       details: [{ available: err.available }],
@@ -29,18 +29,18 @@ function toLoadFailure(err: unknown, what: string): ApplicationFailure {
   }
   if (err instanceof ModelNotFoundError) {
     return ApplicationFailure.create({
-      type: ModelFailureType.NotFound,
+      type: Failure.Model.NotFound,
       message: err.message,
       nonRetryable: true,
       details: [{ available: err.available }],
     });
   }
   if (err instanceof ModelDeprecatedError) {
-    return ApplicationFailure.create({ type: ModelFailureType.Deprecated, message: err.message, nonRetryable: true });
+    return ApplicationFailure.create({ type: Failure.Model.Deprecated, message: err.message, nonRetryable: true });
   }
   if (err instanceof InvalidModelRefError || err instanceof ZodError) {
     return ApplicationFailure.create({
-      type: 'Pipeline.Invalid',
+      type: Failure.Pipeline.Invalid,
       message: `${what}: ${err.message}`,
       nonRetryable: true,
     });

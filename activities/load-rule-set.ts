@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { Failure } from '../core/failures';
 import type { RuleSetSpec } from '../core/rules/spec';
 import { toStoreFailure } from '../stores/pg-errors';
 import { RuleSetNotFoundError, type RuleSetStore } from '../stores/rules-store';
@@ -18,7 +19,7 @@ export function createLoadRuleSet(store: RuleSetStore) {
       return { name, version, spec };
     } catch (err) {
       if (err instanceof RuleSetNotFoundError) {
-        throw ApplicationFailure.create({ type: 'Rules.NotFound', message: err.message, nonRetryable: true });
+        throw ApplicationFailure.create({ type: Failure.Rules.NotFound, message: err.message, nonRetryable: true });
       }
       throw toStoreFailure(err, `loading rule set ${name}`);
     }

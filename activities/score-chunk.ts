@@ -3,8 +3,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ChunkScored, ScoreChunkInput } from '../core/batch/chunks';
 import { rejectionOf } from '../core/batch/ndjson';
 import type { BatchCase } from '../core/batch/schema';
+import type { CaseLimits } from '../core/case-limits';
 import { decideScored, type ChunkContext } from '../core/batch/verdict';
 import type { Outcome } from '../core/decision';
+import { Failure } from '../core/failures';
 import { runBatchPipeline } from '../core/pipeline/batch';
 import type { DecisionRecord } from '../core/records';
 import type { ModelRuntime } from '../models/runtime';
@@ -20,6 +22,8 @@ export interface ScoreChunkDeps {
   stage: ChunkStage;
   /** Keep each case's input in the decision log. */
   storeInput: boolean;
+  /** The same limits `readChunk` applied, so a chunk read again holds the same cases. @default the defaults */
+  caseLimits?: CaseLimits;
 }
 
 function execution(): { workflowId: string; runId: string; signal?: AbortSignal } {
@@ -34,20 +38,20 @@ async function casesOf(input: ScoreChunkInput, deps: ScoreChunkDeps): Promise<Ba
   if (staged) return staged;
   if (input.source.kind === 'file') {
     const lines = Math.max(input.to.line - input.from.line, 0);
-    return (await readFileCases(input.source.path, input.from, lines, input.to.offset)).cases;
+    return (await readFileCases(input.source.path, input.from, lines, input.to.offset, deps.caseLimits)).cases;
   }
   const claim = claimOf(input.batchId, input.chunk);
   const rows = await deps.batches.claimed(claim).catch((err: unknown) => {
     throw toStoreFailure(err, `reading the rows of ${claim}`);
   });
-  return splitRows(rows).cases;
+  return splitRows(rows, deps.caseLimits).cases;
 }
 
 /** A bug in a pinned pipeline (a model that was not pinned) fails the batch, never retried. */
 function pipelineBug(err: unknown): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   return ApplicationFailure.create({
-    type: 'Batch.PipelineFailed',
+    type: Failure.Batch.PipelineFailed,
     message: err instanceof Error ? err.message : String(err),
     nonRetryable: true,
     cause: err instanceof Error ? err : undefined,

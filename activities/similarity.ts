@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { Failure } from '../core/failures';
 import type { PinnedModel } from '../core/model-ref';
 import { toSimilarCase, type SimilarCase } from '../core/similar';
 import type { MetadataFilter } from '../core/vector-filter';
@@ -6,14 +7,6 @@ import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import { EmbeddingSchema, type VectorMetadata, type VectorStore } from '../stores/vector';
 import { createCallModel } from './call-model';
-
-/** Failure types of the similarity activities (the vector stores add `Vector.*`). */
-export const SimilarityFailureType = {
-  /** No vector store is configured (ARBITER_VECTOR_STORE=none). */
-  NotConfigured: 'Similarity.NotConfigured',
-  /** The embedder answered without a usable `vector`. */
-  NoVector: 'Similarity.NoVector',
-} as const;
 
 export interface FindSimilarInput {
   embedder: PinnedModel;
@@ -51,7 +44,7 @@ export interface SimilarityDeps {
 function storeOf(vectors: VectorStore | undefined): VectorStore {
   if (vectors) return vectors;
   throw ApplicationFailure.create({
-    type: SimilarityFailureType.NotConfigured,
+    type: Failure.Similarity.NotConfigured,
     message: 'no vector store is configured (ARBITER_VECTOR_STORE=none)',
     nonRetryable: true,
   });
@@ -72,7 +65,7 @@ export function createSimilarityActivities({ runtime, cache, vectors, now = () =
       const vector = EmbeddingSchema.safeParse(output.vector);
       if (!vector.success) {
         throw ApplicationFailure.create({
-          type: SimilarityFailureType.NoVector,
+          type: Failure.Similarity.NoVector,
           message: `embedder ${input.embedder.name}@${input.embedder.version} gave no usable 'vector'`,
           nonRetryable: true,
         });

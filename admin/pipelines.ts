@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { InvalidModelRefError, parseModelRef } from '../core/model-ref';
+import { readSpecFile } from './spec-file';
 import { toCaseIssues, type CaseIssue } from '../core/case';
 import { semanticIssues, walkSteps } from '../core/pipeline/check';
 import { PipelineSpecSchema, type PipelineSpec, type Step } from '../core/pipeline/spec';
@@ -94,12 +93,5 @@ export class PipelinesAdmin {
   }
 }
 
-/** Reads a pipeline spec from a YAML or JSON file (YAML is a superset of JSON). */
-export async function readPipelineFile(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8');
-  try {
-    return parseYaml(text) as unknown;
-  } catch (err) {
-    throw new Error(`${path} is not valid YAML or JSON: ${(err as Error).message}`, { cause: err });
-  }
-}
+/** Reads a pipeline spec from a YAML or JSON file. */
+export const readPipelineFile = readSpecFile;

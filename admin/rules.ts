@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { readSpecFile } from './spec-file';
 import type { CaseIssue } from '../core/case';
 import { validateRuleSet } from '../core/rules/check';
 import type { RuleSetSpec } from '../core/rules/spec';
@@ -51,12 +50,5 @@ export class RuleSetsAdmin {
   }
 }
 
-/** Reads a rule set from a YAML or JSON file (YAML is a superset of JSON). */
-export async function readRuleSetFile(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8');
-  try {
-    return parseYaml(text) as unknown;
-  } catch (err) {
-    throw new Error(`${path} is not valid YAML or JSON: ${(err as Error).message}`, { cause: err });
-  }
-}
+/** Reads a rule set from a YAML or JSON file. */
+export const readRuleSetFile = readSpecFile;

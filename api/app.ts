@@ -49,7 +49,10 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.use('*', httpMetrics(metrics));
   if (deps.apiKeys) app.use('*', bearerAuth(deps.apiKeys));
   const tooLarge = problem(413, 'payload-too-large', 'Payload too large', 'the request body is too large');
-  app.use('*', bodyLimit({ maxSize: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, onError: () => problemResponse(tooLarge) }));
+  // Answered before the body is read: closing the connection keeps a client from reusing a socket
+  // with the rest of the body still in it.
+  const refuseTooLarge = () => problemResponse(tooLarge, { connection: 'close' });
+  app.use('*', bodyLimit({ maxSize: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, onError: refuseTooLarge }));
 
   decisionRoutes(app, deps, metrics, log);
   decisionActionRoutes(app, deps);

@@ -9,7 +9,7 @@ import {
   TemporalUnreachableError,
   UnknownDecisionError,
 } from '../client/errors';
-import { FeedbackFailureType } from '../core/feedback';
+import { errorChain, Failure } from '../core/failures';
 import { InvalidModelRefError } from '../core/model-ref';
 import {
   DatabaseUnreachableError,
@@ -27,7 +27,7 @@ const AvailableSchema = z.object({ available: z.array(z.string()) });
 /** What exists instead, as the failing activity attached it (`details[0].available`). */
 function availableOf(err: Error): string[] | undefined {
   let found: string[] | undefined;
-  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) {
+  for (const e of errorChain(err.cause)) {
     const parsed = e instanceof ApplicationFailure ? AvailableSchema.safeParse(e.details?.[0]) : undefined;
     if (parsed?.success) found = parsed.data.available;
   }
@@ -35,8 +35,8 @@ function availableOf(err: Error): string[] | undefined {
 }
 
 const UNAVAILABLE = 'a backing service is unavailable; try again shortly';
-const NOT_FOUND_FAILURES = new Set(['Pipeline.NotFound', 'Model.NotFound', 'Rules.NotFound']);
-const BAD_REQUEST_FAILURES = new Set(['Pipeline.Invalid', 'Model.InvalidInput']);
+const NOT_FOUND_FAILURES = new Set<string>([Failure.Pipeline.NotFound, Failure.Model.NotFound, Failure.Rules.NotFound]);
+const BAD_REQUEST_FAILURES = new Set<string>([Failure.Pipeline.Invalid, Failure.Model.InvalidInput]);
 
 /** A failed decision or model run: unknown names are 404 (with what exists), bad input 400, the rest 502. */
 function decisionFailed(err: DecisionFailedError): Problem {
@@ -46,9 +46,9 @@ function decisionFailed(err: DecisionFailedError): Problem {
     return problem(404, 'not-found', 'Not found', err.message, available ? { available } : {});
   }
   if (BAD_REQUEST_FAILURES.has(type)) return problem(400, 'invalid-request', 'Invalid request', err.message);
-  if (type === 'Model.Deprecated') return problem(409, 'conflict', 'Conflict', err.message);
+  if (type === Failure.Model.Deprecated) return problem(409, 'conflict', 'Conflict', err.message);
   // The store's own message may name hosts: the app logs it; the caller gets no more than this.
-  if (type === 'Store.Unavailable') return problem(503, 'unavailable', 'Service unavailable', UNAVAILABLE);
+  if (type === Failure.Store.Unavailable) return problem(503, 'unavailable', 'Service unavailable', UNAVAILABLE);
   return problem(502, 'decision-failed', 'Decision failed', err.message);
 }
 
@@ -73,7 +73,7 @@ export function toProblem(err: unknown): Problem | undefined {
   if (err instanceof PipelineInvalidError)
     return problem(400, 'invalid-pipeline', 'Invalid pipeline', err.message, { errors: err.issues });
   if (err instanceof FeedbackRejectedError) {
-    const conflict = err.failureType === FeedbackFailureType.Conflict;
+    const conflict = err.failureType === Failure.Feedback.Conflict;
     return problem(conflict ? 409 : 400, 'feedback-rejected', 'Feedback rejected', err.message, {
       errors: err.issues,
     });

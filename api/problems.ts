@@ -2,7 +2,12 @@ import { z } from 'zod';
 import type { CaseIssue } from '../core/case';
 
 /** One bad field of a request, by its dotted path (`input.https`, `steps.0.model`). */
-export const FieldErrorSchema = z.object({ path: z.string(), message: z.string() });
+export const FieldErrorSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+  /** The limit broken (`no-nul`, `no-lone-surrogate`, `max-depth`, `max-fields`, `max-bytes`, `json-only`). */
+  rule: z.string().optional(),
+});
 
 /** An RFC 9457 problem: every error the API answers is one of these, as `application/problem+json`. */
 export const ProblemSchema = z

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { ArbiterClient } from '../client';
 import { openDatabase } from '../admin/database';
-import { databaseUrlOf, type ArbiterEnv } from '../config/env';
+import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../config/env';
 import { installCliRuntime } from './runtime';
 import { withDatabase } from './stack/attach';
 import { assertPortFree } from './stack/ports';
@@ -42,7 +42,11 @@ export async function withApiBackend<T>(
   installCliRuntime();
   if (env.TEMPORAL_ADDRESS || (await listening(env.ARBITER_TEMPORAL_PORT))) {
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
-    const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
+    const client = await ArbiterClient.connect({
+      address,
+      taskQueue: env.ARBITER_TASK_QUEUE,
+      caseLimits: caseLimitsOf(env),
+    });
     try {
       say(`attached to Arbiter at ${address}`);
       return await withPool(env, (pool) => fn({ client, pool }));

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { CaseValidationError } from '../client/errors';
+import { checkCaseLimits } from '../core/case-limits';
 import { decisionView } from '../core/decision-view';
-import type { ArbiterEnv } from '../config/env';
+import { caseLimitsOf, type ArbiterEnv } from '../config/env';
 import { withArbiter } from './stack/attach';
 
 export interface DecideCliOptions {
@@ -28,6 +30,9 @@ async function readRequest(opts: DecideCliOptions): Promise<unknown> {
 /** `arbiter decide`: one case through a running stack (TEMPORAL_ADDRESS, else the embedded port). */
 export async function runDecide(env: ArbiterEnv, opts: DecideCliOptions): Promise<void> {
   const request = await readRequest(opts);
+  // The client refuses it too; checking first spares starting an embedded stack for a case it would refuse.
+  const refused = checkCaseLimits(request, caseLimitsOf(env));
+  if (refused.length > 0) throw new CaseValidationError(refused, '');
   await withArbiter(env, async (client) => {
     const started = performance.now();
     const result = await client.decide(request, { pipeline: opts.pipeline, model: opts.model, rules: opts.rules });

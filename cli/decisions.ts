@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DecisionLog } from '../admin/decision-log';
 import { loadEnv } from '../config/env';
 import { addFeedbackCommands } from './decisions-feedback';
-import { json, out, table } from './output';
+import { json, out, table, print } from './output';
 import { withDatabase } from './stack/attach';
 
 function withLog<T>(fn: (log: DecisionLog) => Promise<T>): Promise<T> {
@@ -19,24 +19,21 @@ export function addDecisionCommands(program: Command): void {
     .option('--limit <n>', 'how many', (v) => Number(v), 20)
     .option('--json', 'print JSON', false)
     .action(async (opts: { limit: number; json: boolean }) => {
-      const list = await withLog((log) => log.list(opts.limit));
-      if (opts.json) {
-        json(list);
-        return;
-      }
-      const t = table(['decision', 'outcome', 'score', 'pipeline', 'degraded', 'review', 'decided']);
-      for (const d of list) {
-        t.push([
-          d.decisionId,
-          d.outcome,
-          d.score.toFixed(3),
-          `${d.pipeline.name}@${d.pipeline.version}`,
-          d.degraded ? 'yes' : '',
-          d.review?.state ?? '',
-          d.decidedAt,
-        ]);
-      }
-      out(t.toString());
+      print(await withLog((log) => log.list(opts.limit)), opts.json, (list) => {
+        const t = table(['decision', 'outcome', 'score', 'pipeline', 'degraded', 'review', 'decided']);
+        for (const d of list) {
+          t.push([
+            d.decisionId,
+            d.outcome,
+            d.score.toFixed(3),
+            `${d.pipeline.name}@${d.pipeline.version}`,
+            d.degraded ? 'yes' : '',
+            d.review?.state ?? '',
+            d.decidedAt,
+          ]);
+        }
+        out(t.toString());
+      });
     });
 
   decisions

@@ -1,12 +1,4 @@
 import { Command, InvalidArgumentError } from 'commander';
-import {
-  CaseValidationError,
-  DecisionFailedError,
-  FeedbackRejectedError,
-  ReviewNotPendingError,
-  TemporalUnreachableError,
-  UnknownDecisionError,
-} from '../client/errors';
 import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
 import { loadEnv } from '../config/env';
 import { runDecide, type DecideCliOptions } from './decide';
@@ -20,36 +12,14 @@ import { addDecisionCommands } from './decisions';
 import { addReviewCommands } from './review';
 import { addIngestCommand } from './ingest';
 import { addApiCommand, ApiKeysMissingError } from './api';
-import {
-  DatabaseUnreachableError,
-  ModelDeprecatedError,
-  ModelNotFoundError,
-  PipelineInvalidError,
-  PipelineNotFoundError,
-  RegistrationRejectedError,
-  RegistryConflictError,
-} from '../admin/errors';
+import { toProblem } from '../api/error-problems';
 import { PortBusyError } from './stack/ports';
 
-/** Errors whose message is the whole story: printed without a stack trace. */
-const EXPECTED = [
-  PortBusyError,
-  DatabaseUnreachableError,
-  TemporalCliMissingError,
-  TemporalUnreachableError,
-  CaseValidationError,
-  DecisionFailedError,
-  ModelNotFoundError,
-  ModelDeprecatedError,
-  RegistryConflictError,
-  RegistrationRejectedError,
-  PipelineInvalidError,
-  PipelineNotFoundError,
-  ReviewNotPendingError,
-  UnknownDecisionError,
-  FeedbackRejectedError,
-  ApiKeysMissingError,
-];
+/**
+ * The CLI's own errors whose message is the whole story; every error the API maps to a problem
+ * (`toProblem`: bad cases, unknown names, conflicts, unreachable services) is one too.
+ */
+const CLI_EXPECTED = [PortBusyError, TemporalCliMissingError, ApiKeysMissingError];
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -110,7 +80,7 @@ addApiCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const expected = EXPECTED.some((E) => err instanceof E);
+  const expected = CLI_EXPECTED.some((E) => err instanceof E) || toProblem(err) !== undefined;
   process.stderr.write(`arbiter: ${err instanceof Error ? err.message : String(err)}\n`);
   if (!expected && process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;

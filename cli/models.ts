@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ModelsAdmin } from '../admin/models';
 import { ModelCardSchema, specOf } from '../models/cards';
 import { databaseUrlOf, loadEnv } from '../config/env';
-import { json, out, table } from './output';
+import { json, out, table, print } from './output';
 
 /** Runs `fn` with a registry client on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: ModelsAdmin) => Promise<T>): Promise<T> {
@@ -55,17 +55,14 @@ export function addModelCommands(program: Command): void {
     .description('every model with its kind, latest version and aliases')
     .option('--json', 'print JSON', false)
     .action(async (opts: { json: boolean }) => {
-      const list = await withClient((c) => c.list());
-      if (opts.json) {
-        json(list);
-        return;
-      }
-      const t = table(['model', 'kind', 'latest', 'aliases']);
-      for (const m of list) {
-        const aliases = Object.entries(m.aliases).map(([a, v]) => `${a}→${v}`);
-        t.push([m.name, m.kind ?? '', m.latestVersion ?? '', aliases.join(' ')]);
-      }
-      out(t.toString());
+      print(await withClient((c) => c.list()), opts.json, (list) => {
+        const t = table(['model', 'kind', 'latest', 'aliases']);
+        for (const m of list) {
+          const aliases = Object.entries(m.aliases).map(([a, v]) => `${a}→${v}`);
+          t.push([m.name, m.kind ?? '', m.latestVersion ?? '', aliases.join(' ')]);
+        }
+        out(t.toString());
+      });
     });
 
   models
@@ -73,32 +70,30 @@ export function addModelCommands(program: Command): void {
     .description('versions, aliases and alias history of one model')
     .option('--json', 'print JSON', false)
     .action(async (name: string, opts: { json: boolean }) => {
-      const details = await withClient((c) => c.show(name));
-      if (opts.json) {
-        json(details);
-        return;
-      }
-      const t = table(['version', 'kind', 'uri', 'metrics', 'created', 'deprecated']);
-      for (const v of details.versions) {
-        const metrics = Object.entries(v.metrics).map(([k, n]) => `${k}=${n}`);
-        t.push([
-          v.version,
-          v.kind,
-          v.uri,
-          metrics.join(' '),
-          v.createdAt,
-          v.deprecationReason ?? (v.deprecatedAt ? 'yes' : ''),
-        ]);
-      }
-      out(t.toString());
-      out(
-        `aliases: ${
-          Object.entries(details.aliases)
-            .map(([a, v]) => `${a}→${v}`)
-            .join(', ') || 'none'
-        }`,
-      );
-      for (const e of details.aliasHistory) out(`  ${e.movedAt} ${e.alias}: ${e.from ?? '∅'} → ${e.to} (${e.reason})`);
+      print(await withClient((c) => c.show(name)), opts.json, (details) => {
+        const t = table(['version', 'kind', 'uri', 'metrics', 'created', 'deprecated']);
+        for (const v of details.versions) {
+          const metrics = Object.entries(v.metrics).map(([k, n]) => `${k}=${n}`);
+          t.push([
+            v.version,
+            v.kind,
+            v.uri,
+            metrics.join(' '),
+            v.createdAt,
+            v.deprecationReason ?? (v.deprecatedAt ? 'yes' : ''),
+          ]);
+        }
+        out(t.toString());
+        out(
+          `aliases: ${
+            Object.entries(details.aliases)
+              .map(([a, v]) => `${a}→${v}`)
+              .join(', ') || 'none'
+          }`,
+        );
+        for (const e of details.aliasHistory)
+          out(`  ${e.movedAt} ${e.alias}: ${e.from ?? '∅'} → ${e.to} (${e.reason})`);
+      });
     });
 
   models

@@ -11,3 +11,9 @@ export function table(head: string[]): Table.Table {
   const plain = !process.stdout.isTTY || process.env.NO_COLOR !== undefined;
   return new Table({ head, style: plain ? { head: [], border: [] } : {} });
 }
+
+/** Prints `value` as JSON with `--json`, else as `render` writes it for a person. */
+export function print<T>(value: T, asJson: boolean, render: (value: T) => void): void {
+  if (asJson) json(value);
+  else render(value);
+}

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PipelinesAdmin, readPipelineFile } from '../admin/pipelines';
 import { openDatabase } from '../admin/database';
 import { databaseUrlOf, loadEnv } from '../config/env';
-import { json, out, table } from './output';
+import { json, out, table, print } from './output';
 
 /** Runs `fn` with a pipelines client on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: PipelinesAdmin) => Promise<T>): Promise<T> {
@@ -47,15 +47,12 @@ export function addPipelineCommands(program: Command): void {
     .description('the latest version of every pipeline')
     .option('--json', 'print JSON', false)
     .action(async (opts: { json: boolean }) => {
-      const list = await withClient((c) => c.list());
-      if (opts.json) {
-        json(list);
-        return;
-      }
-      const t = table(['pipeline', 'version', 'steps', 'budget ms', 'created']);
-      for (const p of list)
-        t.push([p.name, p.version, String(p.spec.steps.length), String(p.spec.deadlineMs ?? '—'), p.createdAt]);
-      out(t.toString());
+      print(await withClient((c) => c.list()), opts.json, (list) => {
+        const t = table(['pipeline', 'version', 'steps', 'budget ms', 'created']);
+        for (const p of list)
+          t.push([p.name, p.version, String(p.spec.steps.length), String(p.spec.deadlineMs ?? '—'), p.createdAt]);
+        out(t.toString());
+      });
     });
 
   pipelines
@@ -63,14 +60,11 @@ export function addPipelineCommands(program: Command): void {
     .description('every version of a pipeline with its spec')
     .option('--json', 'print JSON', false)
     .action(async (name: string, opts: { json: boolean }) => {
-      const versions = await withClient((c) => c.show(name));
-      if (opts.json) {
-        json(versions);
-        return;
-      }
-      for (const v of versions) {
-        out(`${v.name}@${v.version} (${v.createdAt})`);
-        out(JSON.stringify(v.spec, null, 2));
-      }
+      print(await withClient((c) => c.show(name)), opts.json, (versions) => {
+        for (const v of versions) {
+          out(`${v.name}@${v.version} (${v.createdAt})`);
+          out(JSON.stringify(v.spec, null, 2));
+        }
+      });
     });
 }

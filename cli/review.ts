@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ArbiterClient } from '../client';
 import { loadEnv } from '../config/env';
-import { json, out, table } from './output';
+import { json, out, table, print } from './output';
 import { withArbiter } from './stack/attach';
 
 /** Runs `fn` with a client of the running Arbiter (or of the embedded stack, started for it). */
@@ -18,14 +18,11 @@ export function addReviewCommands(program: Command): void {
     .description('decisions waiting for a reviewer')
     .option('--json', 'print JSON', false)
     .action(async (opts: { json: boolean }) => {
-      const pending = await withClient((c) => c.pendingReviews());
-      if (opts.json) {
-        json(pending);
-        return;
-      }
-      const t = table(['decision', 'since']);
-      for (const p of pending) t.push([p.decisionId, p.startedAt]);
-      out(t.toString());
+      print(await withClient((c) => c.pendingReviews()), opts.json, (pending) => {
+        const t = table(['decision', 'since']);
+        for (const p of pending) t.push([p.decisionId, p.startedAt]);
+        out(t.toString());
+      });
     });
 
   for (const action of ['approve', 'decline'] as const) {

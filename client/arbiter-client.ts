@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ApplicationFailure,
   Client,
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WithStartWorkflowOperation,
-  WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { CaseIdSchema, CaseIssueSchema } from '../core/case';
+import { CaseIdSchema } from '../core/case';
+import { checkCaseLimits, DEFAULT_CASE_LIMITS, type CaseLimits } from '../core/case-limits';
 import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
-import { FailureType } from '../core/errors';
 import { decisionUpdate, reviewUpdate } from '../core/messages';
 import { ReviewOutcomeSchema, ReviewRequestSchema, type ReviewOutcome, type ReviewRequest } from '../core/review';
 import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
@@ -33,6 +31,7 @@ import {
 } from './decisions';
 import type { FeedbackReceipt } from '../core/feedback';
 import type { Label } from '../core/similar';
+import { rootMessage, toDecisionError } from './decision-errors';
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 
 export interface DecideOptions {
@@ -71,17 +70,25 @@ export interface ModelExecution {
 export interface ArbiterClientOptions {
   /** @default 'arbiter-orchestrator' */
   taskQueue?: string;
+  /**
+   * The case limits checked before any workflow starts (the decision workflow checks the same
+   * ones again). Callers with an environment pass config/env.ts `caseLimitsOf(env)`.
+   * @default { maxFields: 1000, maxBytes: 262144 }
+   */
+  caseLimits?: CaseLimits;
 }
 
 /** The typed way in: start decisions and wait for them. Validates what comes back with zod. */
 export class ArbiterClient {
   readonly taskQueue: string;
+  readonly caseLimits: CaseLimits;
 
   constructor(
     readonly temporal: Client,
     options: ArbiterClientOptions = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.caseLimits = options.caseLimits ?? DEFAULT_CASE_LIMITS;
   }
 
   /** Connects through TEMPORAL_* variables (envconfig); `address` overrides them. */
@@ -100,7 +107,8 @@ export class ArbiterClient {
    * Decides one case and returns as soon as the decision is taken (update-with-start: one round
    * trip; the workflow goes on to record late and shadow model calls). One decision per case id:
    * asking again for a case already decided returns that decision; a rejected case may be resubmitted.
-   * @throws CaseValidationError naming every bad field (the rejection is recorded)
+   * @throws CaseValidationError naming every bad field (the rejection is recorded), or every limit
+   *   the case breaks (NUL, lone surrogate, depth, fields, bytes: refused here, no workflow starts)
    */
   async decide(request: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
     const { workflowId, args, subject } = this.startArgs(request, options);
@@ -146,6 +154,7 @@ export class ArbiterClient {
    * Starts deciding a case and returns at once (one decision per case id, as with `decide`); read
    * the outcome later with `getDecision`. A case without a usable id still starts, so that its
    * rejection is recorded.
+   * @throws CaseValidationError for a case over the limits (no workflow starts)
    */
   async startDecision(request: unknown, options: DecideOptions = {}): Promise<StartedDecision> {
     const { workflowId, args, subject } = this.startArgs(request, options);
@@ -190,6 +199,9 @@ export class ArbiterClient {
     const caseId = CaseIdSchema.safeParse((request as { caseId?: unknown } | null)?.caseId);
     // Without a usable case id the workflow still runs, so that the rejection is recorded.
     const workflowId = caseId.success ? decisionWorkflowId(caseId.data) : `rejected-${randomUUID()}`;
+    // Over the limits, a case could not even become a payload (or would swell the history): refused here.
+    const refused = checkCaseLimits(request, this.caseLimits);
+    if (refused.length > 0) throw new CaseValidationError(refused, caseId.success ? workflowId : '');
     const { model, pipeline, rules } = options;
     return {
       workflowId,
@@ -201,6 +213,7 @@ export class ArbiterClient {
         pipeline: options.pipeline,
         rules: options.rules,
         review: options.review,
+        limits: this.caseLimits,
       },
     };
   }
@@ -208,11 +221,12 @@ export class ArbiterClient {
   /**
    * Runs a stored pipeline on one input and returns every step's output (no thresholds, no
    * decision record). Waits until late and shadow calls have finished too.
+   * @throws CaseValidationError for an input over the case limits (no workflow starts)
    */
   async executePipeline(name: string, input: Record<string, unknown>): Promise<PipelineResult> {
     return this.runPipelineWorkflow(
       `pipeline-${name}-${randomUUID()}`,
-      { pipeline: name, input: InputSchema.parse(input) },
+      { pipeline: name, input: this.withinLimits(input) },
       { kind: 'pipeline', pipeline: name },
     );
   }
@@ -221,12 +235,19 @@ export class ArbiterClient {
   async executeModel(ref: string, input: Record<string, unknown>): Promise<ModelExecution> {
     const result = await this.runPipelineWorkflow(
       `model-${randomUUID()}`,
-      { model: ref, input: InputSchema.parse(input) },
+      { model: ref, input: this.withinLimits(input) },
       { kind: 'model', model: ref },
     );
     const call = result.calls.find((c) => c.status === 'ok');
     if (!call?.output) throw new DecisionFailedError(`model ${ref} gave no output`, '', undefined);
     return { model: call.model, version: call.version, output: call.output, latencyMs: call.latencyMs ?? null };
+  }
+
+  /** A model or pipeline input, refused over the same limits as a case (paths read `input.…`). */
+  private withinLimits(input: Record<string, unknown>): Record<string, unknown> {
+    const refused = checkCaseLimits({ input }, this.caseLimits);
+    if (refused.length > 0) throw new CaseValidationError(refused, '');
+    return InputSchema.parse(input);
   }
 
   private async runPipelineWorkflow(
@@ -295,30 +316,4 @@ export class ArbiterClient {
   async close(): Promise<void> {
     await this.temporal.connection.close();
   }
-}
-
-function toDecisionError(err: unknown, workflowId: string): Error {
-  if (!(err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError)) {
-    return err instanceof Error ? err : new Error(String(err));
-  }
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type === FailureType.InvalidCase) {
-    const issues = CaseIssueSchema.array().safeParse(cause.details?.[0]);
-    return new CaseValidationError(issues.success ? issues.data : [], workflowId, { cause: err });
-  }
-  const root = rootApplicationFailure(cause);
-  return new DecisionFailedError(root?.message ?? err.message, workflowId, root?.type ?? undefined, { cause: err });
-}
-
-function rootMessage(err: Error): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause) e = e.cause;
-  return e instanceof Error ? e.message.replace(/^this decision is not waiting for review: /, '') : String(e);
-}
-
-/** The innermost ApplicationFailure in a failure chain (an activity's failure sits under ActivityFailure). */
-function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
-  let found: ApplicationFailure | undefined;
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
-  return found;
 }

@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import { CaseIssueSchema } from '../core/case';
 import { DecisionResultSchema, OutcomeSchema, type DecisionResult } from '../core/decision';
+import { errorChain, Failure } from '../core/failures';
 import { decisionQuery } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ReviewStateKey, ScoreKey } from '../core/search-attributes';
 import { UnknownDecisionError } from './errors';
@@ -97,12 +98,12 @@ export async function decisionStatus(temporal: Client, decisionId: string): Prom
   }
 }
 
+type RootFailure = { type?: string | null; message: string; details?: unknown[] };
+
 function failedStatus(decisionId: string, err: unknown): DecisionStatus {
-  let root: { type?: string | null; message: string; details?: unknown[] } | undefined;
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if ('type' in e) root = e as { type?: string | null; message: string; details?: unknown[] };
-  }
-  if (root?.type === 'Decision.InvalidCase') {
+  // The innermost link with a `type`: the ApplicationFailure at the root.
+  const root = errorChain(err).findLast((e) => 'type' in e) as RootFailure | undefined;
+  if (root?.type === Failure.Decision.InvalidCase) {
     const issues = CaseIssueSchema.array().safeParse(root.details?.[0]);
     return { status: 'rejected', decisionId, issues: issues.success ? issues.data : [] };
   }

@@ -1,6 +1,10 @@
 import type { CaseIssue } from '../core/case';
 
-/** The case failed validation; `issues` names every bad field. The rejection is in the decision log. */
+/**
+ * The case failed validation; `issues` names every bad field. A case the workflow rejected is in
+ * the decision log; one over the edge limits (`issue.rule` set) was refused before any workflow
+ * started, so `workflowId` is the one it would have had ('' without a usable case id).
+ */
 export class CaseValidationError extends Error {
   constructor(
     readonly issues: CaseIssue[],

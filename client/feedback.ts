@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CaseIssueSchema } from '../core/case';
-import { FeedbackFailureType, FeedbackReceiptSchema, type FeedbackReceipt } from '../core/feedback';
+import { checkText } from '../core/case-limits';
+import { Failure, rootApplicationFailure } from '../core/failures';
+import { FeedbackReceiptSchema, type FeedbackReceipt } from '../core/feedback';
 import type { Label } from '../core/similar';
 import type { feedbackWorkflow } from '../workflows';
 import { DecisionFailedError, FeedbackRejectedError, UnknownDecisionError } from './errors';
@@ -19,7 +21,8 @@ export interface FeedbackOptions {
 /**
  * Runs `feedbackWorkflow` on the orchestrator's task queue and returns what was recorded.
  * @throws UnknownDecisionError for a decision id the log does not hold
- * @throws FeedbackRejectedError for invalid feedback (naming each field) or a reused feedback id
+ * @throws FeedbackRejectedError for invalid feedback (naming each field; a NUL or lone surrogate in
+ *   `note` or `source` before any workflow starts) or a reused feedback id
  */
 export async function submitFeedback(
   temporal: Client,
@@ -28,6 +31,15 @@ export async function submitFeedback(
   label: Label,
   options: FeedbackOptions = {},
 ): Promise<FeedbackReceipt> {
+  // PostgreSQL refuses a NUL and a lone surrogate has no UTF-8 form: refused before any workflow starts.
+  const refused = [
+    ...(options.note === undefined ? [] : checkText(options.note, 'note')),
+    ...(options.source === undefined ? [] : checkText(options.source, 'source')),
+  ];
+  if (refused.length > 0) {
+    const list = refused.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new FeedbackRejectedError(`invalid feedback: ${list}`, Failure.Feedback.Invalid, refused);
+  }
   const feedbackId = options.feedbackId ?? randomUUID();
   const workflowId = `feedback-${decisionId}-${feedbackId}`;
   try {
@@ -46,13 +58,12 @@ export async function submitFeedback(
 
 function toFeedbackError(err: unknown, decisionId: string, workflowId: string): Error {
   if (!(err instanceof WorkflowFailedError)) return err instanceof Error ? err : new Error(String(err));
-  let root: ApplicationFailure | undefined;
-  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) root = e;
+  const root = rootApplicationFailure(err.cause);
   switch (root?.type) {
-    case FeedbackFailureType.DecisionNotFound:
+    case Failure.Feedback.DecisionNotFound:
       return new UnknownDecisionError(decisionId, { cause: err, why: 'feedback can only label a recorded decision' });
-    case FeedbackFailureType.Invalid:
-    case FeedbackFailureType.Conflict: {
+    case Failure.Feedback.Invalid:
+    case Failure.Feedback.Conflict: {
       const issues = CaseIssueSchema.array().safeParse(root.details?.[0]);
       return new FeedbackRejectedError(root.message, root.type, issues.success ? issues.data : [], { cause: err });
     }

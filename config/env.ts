@@ -2,6 +2,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseDurationMs } from '../core/outage';
+import {
+  CEILING_MAX_CASE_BYTES,
+  DEFAULT_MAX_CASE_BYTES,
+  DEFAULT_MAX_CASE_FIELDS,
+  type CaseLimits,
+} from '../core/case-limits';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-input';
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -91,6 +97,10 @@ export const EnvSchema = z.object({
   ),
   /** `arbiter api`'s largest request body, in bytes. @default 1048576 (1 MiB) */
   ARBITER_API_BODY_LIMIT: z.coerce.number().int().min(1).default(1_048_576),
+  /** Fields a case may have: every key at every depth of its input counts (array elements do not). @default 1000 */
+  ARBITER_MAX_CASE_FIELDS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_CASE_FIELDS),
+  /** Largest case as compact JSON, in UTF-8 bytes; at most 1 MiB, since the case travels in workflow history. @default 262144 (256 KiB) */
+  ARBITER_MAX_CASE_BYTES: z.coerce.number().int().min(64).max(CEILING_MAX_CASE_BYTES).default(DEFAULT_MAX_CASE_BYTES),
   /** Kafka bootstrap brokers for `arbiter ingest`, comma-separated host:port. @default '127.0.0.1:9092' */
   KAFKA_BROKERS: z
     .string()
@@ -140,6 +150,11 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): ArbiterEnv {
   const vectorProblem = vectorStoreEnvProblem(parsed.data);
   if (vectorProblem) throw new Error(`invalid environment: ${vectorProblem}`);
   return parsed.data;
+}
+
+/** The limits every way in (client, API, CLI, Kafka, batch) checks a case against. */
+export function caseLimitsOf(env: ArbiterEnv): CaseLimits {
+  return { maxFields: env.ARBITER_MAX_CASE_FIELDS, maxBytes: env.ARBITER_MAX_CASE_BYTES };
 }
 
 /** DATABASE_URL, or the embedded stack's database (while `arbiter dev` runs). */

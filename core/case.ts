@@ -21,8 +21,11 @@ export const FeatureSpecSchema = z.object({
 });
 export type FeatureSpec = z.infer<typeof FeatureSpecSchema>;
 
-/** One problem with a submitted case, pointing at the field by its dotted path. */
-export const CaseIssueSchema = z.object({ path: z.string(), message: z.string() });
+/**
+ * One problem with a submitted case, pointing at the field by its dotted path. `rule` names the
+ * edge limit it breaks (core/case-limits.ts `CaseRule`); schema issues have none.
+ */
+export const CaseIssueSchema = z.object({ path: z.string(), message: z.string(), rule: z.string().optional() });
 export type CaseIssue = z.infer<typeof CaseIssueSchema>;
 
 /** Builds the strict zod schema for a model's input: every feature present, finite, in range; nothing extra. */

@@ -1,16 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { toCaseIssues } from './case';
+import { Failure } from './failures';
 import { OutcomeSchema, type Outcome } from './outcome';
 import { LabelSchema, type Label } from './similar';
-
-/** Dotted failure types of feedback (`ApplicationFailure.type`), shared by workflow, activity and client. */
-export const FeedbackFailureType = {
-  Invalid: 'Feedback.Invalid',
-  DecisionNotFound: 'Feedback.DecisionNotFound',
-  /** The feedback id was already used for another decision. */
-  Conflict: 'Feedback.Conflict',
-} as const;
 
 /** Ground truth for one decision, sent after the fact (a chargeback, an analyst's verdict, ...). */
 export const FeedbackSchema = z.object({
@@ -28,7 +21,7 @@ export type Feedback = z.infer<typeof FeedbackSchema>;
 export function invalidFeedback(error: z.ZodError): ApplicationFailure {
   const issues = toCaseIssues(error);
   return ApplicationFailure.create({
-    type: FeedbackFailureType.Invalid,
+    type: Failure.Feedback.Invalid,
     message: `invalid feedback: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
     nonRetryable: true,
     details: [issues],

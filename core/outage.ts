@@ -1,3 +1,5 @@
+import { Failure } from './failures';
+
 /**
  * How decisions wait out an outage of a service they cannot do without (PostgreSQL above all):
  * pure values and rules, shared by the workflows (which wait) and the worker (which is configured).
@@ -8,8 +10,8 @@ export const DEFAULT_OUTAGE_TOLERANCE_MS = 10 * 60_000;
 
 /** Retryable failure types that mean "a service is unreachable", and the service they name. */
 const OUTAGE_SERVICES: Readonly<Record<string, string>> = {
-  'Store.Unavailable': 'PostgreSQL',
-  'Vector.Unavailable': 'the vector store',
+  [Failure.Store.Unavailable]: 'PostgreSQL',
+  [Failure.Vector.Unavailable]: 'the vector store',
 };
 
 /** The service a retryable failure type says is unreachable, or undefined when it is not an outage. */

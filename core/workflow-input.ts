@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CaseLimitsSchema } from './case-limits';
 import { ThresholdsSchema } from './decision';
 import { ReviewPolicySchema } from './review';
 
@@ -17,6 +18,8 @@ export const DecisionWorkflowInputSchema = z.object({
   review: ReviewPolicySchema.optional(),
   /** The stored pipeline to run (its latest version is pinned at start). @default 'demo' */
   pipeline: z.string().min(1).default('demo'),
+  /** The limits the edge checked the case against; the workflow checks them again. @default core/case-limits.ts's */
+  limits: CaseLimitsSchema.optional(),
 });
 export type DecisionWorkflowInput = z.input<typeof DecisionWorkflowInputSchema>;
 

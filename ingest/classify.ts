@@ -1,6 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { CaseValidationError, DecisionFailedError } from '../client/errors';
-import { FailureType } from '../core/errors';
+import { Failure, rootApplicationFailure } from '../core/failures';
 import type { Unprocessable } from './messages';
 
 /**
@@ -14,17 +13,10 @@ import type { Unprocessable } from './messages';
 export function permanentFailure(err: unknown): Unprocessable | undefined {
   if (err instanceof CaseValidationError) return { reason: 'rejected', error: err.message, issues: err.issues };
   // A store down past the worker's outage tolerance is no fault of the request: decide it again later.
-  if (err instanceof DecisionFailedError && err.failureType === FailureType.StoreOutageExceeded) return undefined;
+  if (err instanceof DecisionFailedError && err.failureType === Failure.Store.OutageExceeded) return undefined;
   if (err instanceof DecisionFailedError && rootApplicationFailure(err)?.nonRetryable) {
     const type = err.failureType ? ` (${err.failureType})` : '';
     return { reason: 'decision-failed', error: `${err.message}${type}` };
   }
   return undefined;
-}
-
-/** The innermost ApplicationFailure in a cause chain (an activity's sits under ActivityFailure). */
-function rootApplicationFailure(err: unknown): ApplicationFailure | undefined {
-  let found: ApplicationFailure | undefined;
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
-  return found;
 }

@@ -24,7 +24,10 @@ export const DeadLetterReasonSchema = z.enum([
   'invalid-request',
   /** The key is missing or is not the body's caseId. */
   'key-mismatch',
-  /** The decision workflow rejected the case, e.g. a field the model cannot take (`issues`). */
+  /**
+   * The case was refused (`issues`): over the edge limits (NUL, lone surrogate, depth, fields, bytes;
+   * no workflow started) or rejected by the decision workflow, e.g. a field the model cannot take.
+   */
   'rejected',
   /** The decision failed for good: an unknown pipeline, model or rule set, say. */
   'decision-failed',

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
+import { failureChain } from '../core/failures';
 
 /** How hard a message is retried before the consumer gives up and stops. */
 export interface RetryPolicy {
@@ -105,7 +106,8 @@ async function withTimeout<T>(what: string, fn: () => Promise<T>, ms: number): P
 /** An error's message with its causes' ("Update-With-Start failed: 14 UNAVAILABLE: ..."): the first alone often hides why. */
 export function causeChain(err: unknown): string {
   const messages: string[] = [];
-  for (let e: unknown = err; e !== undefined && messages.length < 5; e = e instanceof Error ? e.cause : undefined) {
+  for (const e of failureChain(err)) {
+    if (messages.length >= 5) break;
     const message = e instanceof Error ? e.message : typeof e === 'string' ? e : inspect(e);
     if (message && !messages.some((m) => m.includes(message))) messages.push(message);
   }

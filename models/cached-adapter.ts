@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { Failure } from '../core/failures';
 import { versionId } from '../core/model-version';
 import { assertTtl, cacheKey, type ResultCache } from '../stores/cache';
 import type { InvokeOptions, ModelAdapter, ModelInput, ModelOutput, Prediction } from './adapter';
-import { ModelFailureType } from './errors';
 
 const isOutput = (v: unknown): v is ModelOutput => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -37,7 +37,7 @@ export function withCache(adapter: ModelAdapter, cache: ResultCache, ttlSeconds:
       const prediction = await adapter.predict(asked, options);
       if (prediction.outputs.length !== asked.length) {
         throw ApplicationFailure.create({
-          type: ModelFailureType.InvalidOutput,
+          type: Failure.Model.InvalidOutput,
           message: `model ${id} returned ${prediction.outputs.length} outputs for ${asked.length} inputs`,
           nonRetryable: true,
         });

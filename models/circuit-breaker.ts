@@ -19,9 +19,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import CircuitBreaker from 'opossum';
+import { Failure } from '../core/failures';
 import { versionId } from '../core/model-version';
 import type { InvokeOptions, ModelAdapter, Prediction } from './adapter';
-import { ModelFailureType } from './errors';
 
 /** When a version's breaker opens and how long it stays open. */
 export interface BreakerOptions {
@@ -66,14 +66,11 @@ export interface BreakerState {
   openedAt?: string;
 }
 
-/** The `type` of the failure thrown while a version's breaker is open. */
-export const CIRCUIT_OPEN = 'Model.CircuitOpen';
-
 /** Failures that say the call was wrong, not the model unhealthy. */
 const CALLER_FAULTS: ReadonlySet<string> = new Set([
-  ModelFailureType.InvalidInput,
-  ModelFailureType.InvalidConfig,
-  'Model.Cancelled',
+  Failure.Model.InvalidInput,
+  Failure.Model.InvalidConfig,
+  Failure.Model.Cancelled,
 ]);
 
 interface Attempt {
@@ -91,7 +88,7 @@ interface Attempt {
 function blamesCaller(err: unknown, { options, started }: Attempt): boolean {
   if (options.signal?.aborted || started >= options.deadline) return true;
   if (!(err instanceof ApplicationFailure)) return false;
-  return CALLER_FAULTS.has(err.type ?? '') || (err.type === ModelFailureType.Rejected && err.nonRetryable === true);
+  return CALLER_FAULTS.has(err.type ?? '') || (err.type === Failure.Model.Rejected && err.nonRetryable === true);
 }
 
 const isOpenRejection = (err: unknown): boolean =>
@@ -182,7 +179,7 @@ export class CircuitBreakers {
     // Zero while half-open: the one trial call is in flight, and the next caller may be let through.
     const retryAfterMs = Math.max(opened + this.options.resetTimeout - Date.now(), 0);
     return ApplicationFailure.create({
-      type: CIRCUIT_OPEN,
+      type: Failure.Model.CircuitOpen,
       message: `model ${id} is failing (circuit open since ${openedAt}, retry after ~${retryAfterMs} ms)`,
       nonRetryable: true,
       details: [{ openedAt, retryAfterMs }],

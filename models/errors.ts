@@ -1,19 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-
-/** Dotted failure types for model calls. */
-export const ModelFailureType = {
-  InvalidInput: 'Model.InvalidInput',
-  InvalidOutput: 'Model.InvalidOutput',
-  InvalidConfig: 'Model.InvalidConfig',
-  NotFound: 'Model.NotFound',
-  Deprecated: 'Model.Deprecated',
-  RateLimited: 'Model.RateLimited',
-  Unavailable: 'Model.Unavailable',
-  Timeout: 'Model.Timeout',
-  Rejected: 'Model.Rejected',
-  BadResponse: 'Model.BadResponse',
-  Failed: 'Model.Failed',
-} as const;
+import { Failure } from '../core/failures';
 
 /** Parses a `retry-after` header (seconds or HTTP date) into milliseconds from `now`. */
 export function parseRetryAfter(header: string | null | undefined, now: number = Date.now()): number | undefined {
@@ -43,11 +29,7 @@ export function httpStatusFailure({ model, status, body, retryAfter, cause }: Ht
   const snippet = body ? `: ${body.slice(0, 300)}` : '';
   const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   const type =
-    status === 429
-      ? ModelFailureType.RateLimited
-      : retryable
-        ? ModelFailureType.Unavailable
-        : ModelFailureType.Rejected;
+    status === 429 ? Failure.Model.RateLimited : retryable ? Failure.Model.Unavailable : Failure.Model.Rejected;
   const delay = status === 429 || status === 503 ? parseRetryAfter(retryAfter) : undefined;
   return ApplicationFailure.create({
     type,
@@ -62,7 +44,7 @@ export function httpStatusFailure({ model, status, body, retryAfter, cause }: Ht
 /** The deadline passed before the model answered: retryable (the next attempt gets a new deadline). */
 export function timeoutFailure(model: string, waitedMs: number, cause?: Error): ApplicationFailure {
   return ApplicationFailure.create({
-    type: ModelFailureType.Timeout,
+    type: Failure.Model.Timeout,
     message: `model ${model} did not answer within ${Math.round(waitedMs)} ms`,
     cause,
   });
@@ -71,7 +53,7 @@ export function timeoutFailure(model: string, waitedMs: number, cause?: Error): 
 /** A response that does not have the documented shape. Non-retryable unless the model is stochastic. */
 export function badResponseFailure(model: string, problem: string, retryable = false): ApplicationFailure {
   return ApplicationFailure.create({
-    type: ModelFailureType.BadResponse,
+    type: Failure.Model.BadResponse,
     message: `model ${model} returned a malformed response: ${problem}`,
     nonRetryable: !retryable,
   });
@@ -81,7 +63,7 @@ export function badResponseFailure(model: string, problem: string, retryable = f
 export function unavailableFailure(model: string, cause: unknown): ApplicationFailure {
   const message = cause instanceof Error ? cause.message : String(cause);
   return ApplicationFailure.create({
-    type: ModelFailureType.Unavailable,
+    type: Failure.Model.Unavailable,
     message: `model ${model} is unreachable: ${message}`,
     cause: cause instanceof Error ? cause : undefined,
   });
@@ -90,7 +72,7 @@ export function unavailableFailure(model: string, cause: unknown): ApplicationFa
 /** Kind-specific config that does not validate: the registration is wrong, not the call. */
 export function invalidConfigFailure(model: string, problem: string): ApplicationFailure {
   return ApplicationFailure.create({
-    type: ModelFailureType.InvalidConfig,
+    type: Failure.Model.InvalidConfig,
     message: `model ${model} has an invalid config: ${problem}`,
     nonRetryable: true,
   });

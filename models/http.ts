@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { Failure } from '../core/failures';
 import { callSignal, type InvokeOptions } from './adapter';
 import { badResponseFailure, httpStatusFailure, timeoutFailure, unavailableFailure } from './errors';
 
@@ -56,7 +57,7 @@ function classifyFetchError(model: string, err: unknown, started: number, option
   const e = err as Error;
   if (options.signal?.aborted) {
     return ApplicationFailure.create({
-      type: 'Model.Cancelled',
+      type: Failure.Model.Cancelled,
       message: `call to model ${model} was cancelled`,
       nonRetryable: true,
       cause: e,

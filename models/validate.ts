@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { toCaseIssues, type CaseIssue } from '../core/case';
+import { Failure } from '../core/failures';
 import { versionId, type ModelVersion } from '../core/model-version';
 import type { InvokeOptions, ModelAdapter, ModelInput, Prediction } from './adapter';
-import { invalidConfigFailure, ModelFailureType } from './errors';
+import { invalidConfigFailure } from './errors';
 
 /** Rebuilds a version's JSON Schema as zod; a schema zod cannot read is a registration error. */
 export function schemaOf(version: ModelVersion, which: 'inputSchema' | 'outputSchema'): z.ZodType {
@@ -39,7 +40,7 @@ export function withValidation(adapter: ModelAdapter): ModelAdapter {
       const bad = issuesOf(inputs, input, path(inputs.length));
       if (bad.length > 0) {
         throw ApplicationFailure.create({
-          type: ModelFailureType.InvalidInput,
+          type: Failure.Model.InvalidInput,
           message: `model ${id} rejected the input: ${bad.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
           nonRetryable: true,
           details: [bad],
@@ -48,7 +49,7 @@ export function withValidation(adapter: ModelAdapter): ModelAdapter {
       const prediction = await adapter.predict(inputs, options);
       if (prediction.outputs.length !== inputs.length) {
         throw ApplicationFailure.create({
-          type: ModelFailureType.InvalidOutput,
+          type: Failure.Model.InvalidOutput,
           message: `model ${id} returned ${prediction.outputs.length} outputs for ${inputs.length} inputs`,
           nonRetryable: true,
         });
@@ -56,7 +57,7 @@ export function withValidation(adapter: ModelAdapter): ModelAdapter {
       const wrong = issuesOf(prediction.outputs, output, (i) => ['outputs', String(i)]);
       if (wrong.length > 0) {
         throw ApplicationFailure.create({
-          type: ModelFailureType.InvalidOutput,
+          type: Failure.Model.InvalidOutput,
           message: `model ${id} output does not match its schema: ${wrong.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
           nonRetryable: true,
           details: [wrong],

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../core/errors';
+import { Failure } from '../core/failures';
 
 // SQLSTATE classes that mean "the server or the connection is in trouble, try again".
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57', '40'];
@@ -25,7 +25,7 @@ export function toStoreFailure(err: unknown, what: string): ApplicationFailure {
   const transient = isTransientPgError(err);
   const message = err instanceof Error ? err.message : String(err);
   return ApplicationFailure.create({
-    type: transient ? FailureType.StoreUnavailable : FailureType.StoreRejected,
+    type: transient ? Failure.Store.Unavailable : Failure.Store.Rejected,
     message: `${what}: ${message}`,
     nonRetryable: !transient,
     cause: err instanceof Error ? err : undefined,

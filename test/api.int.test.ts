@@ -7,6 +7,7 @@ import type { Problem } from '../api/problems';
 import { startApiServer, type ApiServer } from '../api/server';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { apiCaller, pollUntil } from './helpers/api';
+import { BAD_CASES, expectNoWorkflow } from './helpers/bad-cases';
 import { MODELS_DIR } from './helpers/models';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 import { serviceModel, startScoringService, type ScoringService } from './helpers/scoring-service';
@@ -37,7 +38,8 @@ beforeAll(async () => {
     pool: suite.db.pool,
     ...stores,
     apiKeys: [KEY, 'second-key'],
-    bodyLimit: 64 * 1024,
+    // The default: the 0.7 MiB case below must reach the case limits, not the body limit.
+    bodyLimit: 1024 * 1024,
     metrics: createApiMetrics(),
   });
   server = await startApiServer({ fetch: app.fetch, port: 0, host: '127.0.0.1' });
@@ -101,7 +103,7 @@ describe('HTTP API: the edges', () => {
   });
 
   it('refuses an oversized body with 413 and an unknown route with 404, both as problems', async () => {
-    const big = await call<Problem>('POST', '/v1/decisions', { caseId: 'big', input: { blob: 'x'.repeat(70_000) } });
+    const big = await call<Problem>('POST', '/v1/decisions', { caseId: 'big', input: { blob: 'x'.repeat(1_100_000) } });
     expect(big.status).toBe(413);
     expect(big.body).toMatchObject({ status: 413, title: 'Payload too large' });
     const nowhere = await call<Problem>('GET', '/v1/nowhere');
@@ -250,6 +252,33 @@ describe('HTTP API: decisions', () => {
   });
 });
 
+describe('HTTP API: bad input refused at the edge', () => {
+  it.each(BAD_CASES)('$name: a 400 naming the rule and the path, and no workflow', async ({ json, rule, path }) => {
+    for (const wait of ['true', 'false']) {
+      const caseId = uniq('edge');
+      const res = await call<Problem>('POST', `/v1/decisions?wait=${wait}`, undefined, { raw: json(caseId) });
+      expect(res.status, `wait=${wait}`).toBe(400);
+      expect(res.body).toMatchObject({ type: 'urn:arbiter:problem:invalid-case', status: 400 });
+      expect(res.body.errors).toContainEqual(expect.objectContaining({ rule, path }));
+      expect(res.body.detail).toContain(`rule ${rule}`);
+      await expectNoWorkflow(suite.env.client, `decision-${caseId}`);
+    }
+  });
+
+  it.each([
+    ['NUL', 'a\\u0000b', 'no-nul'],
+    ['a lone surrogate', '\\udc00', 'no-lone-surrogate'],
+  ])('refuses %s in a feedback note with a 400, starting no workflow', async (_name, note, rule) => {
+    const feedbackId = uniq('fb');
+    const raw = `{"label":"fraud","note":"${note}","feedbackId":"${feedbackId}"}`;
+    const res = await call<Problem>('POST', '/v1/decisions/decision-anyone/feedback', undefined, { raw });
+    expect(res.status).toBe(400);
+    expect(res.body.type).toBe('urn:arbiter:problem:feedback-rejected');
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: 'note', rule })]);
+    await expectNoWorkflow(suite.env.client, `feedback-decision-anyone-${feedbackId}`);
+  });
+});
+
 describe('HTTP API: models and pipelines', () => {
   it('lists, registers (probing first), promotes and calls models', async () => {
     const list = await call<{ models: { name: string }[] }>('GET', '/v1/models');
@@ -305,7 +334,8 @@ describe('HTTP API: models and pipelines', () => {
     expect(res.body).toMatch(/arbiter_http_requests_total\{method="POST",route="\/v1\/decisions",status="200"\} \d+/);
     expect(res.body).toMatch(/arbiter_http_requests_total\{method="GET",route="\/v1\/models",status="401"\} 3/);
     expect(res.body).toMatch(/arbiter_decisions_total\{outcome="decline"\} \d+/);
-    expect(res.body).toMatch(/arbiter_decisions_total\{outcome="rejected"\} 1/);
+    // One rejected by the workflow, and each bad case refused at the edge with wait=true.
+    expect(res.body).toContain(`arbiter_decisions_total{outcome="rejected"} ${1 + BAD_CASES.length}`);
     expect(res.body).toContain('arbiter_http_request_duration_seconds_bucket');
     expect(res.body).toContain('process_cpu_user_seconds_total');
   });

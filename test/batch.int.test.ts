@@ -15,6 +15,7 @@ import { buildFacts } from '../core/rules/facts';
 import { RuleSetSpecSchema } from '../core/rules/spec';
 import { BatchStore } from '../stores/batch-store';
 import { PROJECT_ROOT } from '../config/env';
+import { BAD_CASES } from './helpers/bad-cases';
 import { MODELS_DIR } from './helpers/models';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 
@@ -212,6 +213,25 @@ describe('batch decisions from an NDJSON file', () => {
       expect([r.outcome, r.rule_set, r.rules_matched]).toEqual([verdict.outcome, 'demo', verdict.matched]);
     }
   });
+  it('rejects each bad input of a file with its line, rule and path, and decides the rest', async () => {
+    const prefix = uniq('edge');
+    const good = holdout.slice(0, 3).map((c, i) => JSON.stringify({ caseId: `${prefix}-ok-${i}`, input: c.input }));
+    const bad = BAD_CASES.map((b, i) => b.json(`${prefix}-bad-${i}`));
+    const path = join(dir, `${prefix}.ndjson`);
+    await writeFile(path, `${[...bad, ...good].join('\n')}\n`);
+    const batchId = uniq('b');
+    await batches.start({ batchId, source: { kind: 'file', path }, pipeline: 'batch-same', chunkSize: 4 });
+    const done = await batches.wait(batchId);
+    expect(done).toMatchObject({ state: 'done', read: bad.length + 3, decided: 3, rejected: bad.length, failed: 0 });
+    for (const [i, b] of BAD_CASES.entries()) {
+      const rejection = done.rejections.find((r) => r.line === i + 1);
+      expect(rejection?.caseId, b.name).toBe(`${prefix}-bad-${i}`);
+      expect(rejection?.issues, b.name).toContainEqual(expect.objectContaining({ rule: b.rule, path: b.path }));
+    }
+    const stored = await store.listRejections(batchId);
+    expect(stored.map((r) => r.line)).toEqual(BAD_CASES.map((_, i) => i + 1));
+  });
+
   it('fails a batch whose file is not there at once, saying so in its progress and its record', async () => {
     const batchId = uniq('missing');
     await batches.start({ batchId, source: { kind: 'file', path: join(dir, 'nope.ndjson') }, pipeline: 'batch-same' });

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArbiterClient, CaseValidationError, DecisionFailedError } from '../client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ArbiterClient, CaseValidationError, DecisionFailedError, FeedbackRejectedError } from '../client';
+import { BAD_CASES, expectNoWorkflow } from './helpers/bad-cases';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { applyThresholds, type DecisionResult } from '../core/decision';
 import { hashInput, type DecisionStore } from '../stores/decision-store';
@@ -184,6 +187,85 @@ describe('decision workflow on a real Temporal dev server', () => {
     const rejections = await store.listRejections('not valid!');
     expect(rejections).toHaveLength(1);
     expect(rejections[0]?.workflowId).toMatch(/^rejected-/);
+  });
+
+  it.each(BAD_CASES)('$name: the client throws CaseValidationError and starts no workflow', async (bad) => {
+    const caseId = uniq('edge');
+    for (const start of [
+      () => client.decide(JSON.parse(bad.json(caseId))),
+      () => client.startDecision(JSON.parse(bad.json(caseId))),
+    ]) {
+      const err = await start().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CaseValidationError);
+      expect((err as CaseValidationError).issues).toContainEqual(
+        expect.objectContaining({ rule: bad.rule, path: bad.path }),
+      );
+      expect((err as CaseValidationError).workflowId).toBe(`decision-${caseId}`);
+    }
+    await expectNoWorkflow(env.client, `decision-${caseId}`);
+    expect(await store.listRejections(caseId)).toEqual([]);
+  });
+
+  // Started around the client (a raw Temporal client): the workflow applies the same limits.
+  it.each(BAD_CASES.filter((b) => !b.name.includes('10,000-deep')))(
+    '$name, started by a raw Temporal client: rejected and recorded as Decision.InvalidCase',
+    async (bad) => {
+      const caseId = uniq('raw');
+      const workflowId = `decision-${caseId}`;
+      const handle = await env.client.workflow.start('decisionWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [{ request: JSON.parse(bad.json(caseId)) as unknown }],
+      });
+      const err: unknown = await handle.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const cause = (err as WorkflowFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect((cause as ApplicationFailure).type).toBe('Decision.InvalidCase');
+      const [rejection, ...more] = await store.listRejections(caseId);
+      expect(more).toEqual([]);
+      expect(rejection?.issues).toContainEqual(expect.objectContaining({ rule: bad.rule, path: bad.path }));
+      expect(rejection?.input).toBeNull();
+    },
+  );
+
+  it('10,000-deep nesting, started by a raw Temporal client: the SDK cannot encode it, so nothing starts', async () => {
+    const caseId = uniq('raw-deep');
+    const [deep] = BAD_CASES;
+    const request = JSON.parse(deep?.json(caseId) ?? '') as unknown;
+    const start = env.client.workflow.start('decisionWorkflow', {
+      taskQueue,
+      workflowId: `decision-${caseId}`,
+      args: [{ request }],
+    });
+    await expect(start).rejects.toThrow(/Unable to convert .* to payload/);
+    await expectNoWorkflow(env.client, `decision-${caseId}`);
+  });
+
+  it('refuses an executeModel or executePipeline input over the limits before starting a workflow', async () => {
+    for (const run of [
+      () => client.executeModel('phishing-gb:champion', { url: 'a\u0000' }),
+      () => client.executePipeline('demo', { url: '\ud800' }),
+    ]) {
+      const err = await run().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CaseValidationError);
+      expect((err as CaseValidationError).issues[0]?.path).toBe('input.url');
+    }
+  });
+
+  it('refuses a NUL or a lone surrogate in a feedback note before starting a workflow', async () => {
+    for (const [note, rule] of [
+      ['a\u0000', 'no-nul'],
+      ['\ud800', 'no-lone-surrogate'],
+    ] as const) {
+      const feedbackId = uniq('fb');
+      const err = await client
+        .submitFeedback('decision-anyone', 'fraud', { note, feedbackId })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FeedbackRejectedError);
+      expect((err as FeedbackRejectedError).issues).toEqual([expect.objectContaining({ path: 'note', rule })]);
+      await expectNoWorkflow(env.client, `feedback-decision-anyone-${feedbackId}`);
+    }
   });
 
   it('fails without retrying when the model does not exist, listing what does', async () => {

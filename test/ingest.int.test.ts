@@ -19,6 +19,7 @@ import {
   type IngestTopics,
   type RunningIngest,
 } from '../ingest';
+import { BAD_CASES, expectNoWorkflow } from './helpers/bad-cases';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 import {
   committedOffsets,
@@ -214,6 +215,32 @@ describe('Kafka ingestion', () => {
     expect(forReplay.length).toBeGreaterThanOrEqual(2);
     expect(new Set(forReplay).size).toBe(1);
     expect(await decisionRows([replay.key])).toEqual({ [replay.key]: 1 });
+  });
+
+  it('dead-letters each bad input with the rule and the path, starting no workflow, and commits past it', async () => {
+    const edge = topicsFor('edge');
+    const group = `edge-${run}`;
+    await createTopics(kafka.brokers, [edge.requests, edge.outcomes, edge.deadLetter]);
+    const bad = BAD_CASES.map((b, i) => ({ ...b, caseId: `edge-${i}-${run}` }));
+    const good = request(caseAt(8), 0);
+    await produce(kafka.brokers, edge.requests, [
+      ...bad.map((b) => ({ key: b.caseId, value: b.json(b.caseId), partition: 0 })),
+      good,
+    ]);
+
+    const consumer = await ingest(edge, group);
+    await committedToEnd(group, edge.requests);
+    expect(await consumer.stop()).toEqual({ consumed: bad.length + 1, decided: 1, deadLettered: bad.length });
+    const letters = (await readAll(kafka.brokers, edge.deadLetter)).map((m) =>
+      DeadLetterSchema.parse(JSON.parse(m.value ?? '')),
+    );
+    for (const b of bad) {
+      const letter = letters.find((l) => l.key === b.caseId);
+      expect(letter?.reason, b.name).toBe('rejected');
+      expect(letter?.issues, b.name).toContainEqual(expect.objectContaining({ rule: b.rule, path: b.path }));
+      await expectNoWorkflow(orch.env.client, `decision-${b.caseId}`);
+    }
+    expect(await decisionRows([good.key])).toEqual({ [good.key]: 1 });
   });
 
   it('stopping mid-stream finishes what is under way, commits exactly that, and the next run takes the rest', async () => {

@@ -136,6 +136,7 @@ describe('pipeline stages', () => {
     expect(result.outputs.dflt).toEqual({ score: 0.42 });
     expect(result.calls.filter((c) => c.status === 'failed').map((c) => c.model)).toEqual(['broken', 'broken']);
     expect(result.degraded).toBe(true);
+    expect(result.notes).toContain('dflt: every model failed, used the default');
   });
 });
 
@@ -232,6 +233,26 @@ describe('latency budget with quorum', () => {
       expect(decision.late.includes(step) || call?.status === 'failed').toBe(true);
     }
     expect(decision.reasons).toContain('budget exceeded: review');
+  });
+
+  it('blames the budget, not the models, when a fallback chain runs out of time', async () => {
+    const name = await applied({
+      name: 'budget-fallback',
+      deadlineMs: 300,
+      steps: [
+        {
+          id: 'fb',
+          type: 'fallback',
+          chain: [{ id: 'only', type: 'model', model: 'slow-d', timeoutMs: 5000 }],
+          default: { score: 0.42 },
+        },
+      ],
+      output: 'fb',
+    });
+    const result = await client.executePipeline(name, {});
+    expect(result).toMatchObject({ score: 0.42, late: ['only'] });
+    expect(result.notes).toContain('fb: no model answered within the budget, used the default');
+    expect(result.notes.join(' ')).not.toContain('every model failed');
   });
 });
 

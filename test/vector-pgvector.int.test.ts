@@ -3,13 +3,15 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../cli/stack/ports';
+import { Failure } from '../core/failures';
 import { openPool } from '../stores/db';
 import { migrate } from '../stores/migrations';
-import { VectorFailureType } from '../stores/vector/errors';
 import { PgVectorStore } from '../stores/vector/pgvector';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { failureOf } from './helpers/failures';
 import { randomVectors, vectorStoreContract } from './helpers/fake-pinecone';
+
+const VectorFailureType = Failure.Vector;
 
 const DIMENSION = 9;
 

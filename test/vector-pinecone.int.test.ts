@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../cli/stack/ports';
-import { VectorFailureType } from '../stores/vector/errors';
+import { Failure } from '../core/failures';
 import { PineconeVectorStore } from '../stores/vector/pinecone';
 import type { MetadataFilter, VectorStore } from '../stores/vector/types';
 import { failureOf } from './helpers/failures';
 import { randomVectors, startFakePinecone, vectorStoreContract, type FakePinecone } from './helpers/fake-pinecone';
+
+const VectorFailureType = Failure.Vector;
 
 const DIMENSION = 9;
 const API_KEY = 'pc-test-key';

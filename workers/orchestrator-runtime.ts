@@ -8,7 +8,7 @@ import { parseModelRef } from '../core/model-ref';
 import { modelRefsOf } from '../core/pipeline/check';
 import { createResultCache, type ResultCache } from '../stores/cache';
 import { DecisionStore } from '../stores/decision-store';
-import type { ArbiterEnv } from '../config/env';
+import { caseLimitsOf, type ArbiterEnv } from '../config/env';
 import { createModelServices, type ModelServices } from '../admin/model-services';
 import { createModelPoolWorkers } from './model-pool';
 import { createOrchestratorWorker } from './orchestrator';
@@ -118,6 +118,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       vectors,
       storeInput: opts.env.ARBITER_STORE_INPUT,
       outageToleranceMs: opts.env.ARBITER_OUTAGE_TOLERANCE,
+      caseLimits: caseLimitsOf(opts.env),
     };
     const worker = await createOrchestratorWorker({
       connection: opts.connection,

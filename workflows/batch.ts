@@ -8,7 +8,6 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
-  TemporalFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
@@ -18,7 +17,7 @@ import { batchProgressQuery, type BatchProgress } from '../core/batch/progress';
 import { batchIdOf, FILE_START, type FileCursor, type PinnedRuleSet } from '../core/batch/schema';
 import { freshProgress, progressDetails, withRead, withScored } from '../core/batch/tally';
 import { toCaseIssues } from '../core/case';
-import { FailureType } from '../core/errors';
+import { Failure, rootApplicationFailure, workflowFailure } from '../core/failures';
 import type { PinnedPipeline } from '../core/pipeline/types';
 import { waitOutOutage } from './outage';
 
@@ -118,7 +117,7 @@ export async function batchWorkflow(raw: BatchWorkflowInput): Promise<BatchProgr
   if (!parsed.success) {
     const issues = toCaseIssues(parsed.error);
     const message = `invalid batch: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
-    throw ApplicationFailure.create({ type: 'Batch.Invalid', message, nonRetryable: true, details: [issues] });
+    throw ApplicationFailure.create({ type: Failure.Batch.Invalid, message, nonRetryable: true, details: [issues] });
   }
   const args = parsed.data;
   const batchId = args.batchId ?? batchIdOf(workflowInfo().workflowId);
@@ -137,10 +136,7 @@ export async function batchWorkflow(raw: BatchWorkflowInput): Promise<BatchProgr
       await closeBatch(progress.current);
     }
   } catch (err) {
-    const failure =
-      err instanceof TemporalFailure
-        ? err
-        : ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
+    const failure = workflowFailure(err);
     const lastError = rootMessage(failure);
     progress.current = { ...progress.current, state: 'failed', finishedAt: new Date().toISOString(), lastError };
     setCurrentDetails(progressDetails(progress.current));
@@ -156,7 +152,5 @@ export async function batchWorkflow(raw: BatchWorkflowInput): Promise<BatchProgr
 
 /** The deepest ApplicationFailure's message (an activity's own), else the failure's. */
 function rootMessage(err: Error): string {
-  let found: Error = err;
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
-  return found.message;
+  return (rootApplicationFailure(err) ?? err).message;
 }

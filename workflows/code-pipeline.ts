@@ -1,5 +1,6 @@
 import { ApplicationFailure, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { Failure } from '../core/failures';
 import { combineScores } from '../core/pipeline/combine';
 import type { PinnedModel } from '../core/model-ref';
 
@@ -23,7 +24,7 @@ export async function codePipelineWorkflow(
   const gb = pinned.pins['phishing-gb:champion'];
   const tfjs = (await loadPipeline({ model: 'phishing-tfjs:champion' })).pins['phishing-tfjs:champion'];
   if (!gb || !tfjs)
-    throw ApplicationFailure.nonRetryable(`${workflowInfo().workflowType}: pinning failed`, 'Pipeline.Invalid');
+    throw ApplicationFailure.nonRetryable(`${workflowInfo().workflowType}: pinning failed`, Failure.Pipeline.Invalid);
   const [a, b] = await Promise.all([callModel({ model: gb, input }), callModel({ model: tfjs, input })]);
   const members = [
     { id: 'gb', score: Number(a.output.score) },

@@ -6,12 +6,13 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
-  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { DecisionRequestSchema, toCaseIssues, type CaseIssue } from '../core/case';
+import { CaseLimitsSchema, checkCaseLimits, DEFAULT_CASE_LIMITS } from '../core/case-limits';
+import { printableKey } from '../core/case-text';
 import {
   applyThresholds,
   DEFAULT_THRESHOLDS,
@@ -19,9 +20,9 @@ import {
   type DecisionResult,
   type Outcome,
 } from '../core/decision';
+import { Failure, workflowFailure } from '../core/failures';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
-import { FailureType } from '../core/errors';
 import { decisionQuery, decisionUpdate } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
@@ -68,7 +69,7 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
     await condition(allHandlersFinished);
     return reviewed ?? decision;
   } catch (err) {
-    failed = err instanceof TemporalFailure ? err : workflowBug(err);
+    failed = workflowFailure(err);
     await condition(allHandlersFinished);
     throw failed;
   }
@@ -88,16 +89,17 @@ function detailsOf(d: DecisionResult): string {
   return `**${d.outcome}** · score ${d.score.toFixed(3)} · ${by}${similar}${review}`;
 }
 
-function workflowBug(err: unknown): ApplicationFailure {
-  // A plain Error would only fail the workflow task and be retried forever.
-  return ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
-}
-
 async function decide(
   rawArgs: DecisionWorkflowInput,
   review: ReviewDesk,
 ): Promise<{ decision: DecisionResult; finish: () => Promise<string | undefined> }> {
   const { workflowId, runId, runStartTime } = workflowInfo();
+  // A case started around the client (a raw Temporal client) meets the edge's limits here. Only a
+  // refused case reaches patched(), so histories of cases within the limits replay unchanged.
+  const raw = rawArgs as { request?: unknown; limits?: unknown } | null;
+  const refused = checkCaseLimits(raw?.request, limitsOf(raw?.limits));
+  // Its input is not kept: a NUL would fail the insert, and a huge case would swell the history.
+  if (refused.length > 0 && patched(CASE_LIMITS_PATCH)) return reject(caseIdOf(raw?.request), refused, null);
   const argsParse = DecisionWorkflowInputSchema.safeParse(rawArgs);
   if (!argsParse.success) return reject(null, toCaseIssues(argsParse.error), rawArgs);
   const args = argsParse.data;
@@ -119,7 +121,7 @@ async function decide(
   try {
     run = await runPipeline(pinned, input, { decisionKey: workflowId, startedAt: runStartTime.getTime() });
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === 'Model.InvalidInput') {
+    if (err instanceof ApplicationFailure && err.type === Failure.Model.InvalidInput) {
       return reject(caseId, issuesOf(err), args.request);
     }
     throw err;
@@ -130,7 +132,7 @@ async function decide(
   const score = result.score;
   if (score === null) {
     throw ApplicationFailure.create({
-      type: 'Pipeline.NoScore',
+      type: Failure.Pipeline.NoScore,
       message: `pipeline ${pinned.name}@${pinned.version}: output '${pinned.spec.output}' has no numeric score`,
       nonRetryable: true,
     });
@@ -221,17 +223,27 @@ async function reject(caseId: string | null, issues: CaseIssue[], input: unknown
   upsertSearchAttributes([{ key: DecisionOutcomeKey, value: 'rejected' }]);
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   throw ApplicationFailure.create({
-    type: FailureType.InvalidCase,
+    type: Failure.Decision.InvalidCase,
     message: `invalid case: ${summary}`,
     nonRetryable: true,
     details: [issues],
   });
 }
 
+/** Marks histories whose decision workflow refuses a case over the limits before loading anything. */
+const CASE_LIMITS_PATCH = 'case-limits-in-workflow';
+
+/** The limits the client passed, or the defaults (a raw start passes none). */
+function limitsOf(raw: unknown) {
+  const parsed = CaseLimitsSchema.safeParse(raw);
+  return parsed.success ? parsed.data : DEFAULT_CASE_LIMITS;
+}
+
+/** The case id as the log can keep it (NUL and lone surrogates escaped), even from a bad case. */
 function caseIdOf(request: unknown): string | null {
   if (typeof request !== 'object' || request === null) return null;
   const id = (request as Record<string, unknown>).caseId;
-  return typeof id === 'string' ? id.slice(0, 128) : null;
+  return typeof id === 'string' ? printableKey(id.slice(0, 128), 128) : null;
 }
 
 /** The field-level issues a model's input rejection carries (see models/validate.ts). */

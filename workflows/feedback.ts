@@ -1,6 +1,6 @@
-import { ApplicationFailure, proxyActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { FailureType } from '../core/errors';
+import { workflowFailure } from '../core/failures';
 import { FeedbackSchema, invalidFeedback, type Feedback, type FeedbackReceipt } from '../core/feedback';
 import { waitOutOutage } from './outage';
 
@@ -24,8 +24,6 @@ export async function feedbackWorkflow(input: Feedback): Promise<FeedbackReceipt
     const feedback = { ...parsed.data, feedbackId: parsed.data.feedbackId ?? workflowInfo().workflowId };
     return await waitOutOutage('recordFeedback', () => recordFeedback(feedback));
   } catch (err) {
-    if (err instanceof TemporalFailure) throw err;
-    // A plain Error would only fail the workflow task and be retried forever.
-    throw ApplicationFailure.create({ type: FailureType.WorkflowBug, message: String(err), nonRetryable: true });
+    throw workflowFailure(err);
   }
 }

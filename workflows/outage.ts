@@ -8,7 +8,7 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { FailureType } from '../core/errors';
+import { Failure } from '../core/failures';
 import { outageBackoffMs, outageServiceOf } from '../core/outage';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -30,7 +30,7 @@ function outageOf(err: unknown, service: string): Outage | undefined {
   // A local activity's failure arrives unwrapped; a remote one's inside an ActivityFailure.
   const cause = err instanceof ActivityFailure ? err.cause : err;
   // A hung server shows as the activity's own timeout: the service it talks to did not answer.
-  if (cause instanceof TimeoutFailure) return { service, type: 'Activity.Timeout', message: cause.message };
+  if (cause instanceof TimeoutFailure) return { service, type: Failure.Activity.Timeout, message: cause.message };
   if (!(cause instanceof ApplicationFailure) || cause.nonRetryable) return undefined;
   const named = outageServiceOf(cause.type);
   return named ? { service: named, type: cause.type ?? null, message: cause.message } : undefined;
@@ -61,7 +61,7 @@ export async function waitOutOutage<T>(what: string, call: () => Promise<T>, ser
       if (waited >= toleranceMs) {
         setCurrentDetails(`gave up on ${outage.service} (${what}) after ${waited} ms: ${outage.message}`);
         throw ApplicationFailure.create({
-          type: FailureType.StoreOutageExceeded,
+          type: Failure.Store.OutageExceeded,
           message: `${what}: ${outage.service} unreachable for longer than ARBITER_OUTAGE_TOLERANCE (${toleranceMs} ms; ${attempt} attempts): ${outage.message}`,
           nonRetryable: true,
           // Not `cause`: callers read the innermost failure's type, and this one must be what they see.

@@ -1,5 +1,6 @@
-import { ApplicationFailure, proxyLocalActivities, TemporalFailure, workflowInfo } from '@temporalio/workflow';
+import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { workflowFailure } from '../core/failures';
 import type { PipelineResult } from '../core/pipeline/types';
 import { waitOutOutage } from './outage';
 import { runPipeline } from './pipeline/interpreter';
@@ -38,7 +39,6 @@ export async function pipelineWorkflow(args: PipelineWorkflowInput): Promise<Pip
     await Promise.allSettled(state.background);
     return { ...result, calls: state.calls.map((c) => ({ ...c })) };
   } catch (err) {
-    if (err instanceof TemporalFailure) throw err;
-    throw ApplicationFailure.create({ type: 'Workflow.Unexpected', message: String(err), nonRetryable: true });
+    throw workflowFailure(err);
   }
 }

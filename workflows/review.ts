@@ -7,6 +7,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { DecisionResult } from '../core/decision';
+import { Failure } from '../core/failures';
 import { reviewStateQuery, reviewUpdate } from '../core/messages';
 import {
   ReviewPolicySchema,
@@ -98,7 +99,10 @@ export class ReviewDesk {
       ? `reviewed by ${this.state.reviewer}: ${this.state.state}${this.state.note ? ` (${this.state.note})` : ''}`
       : `no review within ${policy.timeoutMs} ms: escalated, outcome ${outcome}`;
     if (outcome !== 'approve' && outcome !== 'decline' && outcome !== 'review') {
-      throw ApplicationFailure.nonRetryable(`unexpected review outcome ${String(outcome)}`, 'Workflow.Unexpected');
+      throw ApplicationFailure.nonRetryable(
+        `unexpected review outcome ${String(outcome)}`,
+        Failure.Workflow.Unexpected,
+      );
     }
     return { ...decision, outcome, reasons: [...decision.reasons, why], review: this.state };
   }

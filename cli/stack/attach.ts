@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
 import { ArbiterClient } from '../../client';
 import { openDatabase, openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
-import { databaseUrlOf, type ArbiterEnv } from '../../config/env';
+import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../../config/env';
 import { installCliRuntime } from '../runtime';
 import { assertPortFree } from './ports';
 import { startStack } from './stack';
@@ -55,7 +55,11 @@ export async function withArbiter<T>(env: ArbiterEnv, fn: (client: ArbiterClient
   installCliRuntime();
   if (env.TEMPORAL_ADDRESS || (await listening(env.ARBITER_TEMPORAL_PORT))) {
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
-    const client = await ArbiterClient.connect({ address, taskQueue: env.ARBITER_TASK_QUEUE });
+    const client = await ArbiterClient.connect({
+      address,
+      taskQueue: env.ARBITER_TASK_QUEUE,
+      caseLimits: caseLimitsOf(env),
+    });
     try {
       return await fn(client);
     } finally {

@@ -4,7 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { ArbiterClient, TemporalUnreachableError } from '../../client';
 import { openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
-import type { ArbiterEnv } from '../../config/env';
+import { caseLimitsOf, type ArbiterEnv } from '../../config/env';
 import type { ModelServices } from '../../admin/model-services';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../../workers/orchestrator-runtime';
 import { temporalTarget } from '../../config/temporal';
@@ -91,6 +91,7 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     // The client shares the worker's connection: one connection per embedded stack.
     const client = new ArbiterClient(new Client({ connection, namespace: target.namespace }), {
       taskQueue: env.ARBITER_TASK_QUEUE,
+      caseLimits: caseLimitsOf(env),
     });
     const embedded = { temporal: !env.TEMPORAL_ADDRESS, database: !env.DATABASE_URL };
     return {

@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { Failure } from '../failures';
 import type { Arm, PinnedPipeline } from './types';
 import type { ModelStep } from './spec';
 import { callResult, RowState, rowsOfIssues, type BatchPredict } from './batch-rows';
@@ -58,7 +59,7 @@ export class BatchContext {
       if (!expr) this.compiled.set(expression, (expr = jsonata(expression)));
       return { value: (await expr.evaluate(row.scope())) as unknown };
     } catch (err) {
-      row.error = { type: 'Pipeline.ExpressionFailed', message: `${where}: ${(err as Error).message}` };
+      row.error = { type: Failure.Pipeline.ExpressionFailed, message: `${where}: ${(err as Error).message}` };
       return undefined;
     }
   }
@@ -76,7 +77,7 @@ export class BatchContext {
       if (isRecord(got.value)) entries.push({ i, input: got.value });
       else
         this.row(i).error = {
-          type: 'Pipeline.ExpressionFailed',
+          type: Failure.Pipeline.ExpressionFailed,
           message: `step ${step.id}: input mapping gave no object`,
         };
     }
@@ -115,7 +116,7 @@ export class BatchContext {
           this.row(e.i).calls.push(callResult(step.id, model, arm, answered.get(e.i), result.latencyMs));
         return answered;
       }
-      const invalid = rejectInvalid && result.error.type === 'Model.InvalidInput';
+      const invalid = rejectInvalid && result.error.type === Failure.Model.InvalidInput;
       const named = invalid ? rowsOfIssues(result.error.issues ?? [], pending.length) : new Map<number, never>();
       if (named.size > 0) {
         for (const [k, issues] of named) this.row(pending[k]?.i ?? -1).rejected = issues;

@@ -1,5 +1,6 @@
 import type { CaseIssue } from '../case';
 import type { ModelResult } from '../decision';
+import { Failure } from '../failures';
 import type { PinnedModel } from '../model-ref';
 import type { ModelStep, PipelineSpec } from './spec';
 
@@ -95,7 +96,7 @@ export function finishRow(row: RowState, spec: PipelineSpec, label: string): Row
       const why = row.notes.join('; ') || 'no output';
       return {
         kind: 'failed',
-        error: { type: 'Pipeline.NoResult', message: `${label} produced no '${spec.output}': ${why}` },
+        error: { type: Failure.Pipeline.NoResult, message: `${label} produced no '${spec.output}': ${why}` },
       };
     }
     score = spec.onDeadline.score;
@@ -104,7 +105,7 @@ export function finishRow(row: RowState, spec: PipelineSpec, label: string): Row
   }
   if (score === null) {
     const message = `${label}: output '${spec.output}' has no numeric score`;
-    return { kind: 'failed', error: { type: 'Pipeline.NoScore', message } };
+    return { kind: 'failed', error: { type: Failure.Pipeline.NoScore, message } };
   }
   return {
     kind: 'scored',

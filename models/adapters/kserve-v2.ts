@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
 import type { AdapterFactory, AdapterDeps, InvokeOptions, ModelAdapter, ModelInput, Prediction } from '../adapter';
-import { badResponseFailure, invalidConfigFailure, ModelFailureType } from '../errors';
+import { badResponseFailure, invalidConfigFailure } from '../errors';
 import { requestJson } from '../http';
 
 /** Numeric tensor types of the Open Inference Protocol (BYTES and BOOL cannot carry feature values). */
@@ -151,7 +152,7 @@ class KserveV2Adapter implements ModelAdapter {
     const value = row[name];
     if (typeof value === 'number' && Number.isFinite(value)) return value;
     throw ApplicationFailure.create({
-      type: ModelFailureType.InvalidInput,
+      type: Failure.Model.InvalidInput,
       message: `model ${this.id} needs a finite number for '${name}' in input ${index}, got ${JSON.stringify(value) ?? 'nothing'}`,
       nonRetryable: true,
     });
@@ -162,7 +163,7 @@ class KserveV2Adapter implements ModelAdapter {
     try {
       return await requestJson({ model: this.id, url, body: undefined, method: 'GET', options, fetch: this.fetch });
     } catch (err) {
-      if (!(err instanceof ApplicationFailure) || err.type !== ModelFailureType.Rejected) throw err;
+      if (!(err instanceof ApplicationFailure) || err.type !== Failure.Model.Rejected) throw err;
       const status = (err.details?.[0] as { status?: number } | undefined)?.status;
       throw this.probeFailure(status === 404 ? 'is not on the server' : `is not ready (HTTP ${status})`, err);
     }
@@ -171,7 +172,7 @@ class KserveV2Adapter implements ModelAdapter {
   private probeFailure(problem: string, cause?: ApplicationFailure): ApplicationFailure {
     const where = `'${this.config.model}'${this.config.modelVersion ? ` version ${this.config.modelVersion}` : ''}`;
     return ApplicationFailure.create({
-      type: ModelFailureType.InvalidConfig,
+      type: Failure.Model.InvalidConfig,
       message: `model ${this.id} failed its probe: server model ${where} at ${this.path} ${problem}`,
       nonRetryable: true,
       cause,

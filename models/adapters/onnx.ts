@@ -2,9 +2,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
+import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
 import type { AdapterFactory, InvokeOptions, ModelAdapter, ModelInput, Prediction } from '../adapter';
-import { invalidConfigFailure, ModelFailureType, timeoutFailure } from '../errors';
+import { invalidConfigFailure, timeoutFailure } from '../errors';
 
 /** How a tabular ONNX model reads its rows and where its score is. */
 export const OnnxConfigSchema = z.object({
@@ -25,7 +26,7 @@ export type OnnxConfig = z.infer<typeof OnnxConfigSchema>;
 function onnxFailure(version: ModelVersion, err: unknown): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   return ApplicationFailure.create({
-    type: ModelFailureType.Failed,
+    type: Failure.Model.Failed,
     message: `model ${versionId(version)} failed in onnxruntime: ${err instanceof Error ? err.message : String(err)}`,
     cause: err instanceof Error ? err : undefined,
   });
@@ -82,7 +83,7 @@ export const onnxFactory: AdapterFactory = async (version, deps) => {
     session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   } catch (err) {
     throw ApplicationFailure.create({
-      type: ModelFailureType.InvalidConfig,
+      type: Failure.Model.InvalidConfig,
       message: `model ${versionId(version)}: cannot load ${path}: ${(err as Error).message}`,
       nonRetryable: true,
       cause: err as Error,

@@ -3,6 +3,7 @@ import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { ChatOpenAI } from '@langchain/openai';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
 import type {
   AdapterDeps,
@@ -14,7 +15,7 @@ import type {
   TokenUsage,
 } from '../adapter';
 import { callSignal } from '../adapter';
-import { invalidConfigFailure, ModelFailureType } from '../errors';
+import { invalidConfigFailure } from '../errors';
 import { checkWire, guardedFetch, invalidOutputFailure, probeModelList, toOpenAIFailure } from './openai-errors';
 
 /** `config` of an `openai-chat` version. */
@@ -103,7 +104,7 @@ function createChatAdapter(version: ModelVersion, deps: AdapterDeps): ModelAdapt
         const missing = prompt.inputVariables.filter((v) => row[v] === undefined);
         if (missing.length > 0) {
           throw ApplicationFailure.create({
-            type: ModelFailureType.InvalidInput,
+            type: Failure.Model.InvalidInput,
             message: `model ${model}: row ${i} lacks ${missing.join(', ')}, which the prompt uses`,
             nonRetryable: true,
           });

@@ -1,9 +1,10 @@
 import { OpenAIEmbeddings } from '@langchain/openai';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
 import type { AdapterDeps, AdapterFactory, ModelAdapter, Prediction } from '../adapter';
-import { badResponseFailure, invalidConfigFailure, ModelFailureType } from '../errors';
+import { badResponseFailure, invalidConfigFailure } from '../errors';
 import { PLACEHOLDER_API_KEY } from './openai-chat';
 import { callSignal } from '../adapter';
 import { checkWire, guardedFetch, probeModelList, toOpenAIFailure, WireFormatError } from './openai-errors';
@@ -49,7 +50,7 @@ function createEmbeddingsAdapter(version: ModelVersion, deps: AdapterDeps): Mode
         const text = row[config.field];
         if (typeof text === 'string') return text;
         throw ApplicationFailure.create({
-          type: ModelFailureType.InvalidInput,
+          type: Failure.Model.InvalidInput,
           message: `model ${model}: row ${i} has no text in '${config.field}'`,
           nonRetryable: true,
         });

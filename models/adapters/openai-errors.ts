@@ -2,8 +2,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
 import { z } from 'zod';
+import { errorChain, Failure } from '../../core/failures';
 import type { InvokeOptions } from '../adapter';
-import { httpStatusFailure, ModelFailureType, timeoutFailure, unavailableFailure } from '../errors';
+import { httpStatusFailure, timeoutFailure, unavailableFailure } from '../errors';
 import { requestJson } from '../http';
 
 /**
@@ -77,7 +78,7 @@ export function invalidOutputFailure(
   retryable = true,
 ): ApplicationFailure {
   return ApplicationFailure.create({
-    type: ModelFailureType.InvalidOutput,
+    type: Failure.Model.InvalidOutput,
     message: `model ${model} produced invalid output: ${problem}`,
     nonRetryable: !retryable,
     cause,
@@ -88,10 +89,11 @@ export function invalidOutputFailure(
 export function toOpenAIFailure(err: unknown, { model, started, options }: OpenAICallContext): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const cause = err instanceof Error ? err : new Error(String(err));
-  const chain = causes(cause);
+  // LangChain sometimes wraps (ContextOverflowError) and sometimes replaces: look through the causes.
+  const chain = errorChain(cause).slice(0, 8);
   if (options.signal?.aborted) {
     return ApplicationFailure.create({
-      type: 'Model.Cancelled',
+      type: Failure.Model.Cancelled,
       message: `call to model ${model} was cancelled`,
       nonRetryable: true,
       cause,
@@ -101,7 +103,7 @@ export function toOpenAIFailure(err: unknown, { model, started, options }: OpenA
   if (wire) {
     // The server, not the model, broke the protocol (wrong URL, a proxy's error page): retrying won't fix it.
     return ApplicationFailure.create({
-      type: ModelFailureType.BadResponse,
+      type: Failure.Model.BadResponse,
       message: `model ${model} returned a malformed response: ${wire.message}`,
       nonRetryable: true,
       cause,
@@ -121,7 +123,7 @@ export function toOpenAIFailure(err: unknown, { model, started, options }: OpenA
   }
   if (chain.some((e) => e instanceof ContentFilterFinishReasonError || e.name === 'ModelRefusalError')) {
     return ApplicationFailure.create({
-      type: ModelFailureType.Rejected,
+      type: Failure.Model.Rejected,
       message: `model ${model} refused to answer: ${cause.message}`,
       nonRetryable: true,
       cause,
@@ -134,17 +136,10 @@ export function toOpenAIFailure(err: unknown, { model, started, options }: OpenA
     return invalidOutputFailure(model, problem, cause);
   }
   return ApplicationFailure.create({
-    type: ModelFailureType.Failed,
+    type: Failure.Model.Failed,
     message: `model ${model} failed: ${cause.message}`,
     cause,
   });
-}
-
-/** `err`, its `cause`, their `cause`... LangChain sometimes wraps (ContextOverflowError) and sometimes replaces. */
-function causes(err: Error): Error[] {
-  const chain = [err];
-  for (let e: unknown = err.cause; e instanceof Error && chain.length < 8; e = e.cause) chain.push(e);
-  return chain;
 }
 
 type StatusError = Error & { status: number; headers?: unknown; error?: unknown };
@@ -211,7 +206,7 @@ export async function probeModelList({ model, baseUrl, modelId, apiKey, options,
     const parsed = ModelListSchema.safeParse(body);
     if (!parsed.success) {
       throw ApplicationFailure.create({
-        type: ModelFailureType.BadResponse,
+        type: Failure.Model.BadResponse,
         message: `model ${model}: ${baseUrl}/models is not an OpenAI model list: ${z.prettifyError(parsed.error)}`,
         nonRetryable: true,
       });
@@ -221,7 +216,7 @@ export async function probeModelList({ model, baseUrl, modelId, apiKey, options,
     const failure = toOpenAIFailure(err, { model, started: Date.now(), options });
     if (failure.nonRetryable) throw failure;
     throw ApplicationFailure.create({
-      type: failure.type ?? ModelFailureType.Failed,
+      type: failure.type ?? Failure.Model.Failed,
       message: `probe failed: ${failure.message}`,
       nonRetryable: true,
       cause: failure,
@@ -230,7 +225,7 @@ export async function probeModelList({ model, baseUrl, modelId, apiKey, options,
   if (!listed.includes(modelId)) {
     const known = listed.slice(0, 20).join(', ') || 'none';
     throw ApplicationFailure.create({
-      type: ModelFailureType.NotFound,
+      type: Failure.Model.NotFound,
       message: `model ${model}: ${baseUrl} does not serve '${modelId}' (it lists: ${known})`,
       nonRetryable: true,
     });

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
 import type { AdapterFactory, InvokeOptions, ModelAdapter, ModelInput, Prediction } from '../adapter';
-import { badResponseFailure, invalidConfigFailure, ModelFailureType, timeoutFailure } from '../errors';
+import { badResponseFailure, invalidConfigFailure, timeoutFailure } from '../errors';
 import { fileLoadHandler } from '../tfjs-io';
 
 /** `config` of a `tfjs` version. */
@@ -127,7 +128,7 @@ class TfjsAdapter implements ModelAdapter {
       const value = input[feature];
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       throw ApplicationFailure.create({
-        type: ModelFailureType.InvalidInput,
+        type: Failure.Model.InvalidInput,
         message: `model ${this.id}: input ${index} has no finite number for feature '${feature}'`,
         nonRetryable: true,
       });
@@ -161,7 +162,7 @@ class TfjsAdapter implements ModelAdapter {
   private checkLive(options: InvokeOptions, started: number): void {
     if (options.signal?.aborted) {
       throw ApplicationFailure.create({
-        type: 'Model.Cancelled',
+        type: Failure.Model.Cancelled,
         message: `call to model ${this.id} was cancelled`,
         nonRetryable: true,
       });
@@ -180,7 +181,7 @@ function firstTensor(out: tf.Tensor | tf.Tensor[] | tf.NamedTensorMap): tf.Tenso
 /** An error inside TF.js while scoring: retryable, the process may just be short of memory. */
 function failedFailure(model: string, cause: unknown): ApplicationFailure {
   return ApplicationFailure.create({
-    type: ModelFailureType.Failed,
+    type: Failure.Model.Failed,
     message: `model ${model} failed in TF.js: ${cause instanceof Error ? cause.message : String(cause)}`,
     cause: cause instanceof Error ? cause : undefined,
   });
@@ -193,7 +194,7 @@ function loadFailure(model: string, dir: string, cause: unknown): ApplicationFai
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
   const transient = code !== undefined && TRANSIENT_FS_CODES.has(code);
   return ApplicationFailure.create({
-    type: transient ? ModelFailureType.Failed : ModelFailureType.InvalidConfig,
+    type: transient ? Failure.Model.Failed : Failure.Model.InvalidConfig,
     message: `model ${model}: cannot load the TF.js model in ${dir}: ${cause instanceof Error ? cause.message : String(cause)}`,
     nonRetryable: !transient,
     cause: cause instanceof Error ? cause : undefined,

@@ -1,18 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { errorChain, Failure } from '../../core/failures';
 import { parseRetryAfter } from '../../models/errors';
 import { isTransientPgError } from '../pg-errors';
-
-/** Dotted failure types for vector stores (STYLE rule 4). */
-export const VectorFailureType = {
-  /** The store is unreachable, overloaded or timed out: retryable. */
-  Unavailable: 'Vector.Unavailable',
-  /** The request is wrong (dimension, metadata, filter, key): retrying cannot help. */
-  Rejected: 'Vector.Rejected',
-  /** The store answered something that breaks its wire format. */
-  BadResponse: 'Vector.BadResponse',
-  /** PostgreSQL without the pgvector extension. */
-  NotInstalled: 'Vector.NotInstalled',
-} as const;
 
 /** A non-2xx answer from Pinecone, thrown by the store's fetch so status and `retry-after` survive the SDK. */
 export class PineconeHttpError extends Error {
@@ -35,7 +24,7 @@ export class VectorWireError extends Error {
 /** Input that no store would accept: wrong dimension, zero vector, bad metadata or filter. */
 export function rejectedInput(what: string, problem: string, cause?: Error): ApplicationFailure {
   return ApplicationFailure.create({
-    type: VectorFailureType.Rejected,
+    type: Failure.Vector.Rejected,
     message: `${what}: ${problem}`,
     nonRetryable: true,
     cause,
@@ -46,7 +35,7 @@ export function rejectedInput(what: string, problem: string, cause?: Error): App
 export function pgvectorMissing(server: string, cause: unknown): ApplicationFailure {
   const why = cause instanceof Error ? cause.message : String(cause);
   return ApplicationFailure.create({
-    type: VectorFailureType.NotInstalled,
+    type: Failure.Vector.NotInstalled,
     message:
       `pgvector is not installed on this PostgreSQL: CREATE EXTENSION vector failed (${why}) on ${server}. ` +
       'Install pgvector on that server (e.g. the pgvector/pgvector image), or use the Pinecone vector store.',
@@ -61,7 +50,7 @@ export function toPgVectorFailure(err: unknown, what: string): ApplicationFailur
   const transient = isTransientPgError(err);
   const code = (err as { code?: unknown } | null)?.code;
   return ApplicationFailure.create({
-    type: transient ? VectorFailureType.Unavailable : VectorFailureType.Rejected,
+    type: transient ? Failure.Vector.Unavailable : Failure.Vector.Rejected,
     message: `${what}: ${err instanceof Error ? err.message : String(err)}`,
     nonRetryable: !transient,
     cause: err instanceof Error ? err : undefined,
@@ -78,12 +67,13 @@ export function toPgVectorFailure(err: unknown, what: string): ApplicationFailur
 export function toPineconeFailure(err: unknown, what: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const cause = err instanceof Error ? err : new Error(String(err));
-  const chain = causes(cause);
+  // The SDK wraps whatever its fetch throws in a PineconeConnectionError: look through the causes.
+  const chain = errorChain(cause).slice(0, 8);
   const http = chain.find((e): e is PineconeHttpError => e instanceof PineconeHttpError);
   if (http) {
     const retryable = [408, 409, 429].includes(http.status) || http.status >= 500;
     return ApplicationFailure.create({
-      type: retryable ? VectorFailureType.Unavailable : VectorFailureType.Rejected,
+      type: retryable ? Failure.Vector.Unavailable : Failure.Vector.Rejected,
       message: `${what}: ${http.message}`,
       nonRetryable: !retryable,
       nextRetryDelay: http.status === 429 || http.status === 503 ? parseRetryAfter(http.retryAfter) : undefined,
@@ -94,7 +84,7 @@ export function toPineconeFailure(err: unknown, what: string): ApplicationFailur
   const wire = chain.find((e) => e instanceof VectorWireError);
   if (wire) {
     return ApplicationFailure.create({
-      type: VectorFailureType.BadResponse,
+      type: Failure.Vector.BadResponse,
       message: `${what}: Pinecone returned a malformed response: ${wire.message}`,
       nonRetryable: true,
       cause,
@@ -103,7 +93,7 @@ export function toPineconeFailure(err: unknown, what: string): ApplicationFailur
   const timeout = chain.find((e) => e.name === 'TimeoutError' || e.name === 'AbortError');
   if (timeout) {
     return ApplicationFailure.create({
-      type: VectorFailureType.Unavailable,
+      type: Failure.Vector.Unavailable,
       message: `${what}: Pinecone did not answer in time (${timeout.message})`,
       cause,
     });
@@ -113,7 +103,7 @@ export function toPineconeFailure(err: unknown, what: string): ApplicationFailur
   // PineconeConnectionError's own message is generic; what it wraps says what happened.
   const detail = (chain.length > 1 ? chain.slice(1) : chain).map((e) => e.message).join(': ');
   return ApplicationFailure.create({
-    type: rejected ? VectorFailureType.Rejected : VectorFailureType.Unavailable,
+    type: rejected ? Failure.Vector.Rejected : Failure.Vector.Unavailable,
     message: rejected ? `${what}: ${cause.message}` : `${what}: Pinecone is unreachable: ${detail}`,
     nonRetryable: rejected,
     cause,
@@ -128,10 +118,3 @@ const REJECTED_SDK_ERRORS = new Set([
   'PineconeNotFoundError',
   'PineconeNotImplementedError',
 ]);
-
-/** `err`, its `cause`, theirs...: the SDK wraps whatever its fetch throws in a PineconeConnectionError. */
-function causes(err: Error): Error[] {
-  const chain = [err];
-  for (let e: unknown = err.cause; e instanceof Error && chain.length < 8; e = e.cause) chain.push(e);
-  return chain;
-}

@@ -5,7 +5,6 @@ import type { VectorStore } from './types';
 
 export {
   PineconeHttpError,
-  VectorFailureType,
   VectorWireError,
   pgvectorMissing,
   rejectedInput,

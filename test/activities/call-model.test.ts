@@ -1,13 +1,16 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCallModel, PLACEMENT_BUSY, type CallModelOutput } from '../../activities/call-model';
+import { createCallModel, type CallModelOutput } from '../../activities/call-model';
 import { LocalLoad } from '../../activities/local-load';
 import { loadHoldout, type DemoCase } from '../../cli/demo-cases';
+import { Failure } from '../../core/failures';
 import type { ModelRuntime } from '../../models/runtime';
 import { MemoryCache } from '../../stores/cache';
 import { cardRuntime } from '../helpers/models';
 import { failureOf } from '../helpers/failures';
+
+const PLACEMENT_BUSY = Failure.Placement.Busy;
 
 let runtime: ModelRuntime;
 let callModel: ReturnType<typeof createCallModel>;

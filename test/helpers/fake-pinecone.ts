@@ -1,9 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VectorFailureType } from '../../stores/vector/errors';
+import { Failure } from '../../core/failures';
 import type { MetadataFilter, VectorItem, VectorMetadata, VectorStore } from '../../stores/vector/types';
 import { failureOf } from './failures';
+
+const VectorFailureType = Failure.Vector;
 
 /**
  * A Pinecone index's data plane on 127.0.0.1, speaking the wire format the 5.x SDK sends (paths,

@@ -1,10 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Failure } from '../../core/failures';
 import type { ModelVersion } from '../../core/model-version';
 import type { InvokeOptions, ModelAdapter } from '../../models/adapter';
-import { CIRCUIT_OPEN, CircuitBreakers, type BreakerOptions } from '../../models/circuit-breaker';
-import { ModelFailureType } from '../../models/errors';
+import { CircuitBreakers, type BreakerOptions } from '../../models/circuit-breaker';
 import { failureOf } from '../helpers/failures';
+
+const ModelFailureType = Failure.Model;
+const CIRCUIT_OPEN = Failure.Model.CircuitOpen;
 
 type Behavior = 'succeed' | 'unavailable' | 'invalid-input';
 

@@ -3,11 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Failure } from '../../core/failures';
 import { ModelVersionSchema, type ModelVersion } from '../../core/model-version';
 import type { ModelAdapter, ModelInput } from '../../models/adapter';
 import { tfjsFactory } from '../../models/adapters/tfjs';
-import { ModelFailureType } from '../../models/errors';
 import { failureOf } from '../helpers/failures';
+
+const ModelFailureType = Failure.Model;
 
 const DEMO = fileURLToPath(new URL('../../demo/', import.meta.url));
 const MODELS_DIR = join(DEMO, 'models');

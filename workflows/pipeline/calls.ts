@@ -9,17 +9,13 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 import { CaseIssueSchema } from '../../core/case';
+import { Failure, failureChain } from '../../core/failures';
 import type { PinnedModel } from '../../core/model-ref';
 import type { ModelStep } from '../../core/pipeline/spec';
 import { modelTaskQueue, type Arm, type ModelCall } from '../../core/pipeline/types';
 import type { RunState } from './state';
 
 type Activities = ReturnType<typeof createActivities>;
-
-/** Matches activities/call-model.ts; kept here to avoid importing activity code into the sandbox. */
-const PLACEMENT_BUSY = 'Placement.Busy';
-/** An activity that ran out of time (its own timeout, or the budget's cap on a local call). */
-export const ACTIVITY_TIMEOUT = 'Activity.Timeout';
 
 function retryOf(step: ModelStep): LocalActivityOptions['retry'] {
   const r = step.retry ?? { maximumAttempts: 2, initialIntervalMs: 50, backoffCoefficient: 2 };
@@ -60,9 +56,10 @@ function remote(step: ModelStep, model: PinnedModel) {
 
 /** The innermost ApplicationFailure of an activity failure, for the audit trail. */
 export function rootFailure(err: unknown): NonNullable<ModelCall['error']> {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  if (e instanceof TimeoutFailure) return { type: ACTIVITY_TIMEOUT, message: e.message };
+  const chain = failureChain(err);
+  // What the ActivityFailure wrappers carry (the innermost wrapper, should it carry nothing).
+  const e = chain.find((link) => !(link instanceof ActivityFailure)) ?? chain.at(-1);
+  if (e instanceof TimeoutFailure) return { type: Failure.Activity.Timeout, message: e.message };
   if (e instanceof ApplicationFailure) {
     const [issues] = e.details ?? [];
     const parsed = CaseIssueSchema.array().safeParse(issues);
@@ -72,7 +69,7 @@ export function rootFailure(err: unknown): NonNullable<ModelCall['error']> {
 }
 
 function isBusy(err: unknown): boolean {
-  return rootFailure(err).type === PLACEMENT_BUSY;
+  return rootFailure(err).type === Failure.Placement.Busy;
 }
 
 /**
@@ -87,7 +84,8 @@ export async function callModel(
   input: Record<string, unknown>,
 ): Promise<ModelCall> {
   const model = state.pinned.pins[ref];
-  if (!model) throw ApplicationFailure.nonRetryable(`pipeline bug: model ${ref} was not pinned`, 'Pipeline.Invalid');
+  if (!model)
+    throw ApplicationFailure.nonRetryable(`pipeline bug: model ${ref} was not pinned`, Failure.Pipeline.Invalid);
   const call: ModelCall = {
     callId: state.nextCallId(step.id),
     stepId: step.id,
@@ -120,7 +118,7 @@ export async function callModel(
     // A local call cut by the budget is late, not broken. (Workflow time stands still while local
     // activities run, so ask whether the budget was the tighter limit, not what time it is.)
     const budgetCut = budgetMs !== undefined && budgetMs <= step.timeoutMs * (step.retry?.maximumAttempts ?? 2);
-    const cut = error.type === ACTIVITY_TIMEOUT && call.placement === 'local' && budgetCut;
+    const cut = error.type === Failure.Activity.Timeout && call.placement === 'local' && budgetCut;
     Object.assign(call, { status: 'failed', error, late: state.answered || cut });
   }
   return call;

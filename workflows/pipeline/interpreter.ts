@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import jsonata from 'jsonata';
+import { Failure } from '../../core/failures';
 import { canaryBucket, combineScores, quorumOf, stackingRow } from '../../core/pipeline/combine';
 import type { CombineStep, FallbackStep, ModelStep, ParallelStep, Step, SwitchStep } from '../../core/pipeline/spec';
 import type { ModelCall, PinnedPipeline, PipelineResult } from '../../core/pipeline/types';
@@ -10,7 +11,7 @@ async function evaluate(state: RunState, expression: string, where: string): Pro
   try {
     return (await jsonata(expression).evaluate(state.scope())) as unknown;
   } catch (err) {
-    throw ApplicationFailure.nonRetryable(`${where}: ${(err as Error).message}`, 'Pipeline.ExpressionFailed');
+    throw ApplicationFailure.nonRetryable(`${where}: ${(err as Error).message}`, Failure.Pipeline.ExpressionFailed);
   }
 }
 
@@ -22,16 +23,19 @@ async function inputOf(state: RunState, step: ModelStep): Promise<Record<string,
   if (!step.input) return state.caseInput;
   const value = await evaluate(state, step.input, `step ${step.id} input`);
   if (!isRecord(value))
-    throw ApplicationFailure.nonRetryable(`step ${step.id}: input mapping gave no object`, 'Pipeline.ExpressionFailed');
+    throw ApplicationFailure.nonRetryable(
+      `step ${step.id}: input mapping gave no object`,
+      Failure.Pipeline.ExpressionFailed,
+    );
   return value;
 }
 
 /** A model's input rejection is the case's fault: the decision rejects the case instead of degrading. */
 function rethrowInvalidInput(call: ModelCall): void {
-  if (call.status === 'failed' && call.error?.type === 'Model.InvalidInput') {
+  if (call.status === 'failed' && call.error?.type === Failure.Model.InvalidInput) {
     const { message, issues } = call.error;
     throw ApplicationFailure.create({
-      type: 'Model.InvalidInput',
+      type: Failure.Model.InvalidInput,
       message,
       nonRetryable: true,
       details: [issues ?? []],
@@ -63,8 +67,14 @@ async function runModel(state: RunState, step: ModelStep): Promise<void> {
 }
 
 async function runFallback(state: RunState, step: FallbackStep): Promise<void> {
+  // The audit log must not blame the models for the budget: a chain cut short by the deadline (or
+  // never started, the budget spent before the first task) is not a chain whose models all failed.
+  let outOfTime = false;
   for (const [i, member] of step.chain.entries()) {
-    if (state.pastDeadline) break;
+    if (state.pastDeadline) {
+      outOfTime = true;
+      break;
+    }
     await runModel(state, { ...member, id: member.id });
     const output = state.outputs[member.id];
     if (output) {
@@ -72,11 +82,13 @@ async function runFallback(state: RunState, step: FallbackStep): Promise<void> {
       if (i > 0) state.notes.push(`${step.id}: answered by fallback ${member.id}`);
       return;
     }
+    if (state.late.has(member.id)) outOfTime = true;
   }
   if (step.default) {
     state.outputs[step.id] = { ...step.default };
     state.degraded = true;
-    state.notes.push(`${step.id}: every model failed, used the default`);
+    const why = outOfTime ? 'no model answered within the budget' : 'every model failed';
+    state.notes.push(`${step.id}: ${why}, used the default`);
   }
 }
 
@@ -194,7 +206,7 @@ export async function runPipeline(
   if (!output) {
     if (!spec.onDeadline || !(state.pastDeadline || state.late.size > 0 || state.notes.length > 0)) {
       throw ApplicationFailure.create({
-        type: 'Pipeline.NoResult',
+        type: Failure.Pipeline.NoResult,
         message: `pipeline ${pinned.name}@${pinned.version} produced no '${spec.output}': ${state.notes.join('; ') || 'no output'}`,
         nonRetryable: true,
       });

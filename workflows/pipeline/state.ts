@@ -1,8 +1,11 @@
-import { sleep } from '@temporalio/workflow';
+import { patched, sleep } from '@temporalio/workflow';
 import type { ModelCall, PinnedPipeline } from '../../core/pipeline/types';
 
 /** Marks the promise that lost a race against the pipeline's deadline. */
 export const DEADLINE = Symbol('deadline');
+
+/** Runs started before this patch read the workflow clock mid-task for `pastDeadline`. */
+const DEADLINE_FROM_TIMER_PATCH = 'pipeline-deadline-from-timer';
 
 /**
  * Plain state of one pipeline run. Outputs are keyed by step id; `calls` is the audit trail;
@@ -21,6 +24,9 @@ export class RunState {
   /** Set once the result is taken: calls settling afterwards are late. */
   answered = false;
   private readonly deadlinePassed: Promise<typeof DEADLINE> | undefined;
+  /** The budget was already spent when the pipeline began (pinning outlasted it). */
+  private readonly spentAtStart: boolean;
+  private readonly replaySafeDeadline: boolean;
   private callSeq = 0;
 
   constructor(
@@ -31,6 +37,9 @@ export class RunState {
     /** Absolute workflow-time deadline, or undefined for no budget. */
     readonly deadline: number | undefined,
   ) {
+    this.replaySafeDeadline = deadline !== undefined && patched(DEADLINE_FROM_TIMER_PATCH);
+    // Read once, before any model call is scheduled: replay reaches this point at the same time.
+    this.spentAtStart = deadline !== undefined && Date.now() >= deadline;
     // One timer for the whole run, shared by every race against the budget.
     this.deadlinePassed =
       deadline === undefined
@@ -57,7 +66,18 @@ export class RunState {
     return Promise.race([promise, this.deadlinePassed]);
   }
 
+  /**
+   * Whether the budget is spent, for decisions that change which calls a run makes. Not the clock:
+   * workflow time moves to each local activity's completion time as its result is applied, and on
+   * replay the results of local activities already running may be applied together, so a clock
+   * read mid-task can land past the deadline where the original run read it before (a fallback
+   * then skips a member it had called, the next local activities take the wrong markers, and
+   * replay fails with a nondeterminism error). Replay-stable are only the budget spent before the
+   * pipeline began and the deadline timer, which fires as a history event.
+   */
   get pastDeadline(): boolean {
-    return this.deadline !== undefined && Date.now() >= this.deadline;
+    if (this.deadline === undefined) return false;
+    if (this.replaySafeDeadline) return this.spentAtStart || this.expired;
+    return Date.now() >= this.deadline;
   }
 }
