@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArbiterClient } from '../client';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { loadEnv } from '../config/env';
 import { openPool } from '../stores/db';
+import { OUTAGE_PATCH } from '../workflows/outage';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/orchestrator-runtime';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { startTcpProxy, throughProxy, type TcpProxy } from './helpers/tcp-proxy';
@@ -99,7 +100,14 @@ describe('a PostgreSQL outage shorter than ARBITER_OUTAGE_TOLERANCE', () => {
     );
     expect(Number(rows.rows[0]?.n)).toBe(cases.length);
     // Once it is over, the details show the decision again, not the wait.
-    expect(await detailsOf(client, results[8]?.decisionId ?? '')).toMatch(/^\*\*(approve|decline|review)\*\*/);
+    const waited = results[8]?.decisionId ?? '';
+    expect(await detailsOf(client, waited)).toMatch(/^\*\*(approve|decline|review)\*\*/);
+    // The wait is in the history (the patch marker, backoff timers) and replays as it ran.
+    const history = await env.client.workflow.getHandle(waited).fetchHistory();
+    const events = history.events ?? [];
+    expect(events.some((e) => e.timerStartedEventAttributes)).toBe(true);
+    expect(JSON.stringify(events)).toContain(Buffer.from(JSON.stringify(OUTAGE_PATCH)).toString('base64'));
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, waited)).resolves.toBeUndefined();
   });
 });
 
