@@ -1,3 +1,4 @@
+import { DEFAULT_OUTAGE_TOLERANCE_MS } from '../core/outage';
 import type { CaseLimits } from '../core/case-limits';
 import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
@@ -32,6 +33,8 @@ export interface ActivityDeps {
   vectors?: VectorStore;
   /** Keep each case's input in the decision log (its hash is always kept). @default true */
   storeInput?: boolean;
+  /** How long a decision waits out an unreachable store (ARBITER_OUTAGE_TOLERANCE), in ms. @default 600000 */
+  outageToleranceMs?: number;
   /** Batch cases over them are rejections (config/env.ts `caseLimitsOf`). @default core/case-limits.ts's */
   caseLimits?: CaseLimits;
 }
@@ -47,6 +50,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),
+    /** This worker's outage tolerance, read once by a workflow whose store became unreachable (recorded, so replay-safe). */
+    outageTolerance: (): Promise<number> => Promise.resolve(deps.outageToleranceMs ?? DEFAULT_OUTAGE_TOLERANCE_MS),
   };
 }
 

@@ -24,6 +24,8 @@ export interface ApiDeps extends ApiStores {
   pool: Pool;
   /** Accepted bearer keys; `null` turns authentication off (`arbiter api --no-auth`). */
   apiKeys: readonly string[] | null;
+  /** How long `POST /v1/decisions` waits for the answer before it answers 202 (ARBITER_API_DECIDE_WAIT). @default 10000 */
+  decideWaitMs?: number;
   /** Largest request body in bytes. @default 1 MiB */
   bodyLimit?: number;
   /** @default createApiMetrics() */

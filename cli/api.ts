@@ -47,11 +47,12 @@ async function serve(
   const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR);
   try {
     const apiKeys = opts.auth ? env.ARBITER_API_KEYS : null;
-    server.use(createApp({ ...backend, ...stores, apiKeys, bodyLimit: env.ARBITER_API_BODY_LIMIT, log }).fetch);
+    const limits = { bodyLimit: env.ARBITER_API_BODY_LIMIT, decideWaitMs: env.ARBITER_API_DECIDE_WAIT };
+    server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, log }).fetch);
     say(`Arbiter API at ${server.url}  (OpenAPI: ${server.url}/openapi.json; Ctrl-C to stop)`);
     await untilInterrupted();
-    say('stopping...');
-    await server.close();
+    say(`stopping: requests under way get ${env.ARBITER_SHUTDOWN_GRACE} ms (a second Ctrl-C quits at once)...`);
+    await server.close(env.ARBITER_SHUTDOWN_GRACE);
   } finally {
     await stores.close();
   }

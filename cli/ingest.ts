@@ -26,7 +26,8 @@ export function addIngestCommand(program: Command): void {
 /**
  * `arbiter ingest`: creates the three topics when missing, attaches to the running Arbiter (or
  * starts the embedded one), and consumes until Ctrl-C or SIGTERM — then stops fetching, finishes
- * what is under way, commits and prints the summary. A second Ctrl-C quits at once.
+ * what is under way (for up to ARBITER_SHUTDOWN_GRACE), commits and prints the summary. A second
+ * Ctrl-C quits at once.
  * @throws IngestStoppedError when a request kept failing (after printing the summary)
  */
 export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promise<void> {
@@ -50,8 +51,8 @@ export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promis
       log,
     });
     const interrupted = untilInterrupted().then((signal) => {
-      log.info({ signal }, 'stopping: finishing the requests under way');
-      return ingest.stop();
+      log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'stopping: finishing the requests under way');
+      return ingest.stop(env.ARBITER_SHUTDOWN_GRACE);
     });
     let failure: IngestStoppedError | undefined;
     const summary = await Promise.race([ingest.done, interrupted]).catch((err: unknown) => {

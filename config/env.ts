@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseDurationMs } from '../core/outage';
 import {
   CEILING_MAX_CASE_BYTES,
   DEFAULT_MAX_CASE_BYTES,
@@ -16,6 +17,17 @@ const optional = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+/** A duration: '10m', '30s', '500ms', '1h' or a bare number of milliseconds; parsed to milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDurationMs(v);
+      if (ms !== undefined) return ms;
+      ctx.addIssue({ code: 'custom', message: "expected a duration such as '10m', '30s', '500ms' or milliseconds" });
+      return z.NEVER;
+    });
 
 /**
  * Every Arbiter setting, one line each with its default; README.md's `## Configuration` table mirrors
@@ -110,6 +122,12 @@ export const EnvSchema = z.object({
   ARBITER_INGEST_GROUP: z.string().min(1).default('arbiter-ingest'),
   /** Requests decided at once by one `arbiter ingest`. @default 16 */
   ARBITER_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
+  /** How long a decision waits out PostgreSQL (or the vector store, for feedback) being unreachable before it fails with `Store.OutageExceeded`; read by the orchestrator worker. @default '10m' */
+  ARBITER_OUTAGE_TOLERANCE: duration('10m'),
+  /** How long `POST /v1/decisions` waits for the answer before it answers 202 with the decision id (the decision goes on). @default '10s' */
+  ARBITER_API_DECIDE_WAIT: duration('10s'),
+  /** On SIGTERM or Ctrl-C, how long workers, `arbiter api` and `arbiter ingest` let work under way finish before they stop it and exit. @default '10s' */
+  ARBITER_SHUTDOWN_GRACE: duration('10s'),
   /** Log level (pino) of the standalone worker, the model-pool worker, `arbiter api` and `arbiter ingest`. @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

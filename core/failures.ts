@@ -43,7 +43,7 @@ export const Failure = {
   Placement: { Busy: 'Placement.Busy' },
   Rules: { NotFound: 'Rules.NotFound' },
   Similarity: { NotConfigured: 'Similarity.NotConfigured', NoVector: 'Similarity.NoVector' },
-  Store: { Unavailable: 'Store.Unavailable', Rejected: 'Store.Rejected' },
+  Store: { Unavailable: 'Store.Unavailable', Rejected: 'Store.Rejected', OutageExceeded: 'Store.OutageExceeded' },
   Vector: {
     Unavailable: 'Vector.Unavailable',
     Rejected: 'Vector.Rejected',
@@ -105,6 +105,10 @@ export const FAILURES: { readonly [T in FailureType]: FailureInfo } = {
   [Failure.Similarity.NoVector]: { retryable: false, meaning: 'the embedder answered without a usable vector' },
   [Failure.Store.Unavailable]: { retryable: true, meaning: 'PostgreSQL connection trouble' },
   [Failure.Store.Rejected]: { retryable: false, meaning: 'PostgreSQL refused the statement (constraint, type, ...)' },
+  [Failure.Store.OutageExceeded]: {
+    retryable: false,
+    meaning: 'a store stayed unreachable past ARBITER_OUTAGE_TOLERANCE; details[0] holds the last failure',
+  },
   [Failure.Vector.Unavailable]: { retryable: true, meaning: 'vector store unreachable, overloaded or timed out' },
   [Failure.Vector.Rejected]: { retryable: false, meaning: 'a wrong request (dimension, metadata, filter, key)' },
   [Failure.Vector.BadResponse]: { retryable: false, meaning: 'the vector store answered outside its wire format' },

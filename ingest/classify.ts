@@ -1,5 +1,5 @@
 import { CaseValidationError, DecisionFailedError } from '../client/errors';
-import { rootApplicationFailure } from '../core/failures';
+import { Failure, rootApplicationFailure } from '../core/failures';
 import type { Unprocessable } from './messages';
 
 /**
@@ -12,6 +12,8 @@ import type { Unprocessable } from './messages';
  */
 export function permanentFailure(err: unknown): Unprocessable | undefined {
   if (err instanceof CaseValidationError) return { reason: 'rejected', error: err.message, issues: err.issues };
+  // A store down past the worker's outage tolerance is no fault of the request: decide it again later.
+  if (err instanceof DecisionFailedError && err.failureType === Failure.Store.OutageExceeded) return undefined;
   if (err instanceof DecisionFailedError && rootApplicationFailure(err)?.nonRetryable) {
     const type = err.failureType ? ` (${err.failureType})` : '';
     return { reason: 'decision-failed', error: `${err.message}${type}` };

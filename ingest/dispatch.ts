@@ -10,8 +10,11 @@ type StringMessage = Message<string, string, string, string>;
 /** A running consumer. */
 export interface RunningIngest {
   summary: () => IngestSummary;
-  /** Stops fetching, lets messages under way finish, commits, closes. Never rejects. */
-  stop: () => Promise<IngestSummary>;
+  /**
+   * Stops fetching, lets messages under way finish (for at most `graceMs`, when given: those still
+   * going then stay uncommitted and are read again next time), commits, closes. Never rejects.
+   */
+  stop: (graceMs?: number) => Promise<IngestSummary>;
   /** Resolves once stopped by `stop`; rejects with IngestStoppedError when a message kept failing. */
   done: Promise<IngestSummary>;
 }
@@ -52,6 +55,7 @@ export function dispatch({
   let failure: { cause: unknown } | undefined;
   let onDrained: (() => void) | undefined;
   let stopping: Promise<IngestSummary> | undefined;
+  let committing = true;
   let settle: { resolve: (s: IngestSummary) => void; reject: (e: Error) => void } | undefined;
   const done = new Promise<IngestSummary>((resolve, reject) => (settle = { resolve, reject }));
   // Callers may only ever call stop(); a failure must not also crash them as an unhandled rejection.
@@ -66,7 +70,7 @@ export function dispatch({
         if (handled === 'decided') counts.decided++;
         else counts.deadLettered++;
         tracker.finish(m.topic, m.partition, m.offset);
-        void committer.schedule();
+        if (committing) void committer.schedule();
       })
       .catch(fail)
       .finally(() => {
@@ -114,13 +118,24 @@ export function dispatch({
   });
   stream.on('error', (err: Error) => fail(new KafkaUnavailableError(brokers, 'keep consuming from', { cause: err })));
 
-  const stop = (): Promise<IngestSummary> => {
+  const drained = async (graceMs: number | undefined): Promise<void> => {
+    if (inFlight === 0) return;
+    const all = new Promise<void>((resolve) => (onDrained = resolve));
+    if (graceMs === undefined) return all;
+    let timer: NodeJS.Timeout | undefined;
+    const over = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([all, over]).finally(() => clearTimeout(timer));
+    if (inFlight > 0) log.warn({ inFlight, graceMs }, 'grace period over: requests under way stay uncommitted');
+  };
+
+  const stop = (graceMs?: number): Promise<IngestSummary> => {
     stopping ??= (async () => {
       shutdown.abort();
       waiting.length = 0;
       await stream.close().catch((err: unknown) => log.warn({ err }, 'closing the stream failed'));
-      if (inFlight > 0) await new Promise<void>((resolve) => (onDrained = resolve));
+      await drained(graceMs);
       await committer.schedule();
+      committing = false;
       const closed = await Promise.allSettled([consumer.close(), producer.close()]);
       for (const c of closed) if (c.status === 'rejected') log.warn({ err: c.reason as unknown }, 'closing failed');
       const summary = { ...counts };

@@ -6,7 +6,7 @@ import { decisionView } from '../core/decision-view';
 import { permanentFailure } from './classify';
 import { sendToDeadLetter, type Consumed, type StringProducer } from './dead-letter';
 import { parseRequest, type Unprocessable } from './messages';
-import { withRetries, type RetryPolicy } from './retry';
+import { AttemptTimeoutError, withRetries, type RetryPolicy } from './retry';
 
 /** The three topics the consumer works with. */
 export interface IngestTopics {
@@ -47,7 +47,12 @@ export async function handleRequest(deps: HandlerDeps, message: Consumed): Promi
     result = await withRetries(
       `deciding ${where}`,
       () => deps.client.decide({ caseId, input }, { pipeline, model, rules }),
-      retryContext(deps, (err) => permanentFailure(err) !== undefined),
+      {
+        ...retryContext(deps, (err) => permanentFailure(err) !== undefined),
+        // A decision that has not answered yet is durable and still going (waiting out an outage,
+        // say): ask again, which joins it, for as long as it takes; the offset stays uncommitted.
+        isUnderWay: (err) => err instanceof AttemptTimeoutError,
+      },
     );
   } catch (err) {
     const why = permanentFailure(err);

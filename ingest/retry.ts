@@ -56,6 +56,11 @@ export interface RetryContext {
   signal: AbortSignal;
   /** Errors no retry can fix are thrown at once. @default every error is worth retrying */
   isPermanent?: (err: unknown) => boolean;
+  /**
+   * Errors that mean "still under way" (a decision waiting out an outage): asked again at once,
+   * without counting against `attempts`. @default none
+   */
+  isUnderWay?: (err: unknown) => boolean;
   /** Called before each wait (for logging). @default nothing */
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
@@ -63,6 +68,7 @@ export interface RetryContext {
 /** Runs `fn` until it succeeds, a permanent error comes, tries run out, or shutdown begins. */
 export async function withRetries<T>(what: string, fn: () => Promise<T>, ctx: RetryContext): Promise<T> {
   const { policy, signal } = ctx;
+  let failures = 0;
   for (let attempt = 1; ; attempt++) {
     // Shutdown lets a message under way finish its steps (a first try), but starts no retry.
     if (attempt > 1 && signal.aborted) throw new RetryInterruptedError(what);
@@ -70,8 +76,10 @@ export async function withRetries<T>(what: string, fn: () => Promise<T>, ctx: Re
       return await withTimeout(what, fn, policy.attemptTimeoutMs);
     } catch (err) {
       if (ctx.isPermanent?.(err)) throw err;
-      if (attempt >= policy.attempts) throw new RetriesExhaustedError(what, attempt, { cause: err });
-      const delayMs = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
+      const underWay = ctx.isUnderWay?.(err) ?? false;
+      if (!underWay) failures++;
+      if (failures >= policy.attempts) throw new RetriesExhaustedError(what, attempt, { cause: err });
+      const delayMs = underWay ? 0 : Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (failures - 1));
       ctx.onRetry?.(err, attempt, delayMs);
       await sleep(delayMs, undefined, { signal }).catch(() => {
         throw new RetryInterruptedError(what);

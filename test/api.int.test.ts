@@ -197,6 +197,32 @@ describe('HTTP API: decisions', () => {
     expect((await call<Problem>('GET', '/v1/decisions/decision-nobody')).status).toBe(404);
   });
 
+  it('answers 202 with the decision id and a Location once its own wait runs out; the decision goes on', async () => {
+    // An API that waits 1 ms: no decision answers that fast, as none does while a store is down.
+    const impatient = createApp({
+      client: suite.client,
+      pool: suite.db.pool,
+      ...stores,
+      apiKeys: [KEY],
+      decideWaitMs: 1,
+    });
+    const c = high();
+    const caseId = uniq('slow');
+    const res = await impatient.request('/v1/decisions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ caseId, input: c.input, model: 'phishing-gb:champion' }),
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ decisionId: `decision-${caseId}`, started: true });
+    expect(res.headers.get('location')).toBe(`/v1/decisions/decision-${caseId}`);
+    const status = await pollUntil(
+      () => call<{ status: string }>('GET', `/v1/decisions/decision-${caseId}`),
+      (r) => r.body.status === 'decided',
+    );
+    expect(status.body.status).toBe('decided');
+  });
+
   it('takes a review once (200), then refuses another (409)', async () => {
     const c = high();
     const decided = await call('POST', '/v1/decisions', { caseId: uniq('rev'), input: c.input, ...toReview });

@@ -5,7 +5,7 @@ import { migrate } from '../stores/migrations';
 import { loadEnv } from '../config/env';
 import { startOrchestratorRuntime } from './orchestrator-runtime';
 import { ensureSearchAttributes } from './search-attributes';
-import { untilInterrupted } from './signals';
+import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
 import { temporalTarget } from '../config/temporal';
 
 /**
@@ -41,10 +41,13 @@ async function main(): Promise<void> {
   });
   log.info({ address: target.connectionOptions.address, taskQueue: env.ARBITER_TASK_QUEUE }, 'worker running');
   const signal = await untilInterrupted();
-  log.info({ signal }, 'draining');
+  log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'draining');
+  exitIfStuck(env.ARBITER_SHUTDOWN_GRACE + SHUTDOWN_MARGIN_MS, (msg) => log.error(msg));
   await runtime.stop();
   await Promise.all([pool.end(), connection.close()]);
   log.info('worker stopped');
+  // Drained and closed: nothing a library left scheduled may keep the process from exiting.
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {

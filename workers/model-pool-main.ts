@@ -5,7 +5,7 @@ import { openPool } from '../stores/db';
 import { loadEnv } from '../config/env';
 import { createModelServices } from '../admin/model-services';
 import { createModelPoolWorkers } from './model-pool';
-import { untilInterrupted } from './signals';
+import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
 import { temporalTarget } from '../config/temporal';
 
 /**
@@ -32,14 +32,18 @@ async function main(): Promise<void> {
     models: names,
     runtime: models.runtime,
     cache,
+    shutdownGraceMs: env.ARBITER_SHUTDOWN_GRACE,
   });
   const running = workers.map((w) => w.run());
   log.info({ models: names }, 'model pool running');
-  await untilInterrupted();
+  const signal = await untilInterrupted();
+  log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'draining');
+  exitIfStuck(env.ARBITER_SHUTDOWN_GRACE + SHUTDOWN_MARGIN_MS, (msg) => log.error(msg));
   workers.forEach((w) => w.shutdown());
   await Promise.allSettled(running);
   await Promise.all([models.close(), cache.close(), pool.end(), connection.close()]);
   log.info('model pool stopped');
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {

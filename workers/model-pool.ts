@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createCallModel } from '../activities/call-model';
+import { shutdownTimes } from './orchestrator';
 import { modelTaskQueue } from '../core/pipeline/types';
 import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
@@ -14,6 +15,8 @@ export interface ModelPoolOptions {
   cache?: ResultCache;
   /** Model calls one queue runs at once. @default 16 */
   maxConcurrentCalls?: number;
+  /** On shutdown, how long calls under way may finish (ARBITER_SHUTDOWN_GRACE). @default 10000 */
+  shutdownGraceMs?: number;
 }
 
 /**
@@ -31,6 +34,7 @@ export async function createModelPoolWorkers(opts: ModelPoolOptions): Promise<Wo
         taskQueue: modelTaskQueue(name),
         activities: { callModel },
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentCalls ?? 16,
+        ...shutdownTimes(opts.shutdownGraceMs),
       }),
     ),
   );

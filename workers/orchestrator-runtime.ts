@@ -117,6 +117,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       load: new LocalLoad(),
       vectors,
       storeInput: opts.env.ARBITER_STORE_INPUT,
+      outageToleranceMs: opts.env.ARBITER_OUTAGE_TOLERANCE,
       caseLimits: caseLimitsOf(opts.env),
     };
     const worker = await createOrchestratorWorker({
@@ -125,6 +126,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       taskQueue: opts.env.ARBITER_TASK_QUEUE,
       deps,
       workflowBundle: opts.workflowBundle,
+      shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
     });
     stops.push(runInBackground(worker));
     if (opts.modelPool) {
@@ -135,6 +137,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
         models: names,
         runtime: models.runtime,
         cache,
+        shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
       });
       pool.forEach((w) => stops.push(runInBackground(w)));
       log(`model pool serving ${names.length} model queues`);

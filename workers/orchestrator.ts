@@ -13,6 +13,8 @@ export interface OrchestratorWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests share one per suite); otherwise the worker bundles `WORKFLOWS_PATH`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** On shutdown, how long tasks under way may finish before activities are cancelled (ARBITER_SHUTDOWN_GRACE). @default 10000 */
+  shutdownGraceMs?: number;
 }
 
 /** The worker that runs decision workflows and their local activities (model calls, the log). */
@@ -26,5 +28,14 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     taskQueue: opts.taskQueue,
     ...workflowSource,
     activities: createActivities(opts.deps),
+    ...shutdownTimes(opts.shutdownGraceMs),
   });
+}
+
+/**
+ * Worker shutdown bounds: tasks under way get `graceMs` to finish, then activities are cancelled,
+ * and a second later the worker stops waiting for them (their tasks time out and run elsewhere).
+ */
+export function shutdownTimes(graceMs = 10_000): Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'> {
+  return { shutdownGraceTime: graceMs, shutdownForceTime: graceMs + 1_000 };
 }

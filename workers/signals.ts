@@ -1,12 +1,32 @@
-/** Resolves on the first Ctrl-C or SIGTERM. */
+/**
+ * Resolves on the first Ctrl-C or SIGTERM; a second one ends the process at once (exit 130 or 143).
+ * The listeners stay: removing the last one would drop a second signal already caught with the first.
+ */
 export function untilInterrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const done = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve(signal);
+    let caught = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      caught += 1;
+      if (caught === 1) return resolve(signal);
+      process.stderr.write(`${signal} during shutdown: exiting at once\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+}
+
+/** What shutdown may take beyond the grace period (closing pools and connections) before it is cut short. */
+export const SHUTDOWN_MARGIN_MS = 5_000;
+
+/**
+ * Once shutdown has begun: exits with code 1 if it is still going `ms` from now, so a stuck drain
+ * never keeps a process from stopping (a second signal exits at once anyway: `untilInterrupted`
+ * has removed its handlers, so the default action applies).
+ */
+export function exitIfStuck(ms: number, say: (msg: string) => void): void {
+  setTimeout(() => {
+    say(`shutdown took longer than ${ms} ms; exiting with work still under way (it resumes elsewhere)`);
+    process.exit(1);
+  }, ms).unref();
 }

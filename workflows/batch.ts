@@ -19,6 +19,7 @@ import { freshProgress, progressDetails, withRead, withScored } from '../core/ba
 import { toCaseIssues } from '../core/case';
 import { Failure, rootApplicationFailure, workflowFailure } from '../core/failures';
 import type { PinnedPipeline } from '../core/pipeline/types';
+import { waitOutOutage } from './outage';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -45,8 +46,11 @@ type Next = BatchWorkflowArgs & { cursor: FileCursor; totals: BatchProgress };
 
 /** Pins the pipeline and rule set (once per batch: later runs get them in their input) and opens the batch. */
 async function pin(args: BatchWorkflowArgs, batchId: string, progress: { current: BatchProgress }): Promise<Pins> {
-  const pinned = args.pinned ?? (await loadPipeline({ name: args.pipeline }));
-  const rules = args.rules ? (args.pinnedRules ?? (await loadRuleSet(args.rules))) : undefined;
+  const { rules: ruleSetName } = args;
+  const pinned = args.pinned ?? (await waitOutOutage('loadPipeline', () => loadPipeline({ name: args.pipeline })));
+  const rules = ruleSetName
+    ? (args.pinnedRules ?? (await waitOutOutage('loadRuleSet', () => loadRuleSet(ruleSetName))))
+    : undefined;
   const pipeline = { name: pinned.name, version: pinned.version };
   const ruleSet = rules ? { name: rules.name, version: rules.version } : null;
   progress.current = { ...progress.current, pipeline, rules: ruleSet };

@@ -26,6 +26,7 @@ import { buildFacts } from '../core/rules/facts';
 import { decisionQuery, decisionUpdate } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
+import { OUTAGE_PATCH, waitOutOutage } from './outage';
 import { runPipeline } from './pipeline/interpreter';
 import { policyOf, ReviewDesk } from './review';
 import { noteReviewedOutcome, rememberDecidedCase, searchSimilar, type SimilarityOutcome } from './similarity';
@@ -106,10 +107,11 @@ async function decide(
   if (!request.success) return reject(caseIdOf(args.request), toCaseIssues(request.error), args.request);
   const { caseId, input } = request.data;
 
-  // Pipeline and rule set are pinned together, in one local-activity round.
+  // Pipeline and rule set are pinned together, in one local-activity round (each waits out an outage).
+  const { rules: ruleSetName } = args;
   const [pinned, ruleSet] = await Promise.all([
-    loadPipeline(args.model ? { model: args.model } : { name: args.pipeline }),
-    args.rules ? loadRuleSet(args.rules) : Promise.resolve(undefined),
+    waitOutOutage('loadPipeline', () => loadPipeline(args.model ? { model: args.model } : { name: args.pipeline })),
+    ruleSetName ? waitOutOutage('loadRuleSet', () => loadRuleSet(ruleSetName)) : Promise.resolve(undefined),
   ]);
   upsertSearchAttributes([{ key: PipelineKey, value: pinned.name }]);
   // The similar-case search needs only the case: it runs beside the pipeline, not after it.
@@ -176,17 +178,17 @@ async function decide(
     runId,
     decidedAt: new Date(decidedAt).toISOString(),
   };
-  await recordDecision(
-    { ...decision, input },
-    state.calls.filter((c) => c.status !== 'pending'),
-  );
+  const settled = state.calls.filter((c) => c.status !== 'pending');
+  await waitOutOutage('recordDecision', () => recordDecision({ ...decision, input }, settled));
   upsertSearchAttributes([
     { key: DecisionOutcomeKey, value: outcome },
     { key: ScoreKey, value: score },
     { key: DegradedKey, value: result.degraded },
   ]);
   setCurrentDetails(detailsOf(decision));
-  const pendingAtAnswer = state.calls.some((c) => c.status === 'pending');
+  // Calls that settled while recordDecision waited out an outage are not in its row: record them after.
+  const pendingAtAnswer =
+    state.calls.some((c) => c.status === 'pending') || (settled.length < state.calls.length && patched(OUTAGE_PATCH));
   const finish = async (): Promise<string | undefined> => {
     const stored = rememberDecidedCase(similarity, workflowId, {
       outcome,
@@ -197,7 +199,8 @@ async function decide(
     });
     // Late members and shadows finish on their own timeouts; record them for audit.
     await Promise.allSettled(state.background);
-    if (pendingAtAnswer) await recordModelCalls({ decisionId: workflowId, calls: state.calls });
+    if (pendingAtAnswer)
+      await waitOutOutage('recordModelCalls', () => recordModelCalls({ decisionId: workflowId, calls: state.calls }));
     return (await stored) && similarity ? similarity.namespace : undefined;
   };
   return { decision, finish };
@@ -214,7 +217,9 @@ function timingsOf(pipelineMs: number, similarity: SimilarityOutcome | undefined
 
 async function reject(caseId: string | null, issues: CaseIssue[], input: unknown): Promise<never> {
   const { workflowId, runId } = workflowInfo();
-  await recordRejection({ caseId, workflowId, runId, issues, input: input ?? null });
+  await waitOutOutage('recordRejection', () =>
+    recordRejection({ caseId, workflowId, runId, issues, input: input ?? null }),
+  );
   upsertSearchAttributes([{ key: DecisionOutcomeKey, value: 'rejected' }]);
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   throw ApplicationFailure.create({

@@ -2,6 +2,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { workflowFailure } from '../core/failures';
 import { FeedbackSchema, invalidFeedback, type Feedback, type FeedbackReceipt } from '../core/feedback';
+import { waitOutOutage } from './outage';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -20,7 +21,8 @@ export async function feedbackWorkflow(input: Feedback): Promise<FeedbackReceipt
   const parsed = FeedbackSchema.safeParse(input);
   if (!parsed.success) throw invalidFeedback(parsed.error);
   try {
-    return await recordFeedback({ ...parsed.data, feedbackId: parsed.data.feedbackId ?? workflowInfo().workflowId });
+    const feedback = { ...parsed.data, feedbackId: parsed.data.feedbackId ?? workflowInfo().workflowId };
+    return await waitOutOutage('recordFeedback', () => recordFeedback(feedback));
   } catch (err) {
     throw workflowFailure(err);
   }

@@ -2,6 +2,7 @@ import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { workflowFailure } from '../core/failures';
 import type { PipelineResult } from '../core/pipeline/types';
+import { waitOutOutage } from './outage';
 import { runPipeline } from './pipeline/interpreter';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -28,7 +29,9 @@ export interface PipelineWorkflowInput {
 export async function pipelineWorkflow(args: PipelineWorkflowInput): Promise<PipelineResult> {
   try {
     const { workflowId, runStartTime } = workflowInfo();
-    const pinned = await loadPipeline(args.model ? { model: args.model } : { name: args.pipeline ?? 'demo' });
+    const pinned = await waitOutOutage('loadPipeline', () =>
+      loadPipeline(args.model ? { model: args.model } : { name: args.pipeline ?? 'demo' }),
+    );
     const { result, state } = await runPipeline(pinned, args.input, {
       decisionKey: workflowId,
       startedAt: runStartTime.getTime(),

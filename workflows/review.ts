@@ -17,6 +17,7 @@ import {
   type ReviewRequest,
 } from '../core/review';
 import { DecisionOutcomeKey, ReviewStateKey } from '../core/search-attributes';
+import { waitOutOutage } from './outage';
 import type { DecisionWorkflowInput } from '../core/workflow-input';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -86,7 +87,8 @@ export class ReviewDesk {
     } else {
       this.state = { state: 'escalated', finalOutcome: policy.onTimeout, at };
     }
-    await recordReview({ decisionId: decision.decisionId, review: this.state });
+    const review = this.state;
+    await waitOutOutage('recordReview', () => recordReview({ decisionId: decision.decisionId, review }));
     upsertSearchAttributes([
       { key: ReviewStateKey, value: this.state.state },
       { key: DecisionOutcomeKey, value: this.state.finalOutcome ?? decision.outcome },

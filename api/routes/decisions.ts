@@ -3,6 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import { CaseValidationError, DecisionFailedError } from '../../client/errors';
 import type { DecisionResult } from '../../core/decision';
+import { decisionWorkflowId } from '../../core/workflow-input';
 import { decisionView } from '../../core/decision-view';
 import type { ApiApp, ApiDeps } from '../deps';
 import type { ApiMetrics } from '../metrics';
@@ -21,7 +22,7 @@ const decideRoute = createRoute({
   method: 'post',
   path: '/v1/decisions',
   tags: ['decisions'],
-  summary: 'Decide a case (or, with ?wait=false, start deciding it)',
+  summary: 'Decide a case (or, with ?wait=false or once the API stops waiting, answer that it is under way)',
   request: {
     query: DecideQuerySchema,
     body: jsonBody(DecideBodySchema),
@@ -29,7 +30,10 @@ const decideRoute = createRoute({
   responses: {
     200: jsonResponse(DecisionViewSchema, 'the decision'),
     202: {
-      ...jsonResponse(StartedDecisionSchema, 'started; GET the Location for the outcome'),
+      ...jsonResponse(
+        StartedDecisionSchema,
+        'started (?wait=false), or still under way when the wait ran out; GET the Location for the outcome',
+      ),
       headers: { Location: { schema: { type: 'string' }, description: '/v1/decisions/{id}' } },
     },
     ...problemResponses(400, 401, 404, 413, 502),
@@ -68,6 +72,19 @@ async function auditOf(deps: ApiDeps, log: Logger, id: string) {
   }
 }
 
+const STILL_UNDER_WAY = Symbol('still under way');
+
+/** The decision, or STILL_UNDER_WAY once `ms` have passed (the decision goes on, durably). */
+async function withinWait<T>(decision: Promise<T>, ms: number): Promise<T | typeof STILL_UNDER_WAY> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<typeof STILL_UNDER_WAY>((resolve) => (timer = setTimeout(resolve, ms, STILL_UNDER_WAY)));
+  try {
+    return await Promise.race([decision, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** `POST /v1/decisions` and `GET /v1/decisions/{id}`. */
 export function decisionRoutes(app: ApiApp, deps: ApiDeps, metrics: ApiMetrics, log: Logger): void {
   app.openapi(decideRoute, async (c) => {
@@ -80,7 +97,15 @@ export function decisionRoutes(app: ApiApp, deps: ApiDeps, metrics: ApiMetrics, 
       return c.json(started, 202);
     }
     const t0 = performance.now();
-    const result = await counted(metrics, () => deps.client.decide(request, how));
+    const deciding = counted(metrics, () => deps.client.decide(request, how));
+    const result = await withinWait(deciding, deps.decideWaitMs ?? 10_000);
+    if (result === STILL_UNDER_WAY) {
+      // A decision waiting out an outage is not an error: say where to find it. (Counted once it ends.)
+      deciding.catch(() => undefined);
+      const decisionId = decisionWorkflowId(caseId);
+      c.header('Location', `/v1/decisions/${encodeURIComponent(decisionId)}`);
+      return c.json({ decisionId, started: true }, 202);
+    }
     return c.json(decisionView(result, Math.round((performance.now() - t0) * 10) / 10), 200);
   });
 

@@ -9,6 +9,8 @@ export interface TestDatabase {
   pool: Pool;
   url: string;
   kind: 'postgres' | 'pglite';
+  /** The suite's schema on a real PostgreSQL (put it first on a pool's search path); undefined on PGlite. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       pool,
       url,
       kind: 'postgres',
+      schema,
       async close() {
         await pool.end();
         await admin.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -40,6 +40,14 @@ describe('withRetries', () => {
     expect(fn.calls).toBe(3);
   });
 
+  it('asks again, without counting a failure, while the call says it is still under way', async () => {
+    class UnderWay extends Error {}
+    const fn = flaky(6, () => new UnderWay('still deciding'));
+    const ctx = { policy, signal: new AbortController().signal, isUnderWay: (e: unknown) => e instanceof UnderWay };
+    await expect(withRetries('x', fn, ctx)).resolves.toBe('ok');
+    expect(fn.calls).toBe(7);
+  });
+
   it('throws a permanent error at once', async () => {
     const fn = flaky(1, () => new Permanent('no such model'));
     const ctx = { policy, signal: new AbortController().signal, isPermanent: (e: unknown) => e instanceof Permanent };

@@ -1,0 +1,75 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  patched,
+  proxyLocalActivities,
+  setCurrentDetails,
+  sleep,
+  TimeoutFailure,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { Failure } from '../core/failures';
+import { outageBackoffMs, outageServiceOf } from '../core/outage';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Guards the waits below: histories from before them fail where they failed then (rule 13). */
+export const OUTAGE_PATCH = 'wait-out-outages';
+
+// Pure and in-process: it cannot fail, and its answer is recorded, so a replay reads the same value.
+const { outageTolerance } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5s' });
+
+interface Outage {
+  service: string;
+  type: string | null;
+  message: string;
+}
+
+/** The unreachable service behind an activity's failure, or undefined when the failure is not an outage. */
+function outageOf(err: unknown, service: string): Outage | undefined {
+  // A local activity's failure arrives unwrapped; a remote one's inside an ActivityFailure.
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  // A hung server shows as the activity's own timeout: the service it talks to did not answer.
+  if (cause instanceof TimeoutFailure) return { service, type: Failure.Activity.Timeout, message: cause.message };
+  if (!(cause instanceof ApplicationFailure) || cause.nonRetryable) return undefined;
+  const named = outageServiceOf(cause.type);
+  return named ? { service: named, type: cause.type ?? null, message: cause.message } : undefined;
+}
+
+/**
+ * Runs an activity that needs a store and, while the store is unreachable (a retryable
+ * `Store.Unavailable`, `Vector.Unavailable` or a timeout), tries again with a capped backoff
+ * (`outageBackoffMs`) for up to the worker's ARBITER_OUTAGE_TOLERANCE, counted from the first
+ * failure. Meanwhile the workflow's current details say what it waits for. Past the tolerance it
+ * fails with a non-retryable `Store.OutageExceeded` whose details hold the last failure. Any other
+ * failure is thrown at once, unchanged.
+ */
+export async function waitOutOutage<T>(what: string, call: () => Promise<T>, service = 'PostgreSQL'): Promise<T> {
+  let since: number | undefined;
+  let toleranceMs: number | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const value = await call();
+      if (since !== undefined) setCurrentDetails('');
+      return value;
+    } catch (err) {
+      const outage = outageOf(err, service);
+      if (!outage || !patched(OUTAGE_PATCH)) throw err;
+      since ??= Date.now();
+      toleranceMs ??= await outageTolerance();
+      const waited = Date.now() - since;
+      if (waited >= toleranceMs) {
+        setCurrentDetails(`gave up on ${outage.service} (${what}) after ${waited} ms: ${outage.message}`);
+        throw ApplicationFailure.create({
+          type: Failure.Store.OutageExceeded,
+          message: `${what}: ${outage.service} unreachable for longer than ARBITER_OUTAGE_TOLERANCE (${toleranceMs} ms; ${attempt} attempts): ${outage.message}`,
+          nonRetryable: true,
+          // Not `cause`: callers read the innermost failure's type, and this one must be what they see.
+          details: [{ service: outage.service, toleranceMs, waitedMs: waited, attempts: attempt, last: outage }],
+        });
+      }
+      setCurrentDetails(`waiting for ${outage.service} (${what} attempt ${attempt}): ${outage.message}`);
+      await sleep(Math.min(outageBackoffMs(attempt), toleranceMs - waited));
+    }
+  }
+}
