@@ -9,7 +9,7 @@ import {
 } from '@temporalio/client';
 import { CaseIdSchema } from '../core/case';
 import { checkCaseLimits, DEFAULT_CASE_LIMITS, type CaseLimits } from '../core/case-limits';
-import { DecisionResultSchema, type DecisionResult, type Thresholds } from '../core/decision';
+import { DecisionResultSchema, type DecisionResult } from '../core/decision';
 import { decisionUpdate, reviewUpdate } from '../core/messages';
 import { ReviewOutcomeSchema, ReviewRequestSchema, type ReviewOutcome, type ReviewRequest } from '../core/review';
 import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
@@ -32,51 +32,11 @@ import {
 import type { FeedbackReceipt } from '../core/feedback';
 import type { Label } from '../core/similar';
 import { rootMessage, toDecisionError } from './decision-errors';
+import type { ArbiterClientOptions, DecideOptions, ModelExecution } from './options';
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
-
-export interface DecideOptions {
-  /** Run a single model (`name:alias` or `name@version`) instead of a pipeline. */
-  model?: string;
-  /** @default { decline: 0.8, review: 0.4 } */
-  thresholds?: Thresholds;
-  /** @default 'demo' */
-  pipeline?: string;
-  /** A stored rule set (e.g. `demo`) deciding the outcome instead of the thresholds. */
-  rules?: string;
-  /** How a `review` outcome waits for a person. @default 24 h, then escalated */
-  review?: { timeoutMs?: number; onTimeout?: 'approve' | 'decline' | 'review' };
-  /**
-   * `startDecision` only: ask for eager start, so that with a worker on this client's connection
-   * (the embedded stack) the first workflow task goes straight to it instead of through the task
-   * queue. Ignored on a connection of the client's own. (`decide` cannot start eagerly: eager start
-   * does not combine with update-with-start, and an update sent right after an eager start was
-   * refused as "workflow not found" by the 1.9 dev server.) @default false
-   */
-  eager?: boolean;
-}
 
 /** A model input row: a JSON object. */
 const InputSchema = z.record(z.string(), z.unknown());
-
-/** What `executeModel` returns. */
-export interface ModelExecution {
-  model: string;
-  /** The version the reference was pinned to. */
-  version: string;
-  output: Record<string, unknown>;
-  latencyMs: number | null;
-}
-
-export interface ArbiterClientOptions {
-  /** @default 'arbiter-orchestrator' */
-  taskQueue?: string;
-  /**
-   * The case limits checked before any workflow starts (the decision workflow checks the same
-   * ones again). Callers with an environment pass config/env.ts `caseLimitsOf(env)`.
-   * @default { maxFields: 1000, maxBytes: 262144 }
-   */
-  caseLimits?: CaseLimits;
-}
 
 /** The typed way in: start decisions and wait for them. Validates what comes back with zod. */
 export class ArbiterClient {

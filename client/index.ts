@@ -1,6 +1,6 @@
 /** The typed Temporal library users import: decide, executeModel, executePipeline, review, feedback, batches. */
 export { ArbiterClient } from './arbiter-client';
-export type { ArbiterClientOptions, DecideOptions, ModelExecution } from './arbiter-client';
+export type { ArbiterClientOptions, DecideOptions, ModelExecution } from './options';
 export { BatchClient } from './batch';
 export { DecisionFilterSchema, DecisionStatusSchema, DecisionSummarySchema } from './decisions';
 export type { DecisionFilter, DecisionStatus, DecisionSummary, StartedDecision } from './decisions';

@@ -1,0 +1,44 @@
+import type { Thresholds } from '../core/decision';
+import type { CaseLimits } from '../core/case-limits';
+
+/** How `ArbiterClient` is set up, and what each call takes and gives. */
+export interface DecideOptions {
+  /** Run a single model (`name:alias` or `name@version`) instead of a pipeline. */
+  model?: string;
+  /** @default { decline: 0.8, review: 0.4 } */
+  thresholds?: Thresholds;
+  /** @default 'demo' */
+  pipeline?: string;
+  /** A stored rule set (e.g. `demo`) deciding the outcome instead of the thresholds. */
+  rules?: string;
+  /** How a `review` outcome waits for a person. @default 24 h, then escalated */
+  review?: { timeoutMs?: number; onTimeout?: 'approve' | 'decline' | 'review' };
+  /**
+   * `startDecision` only: ask for eager start, so that with a worker on this client's connection
+   * (the embedded stack) the first workflow task goes straight to it instead of through the task
+   * queue. Ignored on a connection of the client's own. (`decide` cannot start eagerly: eager start
+   * does not combine with update-with-start, and an update sent right after an eager start was
+   * refused as "workflow not found" by the 1.9 dev server.) @default false
+   */
+  eager?: boolean;
+}
+
+/** What `executeModel` returns. */
+export interface ModelExecution {
+  model: string;
+  /** The version the reference was pinned to. */
+  version: string;
+  output: Record<string, unknown>;
+  latencyMs: number | null;
+}
+
+export interface ArbiterClientOptions {
+  /** @default 'arbiter-orchestrator' */
+  taskQueue?: string;
+  /**
+   * The case limits checked before any workflow starts (the decision workflow checks the same
+   * ones again). Callers with an environment pass config/env.ts `caseLimitsOf(env)`.
+   * @default { maxFields: 1000, maxBytes: 262144 }
+   */
+  caseLimits?: CaseLimits;
+}
