@@ -2,7 +2,8 @@
 // @ts-check
 // Reads vitest JSON reports (one per run), prints each run's counts and the closing
 // 'N passed, N failed' line, and fails when anything failed — or, with CI=true, when an
-// integration test was skipped: in CI every real-server test must run.
+// integration test was skipped: in CI every real-server test must run. A `--check=NAME:EXIT`
+// argument adds one more check that ran outside vitest (the chaos bench): exit 0 passes.
 import { existsSync, readFileSync } from 'node:fs';
 
 /** @typedef {{ status: string, fullName: string }} Assertion */
@@ -15,6 +16,14 @@ let skipped = 0;
 const skippedIntegration = [];
 
 for (const path of process.argv.slice(2)) {
+  const check = /^--check=([^:]+):(\d+)$/.exec(path);
+  if (check) {
+    const ok = check[2] === '0';
+    console.log(`${check[1]}: ${ok ? 'passed' : `failed (exit ${check[2]})`}`);
+    if (ok) passed++;
+    else failed++;
+    continue;
+  }
   if (!existsSync(path)) {
     console.log(`${path}: missing (the test run crashed before reporting)`);
     failed++;
