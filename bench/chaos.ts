@@ -42,9 +42,6 @@ async function main(): Promise<number> {
     databaseUrl: process.env.DATABASE_URL,
     log,
   });
-  const stopOnSignal = () => void stack.stop().finally(() => process.exit(130));
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
   let counts: Record<Verdict, number> | undefined;
   try {
     counts = await run(stack, t0, load);

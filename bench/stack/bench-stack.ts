@@ -54,6 +54,10 @@ export class BenchStack {
       await stack.stop();
       throw err;
     }
+    // Ctrl-C or a kill stops every process the stack started, not just the bench.
+    const stopOnSignal = () => void stack.stop().finally(() => process.exit(130));
+    process.once('SIGINT', stopOnSignal);
+    process.once('SIGTERM', stopOnSignal);
     return stack;
   }
 
