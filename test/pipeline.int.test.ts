@@ -8,6 +8,7 @@ import { PipelineInvalidError, PipelinesAdmin } from '../admin/pipelines';
 import { canaryBucket } from '../core/pipeline/combine';
 import type { PipelineSpecInput } from '../core/pipeline/spec';
 import { modelTaskQueue } from '../core/pipeline/types';
+import { decisionWorkflowId } from '../core/workflow-input';
 import { registerModel } from '../admin/registration';
 import type { OrchestratorRuntime } from '../workers/orchestrator-runtime';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
@@ -24,6 +25,13 @@ let poolWorkers: Worker[] = [];
 let poolRuns: Promise<void>[] = [];
 let taskQueue: string;
 const uniq = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
+/** A fresh case id that `wanted` accepts (each try is a new random id). */
+function idWhere(wanted: (id: string) => boolean): string {
+  for (;;) {
+    const id = uniq('exp');
+    if (wanted(id)) return id;
+  }
+}
 
 beforeAll(async () => {
   [suite, service] = await Promise.all([startTestOrchestrator('pipelines'), startScoringService()]);
@@ -334,6 +342,10 @@ describe('experiments', () => {
       output: 'a',
     });
     const ids = Array.from({ length: 12 }, (_, i) => uniq(`exp${i}`));
+    // Twelve random ids all miss a 30 % canary 1.4 % of the time: make sure each arm gets one.
+    const inCanary = (id: string) => canaryBucket(decisionWorkflowId(id), 'a') < 30;
+    ids[0] = idWhere(inCanary);
+    ids[1] = idWhere((id) => !inCanary(id));
     const decisions = await Promise.all(
       // Both arms' scores (0.9, 0.7) decline: no decision waits for a reviewer.
       ids.map((id) =>
