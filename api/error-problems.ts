@@ -35,6 +35,8 @@ function availableOf(err: Error): string[] | undefined {
 }
 
 const UNAVAILABLE = 'a backing service is unavailable; try again shortly';
+const OUTAGE = 'a backing service stayed unreachable past the outage tolerance; decide the case again later';
+const OUTAGE_EXCEEDED = new Set<string>([Failure.Store.OutageExceeded, Failure.Model.OutageExceeded]);
 const NOT_FOUND_FAILURES = new Set<string>([Failure.Pipeline.NotFound, Failure.Model.NotFound, Failure.Rules.NotFound]);
 const BAD_REQUEST_FAILURES = new Set<string>([Failure.Pipeline.Invalid, Failure.Model.InvalidInput]);
 
@@ -49,6 +51,8 @@ function decisionFailed(err: DecisionFailedError): Problem {
   if (type === Failure.Model.Deprecated) return problem(409, 'conflict', 'Conflict', err.message);
   // The store's own message may name hosts: the app logs it; the caller gets no more than this.
   if (type === Failure.Store.Unavailable) return problem(503, 'unavailable', 'Service unavailable', UNAVAILABLE);
+  // Waited out for ARBITER_OUTAGE_TOLERANCE and still down: no fault of the case, decide it again later.
+  if (OUTAGE_EXCEEDED.has(type)) return problem(503, 'unavailable', 'Service unavailable', OUTAGE);
   return problem(502, 'decision-failed', 'Decision failed', err.message);
 }
 

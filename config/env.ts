@@ -122,7 +122,7 @@ export const EnvSchema = z.object({
   ARBITER_INGEST_GROUP: z.string().min(1).default('arbiter-ingest'),
   /** Requests decided at once by one `arbiter ingest`. @default 16 */
   ARBITER_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
-  /** How long a decision waits out PostgreSQL (or the vector store, for feedback) being unreachable before it fails with `Store.OutageExceeded`; read by the orchestrator worker. @default '10m' */
+  /** How long a decision waits out PostgreSQL, its model servers (or the vector store, for feedback) being unreachable before it fails with `Store.OutageExceeded` or `Model.OutageExceeded`; read by the orchestrator worker. @default '10m' */
   ARBITER_OUTAGE_TOLERANCE: duration('10m'),
   /** How long `POST /v1/decisions` waits for the answer before it answers 202 with the decision id (the decision goes on). @default '10s' */
   ARBITER_API_DECIDE_WAIT: duration('10s'),

@@ -32,6 +32,7 @@ export const Failure = {
     Failed: 'Model.Failed',
     Cancelled: 'Model.Cancelled',
     CircuitOpen: 'Model.CircuitOpen',
+    OutageExceeded: 'Model.OutageExceeded',
   },
   Pipeline: {
     Invalid: 'Pipeline.Invalid',
@@ -94,6 +95,10 @@ export const FAILURES: { readonly [T in FailureType]: FailureInfo } = {
   [Failure.Model.Failed]: { retryable: true, meaning: 'the model failed otherwise (a runtime or SDK error)' },
   [Failure.Model.Cancelled]: { retryable: false, meaning: 'the caller cancelled the call' },
   [Failure.Model.CircuitOpen]: { retryable: false, meaning: "the version's breaker is open: take the fallback now" },
+  [Failure.Model.OutageExceeded]: {
+    retryable: false,
+    meaning: 'a pipeline had no result because its model servers stayed unreachable past ARBITER_OUTAGE_TOLERANCE',
+  },
   [Failure.Pipeline.Invalid]: { retryable: false, meaning: 'the pipeline spec or model reference is invalid' },
   [Failure.Pipeline.NotFound]: { retryable: false, meaning: 'unknown pipeline; details[0] lists what exists' },
   [Failure.Pipeline.ExpressionFailed]: { retryable: false, meaning: 'a JSONata expression failed or gave no object' },

@@ -20,6 +20,24 @@ export function outageServiceOf(type: string | null | undefined): string | undef
 }
 
 /**
+ * Failure types of a model call that mean its server could not be reached or did not answer (as
+ * opposed to a model that answered wrongly): a pipeline left without a result by these alone waits
+ * for the servers instead of failing. An open breaker counts: it opens on such failures.
+ */
+const MODEL_OUTAGE_TYPES: ReadonlySet<string> = new Set([
+  Failure.Model.Unavailable,
+  Failure.Model.Timeout,
+  Failure.Model.RateLimited,
+  Failure.Model.CircuitOpen,
+  Failure.Activity.Timeout,
+]);
+
+/** Whether a failed model call's type says its server was unreachable (see MODEL_OUTAGE_TYPES). */
+export function isModelOutage(type: string | null | undefined): boolean {
+  return type ? MODEL_OUTAGE_TYPES.has(type) : false;
+}
+
+/**
  * The wait before the workflow tries again: 1 s doubling to a cap of 15 s (every 15 s once an outage
  * has lasted a minute). The activity's own quick retries (about 1.5 s) come before each wait.
  */

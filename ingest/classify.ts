@@ -2,6 +2,8 @@ import { CaseValidationError, DecisionFailedError } from '../client/errors';
 import { Failure, rootApplicationFailure } from '../core/failures';
 import type { Unprocessable } from './messages';
 
+const OUTAGE_EXCEEDED = new Set<string>([Failure.Store.OutageExceeded, Failure.Model.OutageExceeded]);
+
 /**
  * The one classifier for what `decide` throws at the ingest consumer (STYLE rule 4): a failure no
  * retry can fix sends the request to the dead-letter topic; anything else (Temporal unreachable,
@@ -12,8 +14,9 @@ import type { Unprocessable } from './messages';
  */
 export function permanentFailure(err: unknown): Unprocessable | undefined {
   if (err instanceof CaseValidationError) return { reason: 'rejected', error: err.message, issues: err.issues };
-  // A store down past the worker's outage tolerance is no fault of the request: decide it again later.
-  if (err instanceof DecisionFailedError && err.failureType === Failure.Store.OutageExceeded) return undefined;
+  // A store or model server down past the worker's outage tolerance is no fault of the request:
+  // decide it again later.
+  if (err instanceof DecisionFailedError && OUTAGE_EXCEEDED.has(err.failureType ?? '')) return undefined;
   if (err instanceof DecisionFailedError && rootApplicationFailure(err)?.nonRetryable) {
     const type = err.failureType ? ` (${err.failureType})` : '';
     return { reason: 'decision-failed', error: `${err.message}${type}` };

@@ -9,7 +9,10 @@ import { loadEnv } from '../config/env';
 import { openPool } from '../stores/db';
 import { OUTAGE_PATCH } from '../workflows/outage';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/orchestrator-runtime';
+import { registerModel } from '../admin/registration';
+import { PipelinesAdmin } from '../admin/pipelines';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { serviceModel, startScoringService, type ScoringService } from './helpers/scoring-service';
 import { startTcpProxy, throughProxy, type TcpProxy } from './helpers/tcp-proxy';
 import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
 
@@ -21,6 +24,9 @@ let db: TestDatabase;
 let proxy: TcpProxy;
 let pool: Pool;
 let holdout: DemoCase[];
+let service: ScoringService;
+/** Between the workers and the model server: cut to take the model server away. */
+let modelProxy: TcpProxy;
 const runtimes: OrchestratorRuntime[] = [];
 const patientQueue = `outage-patient-${randomBytes(4).toString('hex')}`;
 const impatientQueue = `outage-impatient-${randomBytes(4).toString('hex')}`;
@@ -57,12 +63,29 @@ beforeAll(async () => {
   pool = await openPool(throughProxy(db.url, proxy), { connectionTimeoutMillis: 2000, schema: db.schema });
   await startWorker(patientQueue, '60s', true);
   await startWorker(impatientQueue, '3s', false);
+  service = await startScoringService();
+  const served = new URL(service.url);
+  modelProxy = await startTcpProxy({ host: served.hostname, port: Number(served.port) });
+  const { registry, runtime, pipelines } = (runtimes[0] as OrchestratorRuntime).models;
+  const model = {
+    ...serviceModel(service, 'remote-scorer', '/score/0.8/0'),
+    uri: `http://127.0.0.1:${modelProxy.port}`,
+  };
+  await registerModel(registry, runtime, model, { aliases: ['champion'] });
+  // No budget, no fallback, no default: before the wait, any model failure failed the decision.
+  await new PipelinesAdmin(pipelines, registry).apply({
+    name: 'one-remote-scorer',
+    steps: [{ id: 'scorer', type: 'model', model: 'remote-scorer:champion', retry: { maximumAttempts: 1 } }],
+    output: 'scorer',
+  });
 });
 
 afterAll(async () => {
   for (const r of runtimes) await r.stop();
   await pool?.end();
   await proxy?.close();
+  await modelProxy?.close();
+  await service?.close();
   await db?.close();
   await env?.teardown();
 });
@@ -130,6 +153,63 @@ describe('an outage longer than ARBITER_OUTAGE_TOLERANCE', () => {
       expect(status).toMatchObject({ status: 'failed', type: 'Store.OutageExceeded' });
     } finally {
       await proxy.restore();
+    }
+  });
+});
+
+describe('a model server outage shorter than ARBITER_OUTAGE_TOLERANCE', () => {
+  it('is waited out: the pipeline runs again until the server answers, and the audit keeps every try', async () => {
+    const client = new ArbiterClient(env.client, { taskQueue: patientQueue });
+    await modelProxy.cut();
+    const caseId = uniq('model-outage');
+    const pending = client.decide(
+      { caseId, input: { url: 'https://example.test' } },
+      { pipeline: 'one-remote-scorer' },
+    );
+    await new Promise((r) => setTimeout(r, 4_000));
+    const waiting = await detailsOf(client, `decision-${caseId}`);
+    expect(waiting).toMatch(
+      /^waiting for model server remote-scorer@1 \(pipeline one-remote-scorer@1 attempt \d+\): .*remote-scorer@1/,
+    );
+    await modelProxy.restore();
+
+    const decision = await pending;
+    expect(decision.score).toBeCloseTo(0.8);
+    expect(decision.degraded).toBe(false);
+    const statuses = decision.models.map((m) => m.status);
+    expect(statuses.at(-1)).toBe('ok');
+    expect(statuses.slice(0, -1).length).toBeGreaterThan(0);
+    expect(statuses.slice(0, -1).every((s) => s === 'failed')).toBe(true);
+    expect(decision.reasons.some((r) => /^waited \d+ ms for unreachable model servers$/.test(r))).toBe(true);
+    // Every try is in the log under its own call id.
+    const calls = await db.pool.query<{ n: string }>(
+      'SELECT count(DISTINCT call_id) AS n FROM model_calls WHERE decision_id = $1',
+      [decision.decisionId],
+    );
+    expect(Number(calls.rows[0]?.n)).toBe(statuses.length);
+  });
+
+  it('past the tolerance fails the decision with a non-retryable Model.OutageExceeded', async () => {
+    const client = new ArbiterClient(env.client, { taskQueue: impatientQueue });
+    await modelProxy.cut();
+    try {
+      const started = Date.now();
+      const err = await client
+        .decide(
+          { caseId: uniq('model-outage-long'), input: { url: 'https://example.test' } },
+          { pipeline: 'one-remote-scorer' },
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e as Error & { failureType?: string },
+        );
+      expect(err?.failureType).toBe('Model.OutageExceeded');
+      expect(err?.message).toMatch(
+        /model server remote-scorer@1 unreachable for longer than ARBITER_OUTAGE_TOLERANCE \(3000 ms/,
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+    } finally {
+      await modelProxy.restore();
     }
   });
 });

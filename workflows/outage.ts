@@ -19,7 +19,7 @@ export const OUTAGE_PATCH = 'wait-out-outages';
 // Pure and in-process: it cannot fail, and its answer is recorded, so a replay reads the same value.
 const { outageTolerance } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5s' });
 
-interface Outage {
+export interface Outage {
   service: string;
   type: string | null;
   message: string;
@@ -52,31 +52,71 @@ export function waitOutOutage<T>(what: string, call: () => Promise<T>, service =
 }
 
 async function retryThroughOutage<T>(what: string, call: () => Promise<T>, service: string): Promise<T> {
-  let since: number | undefined;
-  let toleranceMs: number | undefined;
-  for (let attempt = 1; ; attempt++) {
+  const wait = new OutageWait(what, Failure.Store.OutageExceeded);
+  for (;;) {
     try {
       const value = await call();
-      if (since !== undefined) setCurrentDetails('');
+      wait.over();
       return value;
     } catch (err) {
       const outage = outageOf(err, service);
       if (!outage) throw err;
-      since ??= Date.now();
-      toleranceMs ??= await outageTolerance();
-      const waited = Date.now() - since;
-      if (waited >= toleranceMs) {
-        setCurrentDetails(`gave up on ${outage.service} (${what}) after ${waited} ms: ${outage.message}`);
-        throw ApplicationFailure.create({
-          type: Failure.Store.OutageExceeded,
-          message: `${what}: ${outage.service} unreachable for longer than ARBITER_OUTAGE_TOLERANCE (${toleranceMs} ms; ${attempt} attempts): ${outage.message}`,
-          nonRetryable: true,
-          // Not `cause`: callers read the innermost failure's type, and this one must be what they see.
-          details: [{ service: outage.service, toleranceMs, waitedMs: waited, attempts: attempt, last: outage }],
-        });
-      }
-      setCurrentDetails(`waiting for ${outage.service} (${what} attempt ${attempt}): ${outage.message}`);
-      await sleep(Math.min(outageBackoffMs(attempt), toleranceMs - waited));
+      await wait.before(outage);
     }
+  }
+}
+
+/**
+ * One outage being waited out: counted from its first failure, up to the worker's
+ * ARBITER_OUTAGE_TOLERANCE, with a capped backoff between attempts. Meanwhile the workflow's
+ * current details say what it waits for.
+ */
+export class OutageWait {
+  private since: number | undefined;
+  private toleranceMs: number | undefined;
+  private attempt = 0;
+
+  constructor(
+    private readonly what: string,
+    /** The non-retryable failure thrown past the tolerance. */
+    private readonly exceededType: string,
+  ) {}
+
+  /** How long the outage has lasted so far, ms (0 before its first failure). */
+  get waitedMs(): number {
+    return this.since === undefined ? 0 : Date.now() - this.since;
+  }
+
+  /** Before the next attempt: throws `exceededType` past the tolerance, else waits out the backoff. */
+  async before(outage: Outage): Promise<void> {
+    this.attempt += 1;
+    this.since ??= Date.now();
+    this.toleranceMs ??= await outageTolerance();
+    const waited = Date.now() - this.since;
+    if (waited >= this.toleranceMs) {
+      setCurrentDetails(`gave up on ${outage.service} (${this.what}) after ${waited} ms: ${outage.message}`);
+      throw ApplicationFailure.create({
+        type: this.exceededType,
+        message: `${this.what}: ${outage.service} unreachable for longer than ARBITER_OUTAGE_TOLERANCE (${this.toleranceMs} ms; ${this.attempt} attempts): ${outage.message}`,
+        nonRetryable: true,
+        // Not `cause`: callers read the innermost failure's type, and this one must be what they see.
+        details: [
+          {
+            service: outage.service,
+            toleranceMs: this.toleranceMs,
+            waitedMs: waited,
+            attempts: this.attempt,
+            last: outage,
+          },
+        ],
+      });
+    }
+    setCurrentDetails(`waiting for ${outage.service} (${this.what} attempt ${this.attempt}): ${outage.message}`);
+    await sleep(Math.min(outageBackoffMs(this.attempt), this.toleranceMs - waited));
+  }
+
+  /** The attempt succeeded: clear the details the wait set. */
+  over(): void {
+    if (this.since !== undefined) setCurrentDetails('');
   }
 }

@@ -17,6 +17,7 @@ const failed = (type: string, details?: unknown[]) =>
   new DecisionFailedError(`failed: ${type}`, 'wf', type, {
     cause: ApplicationFailure.create({ type, message: 'x', details }),
   });
+const OUTAGE = 'a backing service stayed unreachable past the outage tolerance; decide the case again later';
 const issue = { path: 'input.https', message: 'expected number' };
 
 describe('toProblem', () => {
@@ -30,6 +31,8 @@ describe('toProblem', () => {
       failed('Store.Unavailable'),
       { status: 503, detail: 'a backing service is unavailable; try again shortly' },
     ],
+    ['store down too long', failed('Store.OutageExceeded'), { status: 503, detail: OUTAGE }],
+    ['model servers down too long', failed('Model.OutageExceeded'), { status: 503, detail: OUTAGE }],
     ['unknown decision', new UnknownDecisionError('d'), { status: 404 }],
     ['not pending', new ReviewNotPendingError('d', 'it is already closed'), { status: 409 }],
     [

@@ -13,6 +13,7 @@ describe('permanentFailure', () => {
   it.each([
     ['Pipeline.NotFound', true, 'decision-failed'],
     ['Store.OutageExceeded', true, undefined],
+    ['Model.OutageExceeded', true, undefined],
     ['Store.Unavailable', false, undefined],
   ])('%s (nonRetryable %s) → %s', (type, nonRetryable, reason) => {
     expect(permanentFailure(failed(type, nonRetryable))?.reason).toBe(reason);

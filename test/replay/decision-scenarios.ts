@@ -5,6 +5,8 @@ import { Failure } from '../../core/failures';
 import { decisionUpdate, reviewUpdate } from '../../core/messages';
 import type { PipelineSpecInput } from '../../core/pipeline/spec';
 import { modelTaskQueue } from '../../core/pipeline/types';
+import { OUTAGE_PATCH } from '../../workflows/outage';
+import { MODEL_OUTAGE_PATCH } from '../../workflows/pipeline/interpreter';
 import {
   completed,
   failedWith,
@@ -178,6 +180,24 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
       ranLocally(h, 'findSimilar') &&
       !ranLocally(h, 'rememberCase') &&
       (asDecision(o)?.reasons.some((r) => r.startsWith('similar cases unavailable')) ?? false),
+  ),
+  // PostgreSQL down while pinning: the activity's own retries, then the workflow's backoff timers.
+  'store-outage-waited-out': decided(
+    { pipeline: single('replay-store-outage'), storeDownFor: 6 },
+    (h, o) => completed(h) && timerFired(h) && patchMarked(h, OUTAGE_PATCH) && asDecision(o)?.score === 0.9,
+  ),
+  // The only model's server down for two runs of the pipeline: it runs again after backoff timers.
+  'model-outage-waited-out': decided(
+    {
+      pipeline: single('replay-model-outage'),
+      models: { 'phishing-gb': { fails: Failure.Model.Unavailable, failsFirst: 2 } },
+    },
+    (h, o) =>
+      completed(h) &&
+      timerFired(h) &&
+      patchMarked(h, MODEL_OUTAGE_PATCH) &&
+      asDecision(o)?.models.map((m) => m.status).join() === 'failed,failed,ok' &&
+      (asDecision(o)?.reasons.some((r) => r.startsWith('waited ')) ?? false),
   ),
   'similar-cases-searched-and-remembered': decided(
     { pipeline: similar },

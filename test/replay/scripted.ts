@@ -26,6 +26,8 @@ export interface ModelScript {
   score?: number;
   /** Fails, non-retryable, with this failure type. */
   fails?: string;
+  /** Only the first this many calls fail (an outage that ends). @default every call */
+  failsFirst?: number;
 }
 
 export interface Script {
@@ -34,20 +36,29 @@ export interface Script {
   models?: Record<string, ModelScript>;
   /** `findSimilar` fails (the embedder is down) instead of finding nothing. @default false */
   embedderDown?: boolean;
+  /** The first this many `loadPipeline` calls fail with a retryable `Store.Unavailable`. @default 0 */
+  storeDownFor?: number;
 }
 
 /** The decision workflow's activities, as the script says. */
-export function scriptedActivities({ pipeline, models = {}, embedderDown = false }: Script) {
+export function scriptedActivities({ pipeline, models = {}, embedderDown = false, storeDownFor = 0 }: Script) {
+  let loads = 0;
+  const calls = new Map<string, number>();
   return {
     loadPipeline: async () => {
       await sleep(10);
+      if (++loads <= storeDownFor)
+        throw ApplicationFailure.create({ type: Failure.Store.Unavailable, message: 'connection refused' });
       return pipeline;
     },
+    outageTolerance: () => Promise.resolve(60_000),
     loadRuleSet: () => Promise.reject(new Error('the recorder scripts no rule sets')),
     callModel: async ({ model }: CallModelInput) => {
       const m = models[model.name] ?? {};
+      const n = (calls.get(model.name) ?? 0) + 1;
+      calls.set(model.name, n);
       await sleep(m.ms ?? 20);
-      if (m.fails) {
+      if (m.fails && n <= (m.failsFirst ?? Infinity)) {
         const issues = [{ path: 'input.url', message: 'expected a string' }];
         throw ApplicationFailure.create({
           type: m.fails,

@@ -1,9 +1,11 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import jsonata from 'jsonata';
 import { Failure } from '../../core/failures';
+import { isModelOutage } from '../../core/outage';
 import { canaryBucket, combineScores, quorumOf, stackingRow } from '../../core/pipeline/combine';
 import type { CombineStep, FallbackStep, ModelStep, ParallelStep, Step, SwitchStep } from '../../core/pipeline/spec';
 import type { ModelCall, PinnedPipeline, PipelineResult } from '../../core/pipeline/types';
+import { OutageWait, type Outage } from '../outage';
 import { callModel } from './calls';
 import { DEADLINE, RunState } from './state';
 
@@ -180,6 +182,54 @@ export interface RunOptions {
   decisionKey: string;
   /** Workflow time the budget counts from. @default now */
   startedAt?: number;
+  /** Set by `runPipeline` itself when it runs again after its model servers were unreachable. */
+  again?: RunAgain;
+}
+
+/** What a run after a model outage carries over from the runs before it. */
+interface RunAgain {
+  wait: OutageWait;
+  /** Every call made so far: the audit trail keeps the failed attempts. */
+  calls: ModelCall[];
+  background: Promise<unknown>[];
+}
+
+/** Guards the wait below: histories from before it failed `Pipeline.NoResult` there (rule 13). */
+export const MODEL_OUTAGE_PATCH = 'wait-out-model-outages';
+
+/**
+ * The outage that left this run without a result, when every call that failed it (shadows and late
+ * members aside) failed because its model server could not be reached; undefined otherwise.
+ */
+function modelOutageOf(state: RunState, firstCall: number): Outage | undefined {
+  const failed = state.calls.slice(firstCall).filter((c) => c.status === 'failed' && !c.late && c.arm !== 'shadow');
+  if (failed.length === 0 || !failed.every((c) => isModelOutage(c.error?.type))) return undefined;
+  const versions = [...new Set(failed.map((c) => `${c.model}@${c.version}`))];
+  const first = failed[0]?.error;
+  return {
+    service: `model server${versions.length > 1 ? 's' : ''} ${versions.join(', ')}`,
+    type: first?.type ?? null,
+    message: first?.message ?? 'unreachable',
+  };
+}
+
+/**
+ * A pipeline with no result because its model servers were unreachable runs again, with a fresh
+ * budget, after the outage backoff, until ARBITER_OUTAGE_TOLERANCE (then `Model.OutageExceeded`).
+ * A budget with `onDeadline`, a fallback default or a quorum answers without waiting instead.
+ */
+async function runAgainAfter(
+  outage: Outage,
+  pinned: PinnedPipeline,
+  caseInput: Record<string, unknown>,
+  options: RunOptions,
+  failed: RunState,
+): Promise<{ result: PipelineResult; state: RunState }> {
+  const wait =
+    options.again?.wait ?? new OutageWait(`pipeline ${pinned.name}@${pinned.version}`, Failure.Model.OutageExceeded);
+  await wait.before(outage);
+  const again = { wait, calls: failed.calls, background: failed.background };
+  return runPipeline(pinned, caseInput, { ...options, startedAt: Date.now(), again });
 }
 
 /**
@@ -195,7 +245,10 @@ export async function runPipeline(
 ): Promise<{ result: PipelineResult; state: RunState }> {
   const { spec } = pinned;
   const deadline = spec.deadlineMs === undefined ? undefined : (options.startedAt ?? Date.now()) + spec.deadlineMs;
-  const state = new RunState(pinned, caseInput, options.decisionKey, deadline);
+  const earlier = options.again?.calls ?? [];
+  const state = new RunState(pinned, caseInput, options.decisionKey, deadline, earlier.length);
+  state.calls.push(...earlier);
+  state.background.push(...(options.again?.background ?? []));
   // Each model call races the budget itself; combines and switches after the deadline still run on
   // what arrived, so the pipeline always gets to its output step.
   await runSteps(state, spec.steps);
@@ -205,6 +258,9 @@ export async function runPipeline(
   let score: number | null = typeof output?.score === 'number' ? output.score : null;
   if (!output) {
     if (!spec.onDeadline || !(state.pastDeadline || state.late.size > 0 || state.notes.length > 0)) {
+      // Checked only here, so histories of runs that never met an outage replay unchanged.
+      const outage = modelOutageOf(state, earlier.length);
+      if (outage && patched(MODEL_OUTAGE_PATCH)) return runAgainAfter(outage, pinned, caseInput, options, state);
       throw ApplicationFailure.create({
         type: Failure.Pipeline.NoResult,
         message: `pipeline ${pinned.name}@${pinned.version} produced no '${spec.output}': ${state.notes.join('; ') || 'no output'}`,
@@ -216,6 +272,10 @@ export async function runPipeline(
     state.notes.push(spec.onDeadline.reason);
   }
   if (state.late.size > 0) state.degraded = true;
+  if (options.again) {
+    state.notes.push(`waited ${options.again.wait.waitedMs} ms for unreachable model servers`);
+    options.again.wait.over();
+  }
   const result: PipelineResult = {
     pipeline: { name: pinned.name, version: pinned.version },
     score,

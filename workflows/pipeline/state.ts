@@ -36,7 +36,10 @@ export class RunState {
     readonly decisionKey: string,
     /** Absolute workflow-time deadline, or undefined for no budget. */
     readonly deadline: number | undefined,
+    /** Calls made by earlier runs of this pipeline for the same decision: call ids go on from there. */
+    callsBefore = 0,
   ) {
+    this.callSeq = callsBefore;
     this.replaySafeDeadline = deadline !== undefined && patched(DEADLINE_FROM_TIMER_PATCH);
     // Read once, before any model call is scheduled: replay reaches this point at the same time.
     this.spentAtStart = deadline !== undefined && Date.now() >= deadline;
