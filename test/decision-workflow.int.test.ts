@@ -21,6 +21,7 @@ import { startOrchestratorRuntime, type OrchestratorRuntime } from '../workers/o
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { MODELS_DIR } from './helpers/models';
 import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
+import { replaySuiteHistories } from './helpers/replay-suite';
 
 // One dev server, one bundle, one database and one worker for the whole suite (STYLE rule 10).
 let env: TestWorkflowEnvironment;
@@ -298,5 +299,14 @@ describe('decision workflow on a real Temporal dev server', () => {
       if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(found).toEqual([result.workflowId]);
+  });
+});
+
+// Last in the file: every workflow the tests above ran, replayed from its first event.
+describe('replay', () => {
+  it('replays every history this suite produced on the current workflow code', async () => {
+    const { replayed, failures } = await replaySuiteHistories(env.client, taskQueue, bundle);
+    expect(failures).toEqual([]);
+    expect(replayed).toBeGreaterThanOrEqual(30);
   });
 });

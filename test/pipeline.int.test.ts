@@ -13,6 +13,7 @@ import { registerModel } from '../admin/registration';
 import type { OrchestratorRuntime } from '../workers/orchestrator-runtime';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 import { serviceModel, startScoringService, type ScoringService } from './helpers/scoring-service';
+import { replaySuiteHistories } from './helpers/replay-suite';
 
 // Real HTTP models with chosen latency and failures, a real dev server, a real model-pool worker.
 let env: TestWorkflowEnvironment;
@@ -443,5 +444,14 @@ describe('code-first pipelines', () => {
     expect(result.models.map((m) => m.name)).toEqual(['phishing-gb', 'phishing-tfjs']);
     expect(result.score).toBeGreaterThanOrEqual(0);
     expect(result.score).toBeLessThanOrEqual(1);
+  });
+});
+
+// Last in the file: every workflow the tests above ran, replayed from its first event.
+describe('replay', () => {
+  it('replays every history this suite produced on the current workflow code', async () => {
+    const { replayed, failures } = await replaySuiteHistories(env.client, taskQueue, suite.bundle);
+    expect(failures).toEqual([]);
+    expect(replayed).toBeGreaterThanOrEqual(30);
   });
 });

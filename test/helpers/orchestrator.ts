@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ArbiterClient } from '../../client';
 import { loadEnv } from '../../config/env';
 import {
@@ -17,6 +18,8 @@ export interface TestOrchestrator {
   runtime: OrchestratorRuntime;
   client: ArbiterClient;
   taskQueue: string;
+  /** The workflow bundle the worker runs (to replay the suite's histories on). */
+  bundle: WorkflowBundleWithSourceMap;
   stop(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function startTestOrchestrator(
     db,
     runtime,
     taskQueue,
+    bundle,
     client: new ArbiterClient(env.client, { taskQueue }),
     async stop() {
       await runtime.stop();
