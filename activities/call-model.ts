@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { checkCaseLimits, DEFAULT_CASE_LIMITS, type CaseLimits } from '../core/case-limits';
 import { Failure } from '../core/failures';
 import type { PinnedModel } from '../core/model-ref';
 import type { ModelAdapter } from '../models/adapter';
@@ -26,7 +27,30 @@ export interface CallModelDeps {
   runtime: ModelRuntime;
   cache?: ResultCache;
   load?: LocalLoad;
+  /** A model's output is held to the case's limits: it travels in workflow history too. @default core/case-limits.ts's */
+  caseLimits?: CaseLimits;
   now?: () => number;
+}
+
+/**
+ * Refuses an output the history or the decision log cannot hold — over the case's size or field
+ * limits, nested deeper than a case may be, or with a NUL or lone surrogate (PostgreSQL's jsonb
+ * refuses those) — as a non-retryable `Model.InvalidOutput` naming the paths: a failed call the
+ * pipeline's fallback, quorum or default handles, never a workflow task that cannot complete.
+ */
+function checkOutput(output: Record<string, unknown>, model: PinnedModel, limits: CaseLimits): void {
+  const issues = checkCaseLimits({ input: output }, limits).map((i) => ({
+    ...i,
+    path: i.path.replace(/^input(?=\.|$)/, 'output'),
+    message: i.message.replace(/\bcase\b/, 'output'),
+  }));
+  if (issues.length === 0) return;
+  throw ApplicationFailure.create({
+    type: Failure.Model.InvalidOutput,
+    message: `model ${model.name}@${model.version}: output refused: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    nonRetryable: true,
+    details: [issues],
+  });
 }
 
 function toCallFailure(err: unknown, model: PinnedModel): ApplicationFailure {
@@ -55,7 +79,13 @@ function attemptLimits(): { deadline: number; signal?: AbortSignal } {
  * optionally cached). The same function serves local activities in the orchestrator and remote
  * ones in model-pool workers.
  */
-export function createCallModel({ runtime, cache, load, now = () => performance.now() }: CallModelDeps) {
+export function createCallModel({
+  runtime,
+  cache,
+  load,
+  caseLimits = DEFAULT_CASE_LIMITS,
+  now = () => performance.now(),
+}: CallModelDeps) {
   return async function callModel({ model, input, cacheTtlSeconds, auto }: CallModelInput): Promise<CallModelOutput> {
     if (auto && load && !load.admits(model.name)) {
       throw ApplicationFailure.create({
@@ -71,7 +101,9 @@ export function createCallModel({ runtime, cache, load, now = () => performance.
       const started = now();
       const { outputs } = await adapter.predict([input], attemptLimits());
       const latencyMs = Math.round((now() - started) * 1000) / 1000;
-      return { output: outputs[0] ?? {}, latencyMs };
+      const output = outputs[0] ?? {};
+      checkOutput(output, model, caseLimits);
+      return { output, latencyMs };
     };
     try {
       return load ? await load.track(model.name, now, run) : await run();

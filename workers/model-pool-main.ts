@@ -2,7 +2,7 @@ import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporali
 import { pino } from 'pino';
 import { createResultCache } from '../stores/cache';
 import { openPool } from '../stores/db';
-import { loadEnv } from '../config/env';
+import { caseLimitsOf, loadEnv } from '../config/env';
 import { createModelServices } from '../admin/model-services';
 import { createModelPoolWorkers } from './model-pool';
 import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     models: names,
     runtime: models.runtime,
     cache,
+    caseLimits: caseLimitsOf(env),
     shutdownGraceMs: env.ARBITER_SHUTDOWN_GRACE,
   });
   const running = workers.map((w) => w.run());

@@ -4,6 +4,7 @@ import { shutdownTimes } from './orchestrator';
 import { modelTaskQueue } from '../core/pipeline/types';
 import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
+import type { CaseLimits } from '../core/case-limits';
 
 export interface ModelPoolOptions {
   connection: NativeConnection;
@@ -13,6 +14,8 @@ export interface ModelPoolOptions {
   models: string[];
   runtime: ModelRuntime;
   cache?: ResultCache;
+  /** Outputs over them are refused (config/env.ts `caseLimitsOf`). @default core/case-limits.ts's */
+  caseLimits?: CaseLimits;
   /** Model calls one queue runs at once. @default 16 */
   maxConcurrentCalls?: number;
   /** On shutdown, how long calls under way may finish (ARBITER_SHUTDOWN_GRACE). @default 10000 */
@@ -25,7 +28,7 @@ export interface ModelPoolOptions {
  * orchestrator's local path, so a step behaves the same wherever it runs.
  */
 export async function createModelPoolWorkers(opts: ModelPoolOptions): Promise<Worker[]> {
-  const callModel = createCallModel({ runtime: opts.runtime, cache: opts.cache });
+  const callModel = createCallModel({ runtime: opts.runtime, cache: opts.cache, caseLimits: opts.caseLimits });
   return Promise.all(
     opts.models.map((name) =>
       Worker.create({

@@ -137,6 +137,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
         models: names,
         runtime: models.runtime,
         cache,
+        caseLimits: caseLimitsOf(opts.env),
         shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
       });
       pool.forEach((w) => stops.push(runInBackground(w)));

@@ -88,3 +88,33 @@ describe('callModel activity', () => {
     expect(typeof admitted.output.score).toBe('number');
   });
 });
+
+describe('callModel output limits', () => {
+  /** A runtime whose every model answers `output`. */
+  const answering = (output: Record<string, unknown>) =>
+    ({
+      adapter: () => Promise.resolve({ predict: () => Promise.resolve({ outputs: [output] }) }),
+    }) as unknown as ModelRuntime;
+  const model = { name: 'llm', version: '2' };
+
+  it.each([
+    ['a NUL in a string', { label: 'ok\u0000' }, 'output.label', 'no-nul'],
+    ['a lone surrogate in a key', { ['k\ud800']: 1 }, 'output.k\\ud800', 'no-lone-surrogate'],
+    ['more bytes than a case may have', { text: 'x'.repeat(300 * 1024) }, '(root)', 'max-bytes'],
+  ])('refuses %s non-retryably as Model.InvalidOutput, naming the path and rule', async (_name, output, path, rule) => {
+    const f = await failureOf(env.run(createCallModel({ runtime: answering(output) }), { model, input: {} }));
+    expect(f.type).toBe(Failure.Model.InvalidOutput);
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('llm@2: output refused');
+    const [issues] = f.details ?? [];
+    expect(issues).toEqual([expect.objectContaining({ path, rule })]);
+  });
+
+  it('holds outputs to the configured limits, and passes an output within them', async () => {
+    const output = { score: 0.4, vector: Array.from({ length: 3072 }, (_, i) => i / 3072) };
+    const out: CallModelOutput = await env.run(createCallModel({ runtime: answering(output) }), { model, input: {} });
+    expect(out.output).toEqual(output);
+    const tight = createCallModel({ runtime: answering(output), caseLimits: { maxFields: 1, maxBytes: 1024 } });
+    expect((await failureOf(env.run(tight, { model, input: {} }))).type).toBe(Failure.Model.InvalidOutput);
+  });
+});
