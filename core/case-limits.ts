@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { builtOnce } from './built-once';
 import type { CaseIssue } from './case';
 import { printableKey, scanText } from './case-text';
 
@@ -30,17 +31,22 @@ export const CaseRule = {
   NotJson: 'json-only',
 } as const;
 export type CaseRule = (typeof CaseRule)[keyof typeof CaseRule];
-
-export const CaseLimitsSchema = z.object({
-  /**
-   * Fields in the whole case: every key of every object at every depth of the request below its
-   * envelope (`input`'s keys, their objects' keys, keys of objects inside arrays, ...). Array
-   * elements are not fields themselves; the byte limit bounds them. @default 1000
-   */
-  maxFields: z.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_CASE_FIELDS),
-  /** The case encoded as compact JSON, in UTF-8 bytes. @default 262144 (256 KiB) */
-  maxBytes: z.number().int().min(64).max(CEILING_MAX_CASE_BYTES).default(DEFAULT_MAX_CASE_BYTES),
+// Built once per worker and shared by every workflow run (core/built-once.ts says why).
+const schemas = builtOnce('core/case-limits', () => {
+  const CaseLimitsSchema = z.object({
+    /**
+     * Fields in the whole case: every key of every object at every depth of the request below its
+     * envelope (`input`'s keys, their objects' keys, keys of objects inside arrays, ...). Array
+     * elements are not fields themselves; the byte limit bounds them. @default 1000
+     */
+    maxFields: z.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_CASE_FIELDS),
+    /** The case encoded as compact JSON, in UTF-8 bytes. @default 262144 (256 KiB) */
+    maxBytes: z.number().int().min(64).max(CEILING_MAX_CASE_BYTES).default(DEFAULT_MAX_CASE_BYTES),
+  });
+  return { CaseLimitsSchema };
 });
+export const CaseLimitsSchema = schemas.CaseLimitsSchema;
+
 export type CaseLimits = z.infer<typeof CaseLimitsSchema>;
 export const DEFAULT_CASE_LIMITS: CaseLimits = { maxFields: DEFAULT_MAX_CASE_FIELDS, maxBytes: DEFAULT_MAX_CASE_BYTES };
 

@@ -1,31 +1,37 @@
 import { z } from 'zod';
-
-/** A case id doubles as the decision id and the Temporal workflow id suffix, so keep it URL- and UI-safe. */
-export const CaseIdSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : - only, starting with a letter or digit');
-
-/** What a caller submits for a decision: an id and the case's fields. */
-export const DecisionRequestSchema = z.object({
-  caseId: CaseIdSchema,
-  input: z.record(z.string(), z.unknown()),
+import { builtOnce } from './built-once';
+// Built once per worker and shared by every workflow run (core/built-once.ts says why).
+const schemas = builtOnce('core/case', () => {
+  /** A case id doubles as the decision id and the Temporal workflow id suffix, so keep it URL- and UI-safe. */
+  const CaseIdSchema = z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : - only, starting with a letter or digit');
+  /** What a caller submits for a decision: an id and the case's fields. */
+  const DecisionRequestSchema = z.object({
+    caseId: CaseIdSchema,
+    input: z.record(z.string(), z.unknown()),
+  });
+  /** The numeric features a model reads, in tensor order, with the closed range each must fall in. */
+  const FeatureSpecSchema = z.object({
+    features: z.array(z.string().min(1)).min(1),
+    range: z.tuple([z.number(), z.number()]),
+  });
+  /**
+   * One problem with a submitted case, pointing at the field by its dotted path. `rule` names the
+   * edge limit it breaks (core/case-limits.ts `CaseRule`); schema issues have none.
+   */
+  const CaseIssueSchema = z.object({ path: z.string(), message: z.string(), rule: z.string().optional() });
+  return { CaseIdSchema, DecisionRequestSchema, FeatureSpecSchema, CaseIssueSchema };
 });
+export const CaseIdSchema = schemas.CaseIdSchema;
+export const DecisionRequestSchema = schemas.DecisionRequestSchema;
+export const FeatureSpecSchema = schemas.FeatureSpecSchema;
+export const CaseIssueSchema = schemas.CaseIssueSchema;
+
 export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
-
-/** The numeric features a model reads, in tensor order, with the closed range each must fall in. */
-export const FeatureSpecSchema = z.object({
-  features: z.array(z.string().min(1)).min(1),
-  range: z.tuple([z.number(), z.number()]),
-});
 export type FeatureSpec = z.infer<typeof FeatureSpecSchema>;
-
-/**
- * One problem with a submitted case, pointing at the field by its dotted path. `rule` names the
- * edge limit it breaks (core/case-limits.ts `CaseRule`); schema issues have none.
- */
-export const CaseIssueSchema = z.object({ path: z.string(), message: z.string(), rule: z.string().optional() });
 export type CaseIssue = z.infer<typeof CaseIssueSchema>;
 
 /** Builds the strict zod schema for a model's input: every feature present, finite, in range; nothing extra. */

@@ -1,20 +1,112 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { builtOnce } from './built-once';
 import { toCaseIssues } from './case';
 import { Failure } from './failures';
 import { OutcomeSchema, type Outcome } from './outcome';
 import { LabelSchema, type Label } from './similar';
-
-/** Ground truth for one decision, sent after the fact (a chargeback, an analyst's verdict, ...). */
-export const FeedbackSchema = z.object({
-  decisionId: z.string().min(1).max(512),
-  label: LabelSchema,
-  /** Who or what says so (`chargeback`, `analyst:ana`, ...). */
-  source: z.string().trim().min(1).max(200).optional(),
-  note: z.string().max(2000).optional(),
-  /** Idempotency key: feedback with an id already recorded changes nothing. @default one per submission */
-  feedbackId: z.string().min(1).max(256).optional(),
+// Built once per worker and shared by every workflow run (core/built-once.ts says why).
+const schemas = builtOnce('core/feedback', () => {
+  /** Ground truth for one decision, sent after the fact (a chargeback, an analyst's verdict, ...). */
+  const FeedbackSchema = z.object({
+    decisionId: z.string().min(1).max(512),
+    label: LabelSchema,
+    /** Who or what says so (`chargeback`, `analyst:ana`, ...). */
+    source: z.string().trim().min(1).max(200).optional(),
+    note: z.string().max(2000).optional(),
+    /** Idempotency key: feedback with an id already recorded changes nothing. @default one per submission */
+    feedbackId: z.string().min(1).max(256).optional(),
+  });
+  /** What recording feedback answers: the decision's label now and whether anything was written. */
+  const FeedbackReceiptSchema = z.object({
+    decisionId: z.string(),
+    feedbackId: z.string(),
+    /** The decision's pipeline name: its case vector's namespace (`adhoc` decisions have none). */
+    pipeline: z.string(),
+    /** The decision's label after this feedback (the latest feedback wins). */
+    label: LabelSchema,
+    /** False when this feedback id was already recorded: nothing was written. */
+    changed: z.boolean(),
+    /** Why the case vector could not carry the label (no store, pgvector missing, ...); absent when it does. */
+    vectorNote: z.string().optional(),
+  });
+  /** One member model's answer on a labelled decision. */
+  const MemberScoreSchema = z.object({
+    model: z.string(),
+    version: z.string(),
+    arm: z.string(),
+    score: z.number(),
+  });
+  /** A labelled decision as the metrics need it. */
+  const LabelledDecisionSchema = z.object({
+    decisionId: z.string(),
+    pipeline: z.string(),
+    label: LabelSchema,
+    outcome: OutcomeSchema,
+    /** A reviewer's (or the review timeout's) verdict, when there was one. */
+    finalOutcome: OutcomeSchema.nullable(),
+    decidedAt: z.string(),
+    /** Every member call that answered with a score (shadow and canary arms included). */
+    members: z.array(MemberScoreSchema),
+  });
+  /** Counts with `fraud` as the positive class. */
+  const ConfusionSchema = z.object({
+    tp: z.number().int(),
+    fp: z.number().int(),
+    tn: z.number().int(),
+    fn: z.number().int(),
+  });
+  /** Metrics are null where their denominator is zero (no predictions, no positives). */
+  const MetricsSchema = z.object({
+    n: z.number().int(),
+    confusion: ConfusionSchema,
+    accuracy: z.number().nullable(),
+    precision: z.number().nullable(),
+    recall: z.number().nullable(),
+  });
+  const DecisionStatsSchema = MetricsSchema.extend({
+    /** Labelled decisions whose final outcome is still `review`: neither right nor wrong. */
+    notAutomated: z.number().int(),
+    /** Share of labelled decisions decided automatically (approve or decline). */
+    coverage: z.number().nullable(),
+  });
+  const ModelStatsSchema = MetricsSchema.extend({
+    model: z.string(),
+    version: z.string(),
+    /** The arms it answered in (`primary`, `canary`, `shadow`, ...). */
+    arms: z.array(z.string()),
+    /** Share of labelled decisions it answered. */
+    coverage: z.number().nullable(),
+  });
+  const FeedbackStatsSchema = z.object({
+    labelled: z.number().int(),
+    /** A member's score at or above it predicts fraud. */
+    cutoff: z.number(),
+    decision: DecisionStatsSchema,
+    models: z.array(ModelStatsSchema),
+  });
+  return {
+    FeedbackSchema,
+    FeedbackReceiptSchema,
+    MemberScoreSchema,
+    LabelledDecisionSchema,
+    ConfusionSchema,
+    MetricsSchema,
+    DecisionStatsSchema,
+    ModelStatsSchema,
+    FeedbackStatsSchema,
+  };
 });
+export const FeedbackSchema = schemas.FeedbackSchema;
+export const FeedbackReceiptSchema = schemas.FeedbackReceiptSchema;
+export const MemberScoreSchema = schemas.MemberScoreSchema;
+export const LabelledDecisionSchema = schemas.LabelledDecisionSchema;
+export const ConfusionSchema = schemas.ConfusionSchema;
+export const MetricsSchema = schemas.MetricsSchema;
+export const DecisionStatsSchema = schemas.DecisionStatsSchema;
+export const ModelStatsSchema = schemas.ModelStatsSchema;
+export const FeedbackStatsSchema = schemas.FeedbackStatsSchema;
+
 export type Feedback = z.infer<typeof FeedbackSchema>;
 
 /** The non-retryable failure for feedback that fails validation, naming every bad field (details[0]). */
@@ -28,88 +120,13 @@ export function invalidFeedback(error: z.ZodError): ApplicationFailure {
   });
 }
 
-/** What recording feedback answers: the decision's label now and whether anything was written. */
-export const FeedbackReceiptSchema = z.object({
-  decisionId: z.string(),
-  feedbackId: z.string(),
-  /** The decision's pipeline name: its case vector's namespace (`adhoc` decisions have none). */
-  pipeline: z.string(),
-  /** The decision's label after this feedback (the latest feedback wins). */
-  label: LabelSchema,
-  /** False when this feedback id was already recorded: nothing was written. */
-  changed: z.boolean(),
-  /** Why the case vector could not carry the label (no store, pgvector missing, ...); absent when it does. */
-  vectorNote: z.string().optional(),
-});
 export type FeedbackReceipt = z.infer<typeof FeedbackReceiptSchema>;
-
-/** One member model's answer on a labelled decision. */
-export const MemberScoreSchema = z.object({
-  model: z.string(),
-  version: z.string(),
-  arm: z.string(),
-  score: z.number(),
-});
 export type MemberScore = z.infer<typeof MemberScoreSchema>;
-
-/** A labelled decision as the metrics need it. */
-export const LabelledDecisionSchema = z.object({
-  decisionId: z.string(),
-  pipeline: z.string(),
-  label: LabelSchema,
-  outcome: OutcomeSchema,
-  /** A reviewer's (or the review timeout's) verdict, when there was one. */
-  finalOutcome: OutcomeSchema.nullable(),
-  decidedAt: z.string(),
-  /** Every member call that answered with a score (shadow and canary arms included). */
-  members: z.array(MemberScoreSchema),
-});
 export type LabelledDecision = z.infer<typeof LabelledDecisionSchema>;
-
-/** Counts with `fraud` as the positive class. */
-export const ConfusionSchema = z.object({
-  tp: z.number().int(),
-  fp: z.number().int(),
-  tn: z.number().int(),
-  fn: z.number().int(),
-});
 export type Confusion = z.infer<typeof ConfusionSchema>;
-
-/** Metrics are null where their denominator is zero (no predictions, no positives). */
-export const MetricsSchema = z.object({
-  n: z.number().int(),
-  confusion: ConfusionSchema,
-  accuracy: z.number().nullable(),
-  precision: z.number().nullable(),
-  recall: z.number().nullable(),
-});
 export type Metrics = z.infer<typeof MetricsSchema>;
-
-export const DecisionStatsSchema = MetricsSchema.extend({
-  /** Labelled decisions whose final outcome is still `review`: neither right nor wrong. */
-  notAutomated: z.number().int(),
-  /** Share of labelled decisions decided automatically (approve or decline). */
-  coverage: z.number().nullable(),
-});
 export type DecisionStats = z.infer<typeof DecisionStatsSchema>;
-
-export const ModelStatsSchema = MetricsSchema.extend({
-  model: z.string(),
-  version: z.string(),
-  /** The arms it answered in (`primary`, `canary`, `shadow`, ...). */
-  arms: z.array(z.string()),
-  /** Share of labelled decisions it answered. */
-  coverage: z.number().nullable(),
-});
 export type ModelStats = z.infer<typeof ModelStatsSchema>;
-
-export const FeedbackStatsSchema = z.object({
-  labelled: z.number().int(),
-  /** A member's score at or above it predicts fraud. */
-  cutoff: z.number(),
-  decision: DecisionStatsSchema,
-  models: z.array(ModelStatsSchema),
-});
 export type FeedbackStats = z.infer<typeof FeedbackStatsSchema>;
 
 /** The default member cut-off. */

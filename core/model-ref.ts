@@ -1,20 +1,24 @@
 import { z } from 'zod';
+import { builtOnce } from './built-once';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+// Built once per worker and shared by every workflow run (core/built-once.ts says why).
+const schemas = builtOnce('core/model-ref', () => {
+  /** A model name: lower-case, URL- and CLI-safe. */
+  const ModelNameSchema = z.string().regex(NAME, 'lower-case letters, digits, . _ - (max 63), starting alphanumeric');
+  /** An alias name such as `champion`, `challenger`, `shadow`. */
+  const AliasNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ - (max 32)');
+  /** A version is a positive integer, assigned by the registry, kept as a string on the wire. */
+  const VersionSchema = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a positive whole number');
+  /** One immutable model version, as workflows pin it. */
+  const PinnedModelSchema = z.object({ name: ModelNameSchema, version: VersionSchema });
+  return { ModelNameSchema, AliasNameSchema, VersionSchema, PinnedModelSchema };
+});
+export const ModelNameSchema = schemas.ModelNameSchema;
+export const AliasNameSchema = schemas.AliasNameSchema;
+export const VersionSchema = schemas.VersionSchema;
+export const PinnedModelSchema = schemas.PinnedModelSchema;
 
-/** A model name: lower-case, URL- and CLI-safe. */
-export const ModelNameSchema = z
-  .string()
-  .regex(NAME, 'lower-case letters, digits, . _ - (max 63), starting alphanumeric');
-
-/** An alias name such as `champion`, `challenger`, `shadow`. */
-export const AliasNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ - (max 32)');
-
-/** A version is a positive integer, assigned by the registry, kept as a string on the wire. */
-export const VersionSchema = z.string().regex(/^[1-9][0-9]{0,8}$/, 'a positive whole number');
-
-/** One immutable model version, as workflows pin it. */
-export const PinnedModelSchema = z.object({ name: ModelNameSchema, version: VersionSchema });
 export type PinnedModel = z.infer<typeof PinnedModelSchema>;
 
 /** A reference as users write it: `name@version`, `name:alias`, or `name` (= `name:champion`). */

@@ -1,47 +1,53 @@
 import { z } from 'zod';
+import { builtOnce } from './built-once';
 import { OutcomeSchema } from './outcome';
 import type { SimilarFact } from './rules/facts';
+// Built once per worker and shared by every workflow run (core/built-once.ts says why).
+const schemas = builtOnce('core/similar', () => {
+  /** Ground truth attached to a decision after the fact (feedback). */
+  const LabelSchema = z.enum(['fraud', 'legit']);
+  /**
+   * What each stored case vector carries, so a later decision can learn from it without another
+   * lookup. `outcome` is the final one: a reviewer's verdict replaces the automated outcome.
+   */
+  const CaseVectorMetadataSchema = z.object({
+    outcome: OutcomeSchema,
+    score: z.number(),
+    caseId: z.string(),
+    decidedAt: z.string(),
+    pipelineVersion: z.string(),
+    reviewed: z.boolean().optional(),
+    label: LabelSchema.optional(),
+  });
+  /** One similar past decision, as a decision reports it. */
+  const SimilarCaseSchema = z.object({
+    /** The past decision's id. */
+    id: z.string(),
+    /** Cosine similarity to this case, higher is closer. */
+    score: z.number(),
+    outcome: OutcomeSchema,
+    caseId: z.string().optional(),
+    decidedAt: z.string().optional(),
+    label: LabelSchema.optional(),
+  });
+  /** Where the case's embedding lives and which past cases it was compared with. */
+  const SimilarityResultSchema = z.object({
+    namespace: z.string(),
+    /** The embedder that turned the case into a vector. */
+    embedder: z.object({ name: z.string(), version: z.string() }),
+    matches: z.array(SimilarCaseSchema),
+    latencyMs: z.number(),
+  });
+  return { LabelSchema, CaseVectorMetadataSchema, SimilarCaseSchema, SimilarityResultSchema };
+});
+export const LabelSchema = schemas.LabelSchema;
+export const CaseVectorMetadataSchema = schemas.CaseVectorMetadataSchema;
+export const SimilarCaseSchema = schemas.SimilarCaseSchema;
+export const SimilarityResultSchema = schemas.SimilarityResultSchema;
 
-/** Ground truth attached to a decision after the fact (feedback). */
-export const LabelSchema = z.enum(['fraud', 'legit']);
 export type Label = z.infer<typeof LabelSchema>;
-
-/**
- * What each stored case vector carries, so a later decision can learn from it without another
- * lookup. `outcome` is the final one: a reviewer's verdict replaces the automated outcome.
- */
-export const CaseVectorMetadataSchema = z.object({
-  outcome: OutcomeSchema,
-  score: z.number(),
-  caseId: z.string(),
-  decidedAt: z.string(),
-  pipelineVersion: z.string(),
-  reviewed: z.boolean().optional(),
-  label: LabelSchema.optional(),
-});
 export type CaseVectorMetadata = z.infer<typeof CaseVectorMetadataSchema>;
-
-/** One similar past decision, as a decision reports it. */
-export const SimilarCaseSchema = z.object({
-  /** The past decision's id. */
-  id: z.string(),
-  /** Cosine similarity to this case, higher is closer. */
-  score: z.number(),
-  outcome: OutcomeSchema,
-  caseId: z.string().optional(),
-  decidedAt: z.string().optional(),
-  label: LabelSchema.optional(),
-});
 export type SimilarCase = z.infer<typeof SimilarCaseSchema>;
-
-/** Where the case's embedding lives and which past cases it was compared with. */
-export const SimilarityResultSchema = z.object({
-  namespace: z.string(),
-  /** The embedder that turned the case into a vector. */
-  embedder: z.object({ name: z.string(), version: z.string() }),
-  matches: z.array(SimilarCaseSchema),
-  latencyMs: z.number(),
-});
 export type SimilarityResult = z.infer<typeof SimilarityResultSchema>;
 
 /** A stored match's metadata read leniently: vectors written by others may lack fields. */

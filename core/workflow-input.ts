@@ -1,26 +1,32 @@
 import { z } from 'zod';
+import { builtOnce } from './built-once';
 import { CaseLimitsSchema } from './case-limits';
 import { ThresholdsSchema } from './decision';
 import { ReviewPolicySchema } from './review';
-
-/**
- * The decision workflow's argument. The case stays `unknown` on purpose: the workflow validates it,
- * so that a rejected case is recorded with its reasons instead of failing before anyone sees it.
- */
-export const DecisionWorkflowInputSchema = z.object({
-  request: z.unknown(),
-  /** A single model (`name:alias` or `name@version`) instead of the pipeline, pinned when the decision starts. */
-  model: z.string().min(1).optional(),
-  thresholds: ThresholdsSchema.optional(),
-  /** A stored rule set that turns the score into the outcome (its latest version, pinned at start); default: thresholds. */
-  rules: z.string().min(1).optional(),
-  /** How a `review` outcome waits for a person. */
-  review: ReviewPolicySchema.optional(),
-  /** The stored pipeline to run (its latest version is pinned at start). @default 'demo' */
-  pipeline: z.string().min(1).default('demo'),
-  /** The limits the edge checked the case against; the workflow checks them again. @default core/case-limits.ts's */
-  limits: CaseLimitsSchema.optional(),
+// Built once per worker and shared by every workflow run (core/built-once.ts says why).
+const schemas = builtOnce('core/workflow-input', () => {
+  /**
+   * The decision workflow's argument. The case stays `unknown` on purpose: the workflow validates it,
+   * so that a rejected case is recorded with its reasons instead of failing before anyone sees it.
+   */
+  const DecisionWorkflowInputSchema = z.object({
+    request: z.unknown(),
+    /** A single model (`name:alias` or `name@version`) instead of the pipeline, pinned when the decision starts. */
+    model: z.string().min(1).optional(),
+    thresholds: ThresholdsSchema.optional(),
+    /** A stored rule set that turns the score into the outcome (its latest version, pinned at start); default: thresholds. */
+    rules: z.string().min(1).optional(),
+    /** How a `review` outcome waits for a person. */
+    review: ReviewPolicySchema.optional(),
+    /** The stored pipeline to run (its latest version is pinned at start). @default 'demo' */
+    pipeline: z.string().min(1).default('demo'),
+    /** The limits the edge checked the case against; the workflow checks them again. @default core/case-limits.ts's */
+    limits: CaseLimitsSchema.optional(),
+  });
+  return { DecisionWorkflowInputSchema };
 });
+export const DecisionWorkflowInputSchema = schemas.DecisionWorkflowInputSchema;
+
 export type DecisionWorkflowInput = z.input<typeof DecisionWorkflowInputSchema>;
 
 /** The orchestrator's default task queue. */

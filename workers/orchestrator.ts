@@ -1,9 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-
-/** Path of the workflow bundle's entry; Temporal's bundler compiles it for the sandbox. */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { PRELOADED_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface OrchestratorWorkerOptions {
   connection: NativeConnection;
@@ -21,7 +18,7 @@ export interface OrchestratorWorkerOptions {
 export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions): Promise<Worker> {
   const workflowSource = opts.workflowBundle
     ? { workflowBundle: opts.workflowBundle }
-    : { workflowsPath: WORKFLOWS_PATH };
+    : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_MODULES } };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

@@ -1,33 +1,45 @@
 import { z } from 'zod';
-
-/** What one model step said, as rules see it (`models.<step>.score`). */
-export const ModelFactSchema = z.object({ score: z.number(), model: z.string(), version: z.string() });
-
-/** A summary of past decisions similar to this case (`similar.declineRate`). */
-export const SimilarFactSchema = z.object({
-  /** How many similar past decisions were found. */
-  count: z.number().int().nonnegative(),
-  /** Share of them declined, 0..1 (0 when none). */
-  declineRate: z.number().min(0).max(1),
-  /** Share of them sent to review, 0..1 (0 when none). */
-  reviewRate: z.number().min(0).max(1),
-  /** Similarity of the closest one (0 when none). */
-  topScore: z.number(),
-  /** Share of the labelled ones confirmed as fraud; absent when none is labelled. */
-  labelledFraudRate: z.number().min(0).max(1).optional(),
+import { builtOnce } from '../built-once';
+// Built once per worker and shared by every workflow run (core/built-once.ts says why).
+const schemas = builtOnce('core/rules/facts', () => {
+  /** What one model step said, as rules see it (`models.<step>.score`). */
+  const ModelFactSchema = z.object({ score: z.number(), model: z.string(), version: z.string() });
+  /** A summary of past decisions similar to this case (`similar.declineRate`). */
+  const SimilarFactSchema = z.object({
+    /** How many similar past decisions were found. */
+    count: z.number().int().nonnegative(),
+    /** Share of them declined, 0..1 (0 when none). */
+    declineRate: z.number().min(0).max(1),
+    /** Share of them sent to review, 0..1 (0 when none). */
+    reviewRate: z.number().min(0).max(1),
+    /** Similarity of the closest one (0 when none). */
+    topScore: z.number(),
+    /** Share of the labelled ones confirmed as fraud; absent when none is labelled. */
+    labelledFraudRate: z.number().min(0).max(1).optional(),
+  });
+  /** Everything a rule can see. JSON-safe, so it travels in workflow payloads as is. */
+  const RuleFactsSchema = z.object({
+    score: z.number(),
+    degraded: z.boolean(),
+    models: z.record(z.string(), ModelFactSchema),
+    /** Null when no similarity search ran for this decision. */
+    similar: SimilarFactSchema.nullable(),
+    case: z.record(z.string(), z.unknown()),
+    pipeline: z.object({ name: z.string(), version: z.string() }),
+  });
+  const SIMILAR_FIELDS = Object.keys(SimilarFactSchema.shape);
+  const MODEL_FIELDS = Object.keys(ModelFactSchema.shape);
+  const FACT_NAMES: readonly string[] = Object.keys(RuleFactsSchema.shape);
+  return { ModelFactSchema, SimilarFactSchema, RuleFactsSchema, SIMILAR_FIELDS, MODEL_FIELDS, FACT_NAMES };
 });
+export const ModelFactSchema = schemas.ModelFactSchema;
+export const SimilarFactSchema = schemas.SimilarFactSchema;
+export const RuleFactsSchema = schemas.RuleFactsSchema;
+const SIMILAR_FIELDS = schemas.SIMILAR_FIELDS;
+const MODEL_FIELDS = schemas.MODEL_FIELDS;
+export const FACT_NAMES = schemas.FACT_NAMES;
+
 export type SimilarFact = z.infer<typeof SimilarFactSchema>;
-
-/** Everything a rule can see. JSON-safe, so it travels in workflow payloads as is. */
-export const RuleFactsSchema = z.object({
-  score: z.number(),
-  degraded: z.boolean(),
-  models: z.record(z.string(), ModelFactSchema),
-  /** Null when no similarity search ran for this decision. */
-  similar: SimilarFactSchema.nullable(),
-  case: z.record(z.string(), z.unknown()),
-  pipeline: z.object({ name: z.string(), version: z.string() }),
-});
 export type RuleFacts = z.infer<typeof RuleFactsSchema>;
 
 /**
@@ -51,10 +63,7 @@ export const FACT_PATHS = {
 } as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SIMILAR_FIELDS = Object.keys(SimilarFactSchema.shape);
-const MODEL_FIELDS = Object.keys(ModelFactSchema.shape);
 const PIPELINE_FIELDS = ['name', 'version'];
-export const FACT_NAMES: readonly string[] = Object.keys(RuleFactsSchema.shape);
 
 /** Why `fact` + `segments` does not name a known fact path, or undefined when it does. */
 export function factPathProblem(fact: string, segments: readonly string[]): string | undefined {

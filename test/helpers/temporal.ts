@@ -3,7 +3,7 @@ import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } f
 import { installCliRuntime } from '../../cli/runtime';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.js';
-import { WORKFLOWS_PATH } from '../../workers/orchestrator';
+import { PRELOADED_MODULES, WORKFLOWS_PATH } from '../../workers/workflow-bundle';
 
 /**
  * A real Temporal dev server for one suite, from the pinned CLI (never the SDK's download), with
@@ -22,5 +22,9 @@ export async function createTestTemporal(
 
 /** The workflow bundle, built once per suite. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: PRELOADED_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
 }
