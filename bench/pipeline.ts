@@ -1,173 +1,117 @@
-// End-to-end latency and throughput of a 4-model fan-out on the embedded stack, beside (a) the
-// same models called in-process with Promise.all and (b) a naive Temporal version (one regular
-// activity per model, client.workflow.execute). Run: npm run bench:pipeline
-import { rm, writeFile } from 'node:fs/promises';
+// One decision's cost, side by side on one embedded stack: Temporal's own floor for this shape, Arbiter
+// (the bare pipeline, and the demo's full shape), a naive Temporal version and the models in-process.
+// Every call of every phase decides a fresh case id. Run: npm run bench:pipeline [-- --quick]. See README.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createCallModel } from '../activities/call-model';
-import { loadHoldout, type DemoCase } from '../cli/demo-cases';
+import { loadHoldout } from '../cli/demo-cases';
 import { installCliRuntime } from '../cli/runtime';
 import { startStack, type Stack } from '../cli/stack/stack';
-import { PipelinesAdmin } from '../admin/pipelines';
-import { percentile } from '../core/stats';
-import { isolatedStackEnv, peakRssMb } from './stack-env';
+import type { PinnedModel } from '../core/model-ref';
+import { checkEager } from './pipeline/eager';
+import { measureFanout, type FanoutRow } from './pipeline/fanout';
+import { FreshCases } from './pipeline/fresh';
+import { timeline } from './pipeline/history';
+import { measureVariant, round, type VariantDetail, type VariantResult } from './pipeline/measure';
+import { fanoutTable, variantsTable } from './pipeline/report';
+import { settingsFrom, type Settings } from './pipeline/settings';
+import { applyBenchPipelines, fanoutName, pinModels, startBenchWorkers } from './pipeline/setup';
+import { arbiterVariant, floorVariant, inProcessVariant, naiveVariant, type Variant } from './pipeline/variants';
+import { isolatedStackEnv } from './stack-env';
 
-const MODELS = [
-  'phishing-gb:champion',
-  'phishing-lr:challenger',
-  'phishing-tfjs:champion',
-  'phishing-iforest:champion',
-];
-// Decisions per second, open loop. @default 50 (the target rate); BENCH_RATE overrides.
-const RATE = Number(process.env.BENCH_RATE ?? 50);
-const RATE_SECONDS = 10;
-const THROUGHPUT_SECONDS = 10;
-const CONCURRENCY = 16;
+const started = performance.now();
+const log = (msg: string) =>
+  process.stderr.write(`[pipeline ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+const load1 = () => round(loadavg()[0] ?? Number.NaN, 2);
+/** The `arbiter` variant's options: its own pipeline, thresholds instead of rules, no similar cases. */
+const BARE = { pipeline: 'bench-fanout', shape: 'no-similarity-no-rules' } as const;
 
-interface Measured {
-  name: string;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: number;
-  throughput: number;
+async function variantsOf(stack: Stack, fresh: FreshCases, models: PinnedModel[]): Promise<Variant[]> {
+  return [
+    floorVariant(stack, fresh),
+    arbiterVariant('arbiter', stack.client, fresh, BARE),
+    // What `arbiter decide --pipeline demo --rules demo` decides with: similar cases, rules, vector stored.
+    arbiterVariant('arbiter-full', stack.client, fresh, {
+      pipeline: 'demo',
+      rules: 'demo',
+      shape: 'similarity-and-demo-rules',
+    }),
+    naiveVariant(stack, fresh, models),
+    await inProcessVariant(stack, fresh, models),
+  ];
 }
 
-/** Open loop: starts one call every 1/RATE s regardless of how long calls take (no coordinated omission). */
-async function atRate(call: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; errors: number }> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const inFlight: Promise<void>[] = [];
-  const start = performance.now();
-  for (let i = 0; i < RATE * RATE_SECONDS; i++) {
-    const due = start + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    inFlight.push(
-      call(i).then(
-        () => void latencies.push(performance.now() - due),
-        () => void errors++,
-      ),
+async function fanoutOf(stack: Stack, fresh: FreshCases, s: Settings): Promise<FanoutRow[]> {
+  const arbiterOf = (n: number) =>
+    arbiterVariant(`arbiter-${n}`, stack.client, fresh, { ...BARE, pipeline: fanoutName(n) });
+  return [
+    ...(await measureFanout('arbiter', arbiterOf, s.fanoutSizes, s.fanout, log)),
+    ...(await measureFanout('floor', (n) => floorVariant(stack, fresh, n), s.fanoutSizes, s.fanout, log)),
+  ];
+}
+
+/** One bare decision's history, to show where its time goes, and what its own timings say. */
+async function probeArbiter(stack: Stack, fresh: FreshCases) {
+  const probe = await stack.client.decide(fresh.next('arbiter-probe'), { pipeline: BARE.pipeline });
+  const events = await timeline(stack.client.temporal, probe.workflowId, 40);
+  return { latencyMs: probe.latencyMs, timings: probe.timings, timeline: events };
+}
+
+async function run(stack: Stack, s: Settings, load1Start: number) {
+  await applyBenchPipelines(stack, s.fanoutSizes);
+  const models = await pinModels(stack);
+  const fresh = new FreshCases(randomBytes(4).toString('hex'), await loadHoldout());
+  const pids = { bench: process.pid, server: stack.temporalPid };
+  const workers = await startBenchWorkers(stack);
+  try {
+    log(`stack up; load average ${load1Start}; ${s.quick ? 'quick' : 'default'} settings`);
+    const eager = await checkEager(stack, fresh, s);
+    log(
+      `eager start: first task waited ${JSON.stringify(eager.firstTaskWaitMs)} ms; p50 ${JSON.stringify(eager.seqP50Ms)}`,
     );
-  }
-  await Promise.all(inFlight);
-  return { latencies, errors };
-}
-
-/** Closed loop: CONCURRENCY callers back to back for THROUGHPUT_SECONDS; calls per second. */
-async function throughputOf(call: (i: number) => Promise<unknown>): Promise<number> {
-  let done = 0;
-  let next = 0;
-  const end = performance.now() + THROUGHPUT_SECONDS * 1000;
-  const lane = async () => {
-    while (performance.now() < end) {
-      await call(next++).catch(() => undefined);
-      done++;
+    const variants: VariantResult[] = [];
+    const details: VariantDetail[] = [];
+    for (const v of await variantsOf(stack, fresh, models)) {
+      const { result, detail } = await measureVariant(v, s, pids, log);
+      variants.push(result);
+      details.push(detail);
     }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  return done / ((performance.now() - started) / 1000);
-}
-
-async function measure(name: string, call: (i: number) => Promise<unknown>): Promise<Measured> {
-  for (let i = 0; i < 50; i++) await call(-1 - i).catch(() => undefined); // warm up
-  const { latencies, errors } = await atRate(call);
-  const throughput = await throughputOf(call);
-  process.stderr.write(`measured ${name}\n`);
-  return {
-    name,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    errors,
-    throughput,
-  };
+    const arbiterProbe = await probeArbiter(stack, fresh);
+    const fanout = await fanoutOf(stack, fresh, s);
+    // Decisions sent to review wait for a person (24 h by default): they stay open, and in the worker's cache.
+    const workflowsStillOpen = await stack.client.temporal.workflow.count('ExecutionStatus="Running"').then(
+      (c) => c.count,
+      () => null,
+    );
+    const notes = { settings: s, totalS: round((performance.now() - started) / 1000), details, eager };
+    return {
+      at: new Date().toISOString(),
+      load1: load1Start,
+      load1End: load1(),
+      variants,
+      fanout,
+      notes: { ...notes, workflowsStillOpen, arbiterProbe },
+    };
+  } finally {
+    await workers.stop();
+  }
 }
 
 async function main(): Promise<void> {
+  const settings = settingsFrom();
   installCliRuntime();
+  const load1Start = load1();
   const { env, dataDir } = await isolatedStackEnv('arbiter-bench-');
-  const stack: Stack = await startStack(env);
-  const cases: DemoCase[] = await loadHoldout();
-  const inputOf = (i: number) => (cases[Math.abs(i) % cases.length] as DemoCase).input;
-  const results: Measured[] = [];
+  const stack = await startStack(env);
   try {
-    const { registry, pipelines, runtime } = stack.models;
-    await new PipelinesAdmin(pipelines, registry).apply({
-      name: 'bench-fanout',
-      steps: [
-        {
-          id: 'all',
-          type: 'parallel',
-          steps: MODELS.map((model, i) => ({ id: `m${i}`, type: 'model' as const, model })),
-        },
-        { id: 'out', type: 'combine', method: 'mean', inputs: MODELS.map((_, i) => `m${i}`) },
-      ],
-      output: 'out',
-    });
-    const pinned = await Promise.all(
-      MODELS.map(async (ref) => {
-        const [name = '', alias = ''] = ref.split(':');
-        const v = await registry.resolve({ name, alias });
-        return { name: v.name, version: v.version };
-      }),
-    );
-    const adapters = await Promise.all(pinned.map((m) => runtime.adapter(m.name, m.version)));
-
-    const run = Date.now().toString(36);
-    results.push(
-      await measure('Arbiter pipeline (decide: 4 local models, combine, record)', (i) =>
-        stack.client.decide({ caseId: `bench-${run}-${i}`, input: inputOf(i) }, { pipeline: 'bench-fanout' }),
-      ),
-    );
-    results.push(
-      await measure('(a) in-process Promise.all, no Temporal', (i) =>
-        Promise.all(adapters.map((a) => a.predict([inputOf(i)], { deadline: Date.now() + 5000 }))),
-      ),
-    );
-    const naiveConnection = await NativeConnection.connect({ address: stack.temporalAddress });
-    const naive = await Worker.create({
-      connection: naiveConnection,
-      taskQueue: 'bench-naive',
-      workflowsPath: join(import.meta.dirname, 'naive-workflow.ts'),
-      activities: { callModel: createCallModel({ runtime }) },
-    });
-    const naiveRun = naive.run();
-    try {
-      results.push(
-        await measure('(b) naive Temporal: 4 regular activities, workflow.execute', (i) =>
-          stack.client.temporal.workflow.execute('naiveFanoutWorkflow', {
-            taskQueue: 'bench-naive',
-            workflowId: `naive-${run}-${i}`,
-            args: [pinned, inputOf(i)],
-          }),
-        ),
-      );
-    } finally {
-      naive.shutdown();
-      await naiveRun;
-      await naiveConnection.close();
-    }
-    const worker = process.resourceUsage().maxRSS / 1024;
-    const server = await peakRssMb(stack.temporalPid);
-    const lines = [
-      `| variant | p50 ms | p95 ms | p99 ms | errors | throughput /s |`,
-      `| --- | ---: | ---: | ---: | ---: | ---: |`,
-      ...results.map(
-        (r) =>
-          `| ${r.name} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.throughput.toFixed(0)} |`,
-      ),
-      '',
-      `Peak RSS: worker process (worker + embedded PGlite + client) ${worker.toFixed(0)} MiB; Temporal dev server ${server?.toFixed(0) ?? '?'} MiB.`,
-    ];
+    const report = await run(stack, settings, load1Start);
+    await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
+    await writeFile(join(import.meta.dirname, 'results', 'pipeline.json'), `${JSON.stringify(report, null, 2)}\n`);
+    const lines = [variantsTable(report.variants), '', fanoutTable(report.fanout), ''];
+    lines.push(`load average (1 min): ${report.load1} at start, ${report.load1End} at end; ${report.notes.totalS} s`);
     process.stdout.write(`${lines.join('\n')}\n`);
-    await writeFile(
-      join(import.meta.dirname, 'results', 'pipeline.json'),
-      `${JSON.stringify({ at: new Date().toISOString(), rate: RATE, concurrency: CONCURRENCY, results, peakRssMb: { worker, server } }, null, 2)}\n`,
-    );
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../../config/env';
+import { cpuMs } from '../pipeline/proc';
 
 /** A child process of the bench: its log goes to a file, the last lines stay in memory. */
 export interface BenchProcess {
@@ -90,11 +90,6 @@ export async function startTsxProcess(opts: {
 
 /** CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat; undefined once gone. */
 export async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
-  if (!pid) return undefined;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const [utime, stime] = [Number(fields[11]), Number(fields[12])];
-  // Linux reports clock ticks; USER_HZ is 100 on every kernel this runs on.
-  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
+  const ms = await cpuMs(pid);
+  return ms === undefined ? undefined : ms / 1000;
 }
