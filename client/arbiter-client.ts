@@ -173,6 +173,7 @@ export class ArbiterClient {
         pipeline: options.pipeline,
         rules: options.rules,
         review: options.review,
+        receivedAt: options.receivedAt ?? Date.now(),
         limits: this.caseLimits,
       },
     };

@@ -21,6 +21,12 @@ export interface DecideOptions {
    * refused as "workflow not found" by the 1.9 dev server.) @default false
    */
   eager?: boolean;
+  /**
+   * When the request was received, ms since the epoch by this host's clock: the decision's
+   * `latencyMs` counts from here to the moment it is recorded, just before the answer leaves (by
+   * the worker's clock: keep hosts' clocks in step). @default when `decide`/`startDecision` is called
+   */
+  receivedAt?: number;
 }
 
 /** What `executeModel` returns. */

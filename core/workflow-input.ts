@@ -22,6 +22,8 @@ const schemas = builtOnce('core/workflow-input', () => {
     pipeline: z.string().min(1).default('demo'),
     /** The limits the edge checked the case against; the workflow checks them again. @default core/case-limits.ts's */
     limits: CaseLimitsSchema.optional(),
+    /** When the way in received the request (epoch ms): `latencyMs` counts from here. @default the workflow's start */
+    receivedAt: z.number().optional(),
   });
   return { DecisionWorkflowInputSchema };
 });

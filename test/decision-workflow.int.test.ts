@@ -302,6 +302,27 @@ describe('decision workflow on a real Temporal dev server', () => {
   });
 });
 
+describe('latency', () => {
+  it('reports real time from the request to the record, not workflow time', async () => {
+    const [c] = holdout;
+    const started = Date.now();
+    const plain = await client.decide(
+      { caseId: uniq('latency'), input: c?.input ?? {} },
+      { model: 'phishing-gb:champion' },
+    );
+    const waited = Date.now() - started;
+    expect(plain.latencyMs).toBeGreaterThan(0);
+    expect(plain.latencyMs).toBeLessThanOrEqual(waited);
+    // A request received 5 s before `decide` was called (queued at the way in, say) counts from then.
+    const late = await client.decide(
+      { caseId: uniq('latency'), input: c?.input ?? {} },
+      { model: 'phishing-gb:champion', receivedAt: Date.now() - 5_000 },
+    );
+    expect(late.latencyMs).toBeGreaterThanOrEqual(5_000);
+    expect((await store.getDecision(late.decisionId))?.latencyMs).toBe(late.latencyMs);
+  });
+});
+
 // Last in the file: every workflow the tests above ran, replayed from its first event.
 describe('replay', () => {
   it('replays every history this suite produced on the current workflow code', async () => {

@@ -179,7 +179,11 @@ async function decide(
     decidedAt: new Date(decidedAt).toISOString(),
   };
   const settled = state.calls.filter((c) => c.status !== 'pending');
-  await waitOutOutage('recordDecision', () => recordDecision({ ...decision, input }, settled));
+  const recorded = await waitOutOutage('recordDecision', () =>
+    recordDecision({ ...decision, input }, settled, args.receivedAt),
+  );
+  // Real time, request to record (histories from before this recorded nothing: workflow time stays).
+  if (typeof recorded?.latencyMs === 'number') decision.latencyMs = recorded.latencyMs;
   upsertSearchAttributes([
     { key: DecisionOutcomeKey, value: outcome },
     { key: ScoreKey, value: score },
