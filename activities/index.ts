@@ -12,6 +12,8 @@ import { createBatchActivities } from './batch';
 import { createCallModel } from './call-model';
 import { createFeedbackActivities } from './feedback';
 import { createLoadPipeline } from './load-pipeline';
+import { PinCache } from './pin-cache';
+import { registryGeneration } from '../stores/registry-generation';
 import { createLoadRuleSet } from './load-rule-set';
 import type { LocalLoad } from './local-load';
 import { createRecordModelCalls } from './record-calls';
@@ -41,9 +43,11 @@ export interface ActivityDeps {
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */
 export function createActivities(deps: ActivityDeps) {
+  // One per worker: pinning reads the registry only when it changed (activities/pin-cache.ts).
+  const pins = new PinCache(() => registryGeneration(deps.store.pool));
   return {
-    loadPipeline: createLoadPipeline(deps),
-    loadRuleSet: createLoadRuleSet(deps.rules),
+    loadPipeline: createLoadPipeline({ ...deps, pins }),
+    loadRuleSet: createLoadRuleSet(deps.rules, pins),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
     ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true }),

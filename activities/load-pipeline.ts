@@ -9,6 +9,7 @@ import { toStoreFailure } from '../stores/pg-errors';
 import { PipelineNotFoundError, type PipelineStore } from '../stores/pipeline-store';
 import { ModelDeprecatedError, ModelNotFoundError } from '../stores/registry-errors';
 import type { ModelRegistry } from '../stores/registry-store';
+import type { PinCache } from './pin-cache';
 
 export interface LoadPipelineInput {
   /** A stored pipeline's name (its latest version is pinned). */
@@ -53,19 +54,23 @@ function toLoadFailure(err: unknown, what: string): ApplicationFailure {
  * every model alias in it resolved to a version — so later applies and promotions never change a
  * decision already under way. The pinned pipeline is recorded in the workflow's history.
  */
-export function createLoadPipeline(deps: { pipelines: PipelineStore; registry: ModelRegistry }) {
+export function createLoadPipeline(deps: { pipelines: PipelineStore; registry: ModelRegistry; pins?: PinCache }) {
+  const pin = async (name: string | undefined, model: string | undefined): Promise<PinnedPipeline> => {
+    const stored = model
+      ? { name: 'adhoc', version: 'adhoc', spec: singleModelSpec(model) }
+      : await deps.pipelines.get(name ?? 'demo');
+    const pins: Record<string, PinnedModel> = {};
+    for (const ref of modelRefsOf(stored.spec)) {
+      const version = await deps.registry.resolve(parseModelRef(ref));
+      pins[ref] = { name: version.name, version: version.version };
+    }
+    return { name: stored.name, version: stored.version, spec: stored.spec, pins };
+  };
   return async function loadPipeline({ name, model }: LoadPipelineInput): Promise<PinnedPipeline> {
     const what = model ? `model ${model}` : `pipeline ${name ?? '(none)'}`;
     try {
-      const stored = model
-        ? { name: 'adhoc', version: 'adhoc', spec: singleModelSpec(model) }
-        : await deps.pipelines.get(name ?? 'demo');
-      const pins: Record<string, PinnedModel> = {};
-      for (const ref of modelRefsOf(stored.spec)) {
-        const version = await deps.registry.resolve(parseModelRef(ref));
-        pins[ref] = { name: version.name, version: version.version };
-      }
-      return { name: stored.name, version: stored.version, spec: stored.spec, pins };
+      if (!deps.pins) return await pin(name, model);
+      return await deps.pins.get(model ? `model ${model}` : `pipeline ${name ?? 'demo'}`, () => pin(name, model));
     } catch (err) {
       throw toLoadFailure(err, what);
     }

@@ -6,6 +6,10 @@ import { registerModel, RegistrationRejectedError } from '../admin/registration'
 import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
 import { createModelServices, type ModelServices } from '../admin/model-services';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { PipelinesAdmin } from '../admin/pipelines';
+import { createLoadPipeline } from '../activities/load-pipeline';
+import { PinCache } from '../activities/pin-cache';
+import { registryGeneration } from '../stores/registry-generation';
 import { MODELS_DIR } from './helpers/models';
 
 let db: TestDatabase;
@@ -110,5 +114,35 @@ describe('model registry (PostgreSQL)', () => {
     );
     expect(err).toBeInstanceOf(RegistrationRejectedError);
     expect((err as Error).message).toMatch(/unreachable|did not answer/);
+  });
+});
+
+describe('pinning cache (activities/pin-cache.ts)', () => {
+  it('pins from the registry once per generation and again after any change to it', async () => {
+    const { registry, pipelines } = models;
+    await registry.register(named('pin-a'), { aliases: ['champion'] });
+    await registry.register(named('pin-a'), { aliases: ['challenger'] });
+    await new PipelinesAdmin(pipelines, registry).apply({
+      name: 'pin-p',
+      steps: [{ id: 'a', type: 'model', model: 'pin-a:champion' }],
+      output: 'a',
+    });
+    let reads = 0;
+    const counted = { get: (name: string) => (reads++, pipelines.get(name)) } as typeof pipelines;
+    const loadPipeline = createLoadPipeline({
+      pipelines: counted,
+      registry,
+      pins: new PinCache(() => registryGeneration(db.pool)),
+    });
+    const first = await loadPipeline({ name: 'pin-p' });
+    const again = await loadPipeline({ name: 'pin-p' });
+    expect([first.pins['pin-a:champion']?.version, again.pins['pin-a:champion']?.version]).toEqual(['1', '1']);
+    expect(reads).toBe(1);
+    // A promotion (from any process) bumps the generation: the next decision pins anew.
+    const before = await registryGeneration(db.pool);
+    await registry.promote('pin-a', 'champion', '2', 'better');
+    expect(BigInt(await registryGeneration(db.pool))).toBeGreaterThan(BigInt(before));
+    expect((await loadPipeline({ name: 'pin-p' })).pins['pin-a:champion']?.version).toBe('2');
+    expect(reads).toBe(2);
   });
 });

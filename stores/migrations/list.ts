@@ -286,4 +286,32 @@ CREATE TABLE batch_rejections (
   PRIMARY KEY (batch_id, ref)
 );`,
   },
+  {
+    version: 9,
+    name: 'registry generation',
+    // One counter every write to the registry bumps (in the writer's transaction): a worker keeps
+    // pinned pipelines and rule sets while it is unchanged, and pins again once anything moved.
+    sql: `
+CREATE TABLE registry_generation (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  n   bigint NOT NULL
+);
+INSERT INTO registry_generation (n) VALUES (0);
+CREATE FUNCTION bump_registry_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE registry_generation SET n = n + 1;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER models_generation AFTER INSERT OR UPDATE OR DELETE ON models
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_registry_generation();
+CREATE TRIGGER model_versions_generation AFTER INSERT OR UPDATE OR DELETE ON model_versions
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_registry_generation();
+CREATE TRIGGER model_aliases_generation AFTER INSERT OR UPDATE OR DELETE ON model_aliases
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_registry_generation();
+CREATE TRIGGER pipelines_generation AFTER INSERT OR UPDATE OR DELETE ON pipelines
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_registry_generation();
+CREATE TRIGGER rule_sets_generation AFTER INSERT OR UPDATE OR DELETE ON rule_sets
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_registry_generation();`,
+  },
 ];
