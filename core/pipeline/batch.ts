@@ -1,12 +1,22 @@
-import { combineScores, quorumOf, stackingRow } from './combine';
+import type { MemberScore } from './combine';
+import {
+  combineInputs,
+  settleParallel,
+  stackingInput,
+  takeBranchOutput,
+  takeCombined,
+  takeFallbackAnswer,
+  takeStacked,
+  useFallbackDefault,
+} from './semantics';
 import type { CombineStep, FallbackStep, ModelStep, ParallelStep, Step, SwitchStep } from './spec';
 import type { PinnedPipeline } from './types';
 import { finishRow, type BatchPredict, type RowResult } from './batch-rows';
 import { BatchContext, type ChunkCall, type RowInput } from './batch-calls';
 
 // The per-case interpreter (workflows/pipeline/interpreter.ts), step for step, over many rows:
-// each model step is ONE call for every row that reaches it; fallbacks, quorums, combines and
-// switches are decided per row, with the same notes. Canary, shadow, placement, cache and the
+// each model step is ONE call for every row that reaches it; what each step means for a row
+// (fallbacks, quorums, combines, switches, their notes) is core/pipeline/semantics.ts, shared. Canary, shadow, placement, cache and the
 // latency budget do not apply: every call goes to the step's own model, here, without a deadline.
 
 async function runModel(ctx: BatchContext, step: ModelStep, idx: readonly number[]): Promise<void> {
@@ -20,72 +30,33 @@ async function runFallback(ctx: BatchContext, step: FallbackStep, idx: readonly 
   for (const [n, member] of step.chain.entries()) {
     if (remaining.length === 0) break;
     await runModel(ctx, member, remaining);
-    for (const i of ctx.live(remaining)) {
-      const row = ctx.row(i);
-      const output = row.outputs[member.id];
-      if (!output) continue;
-      row.outputs[step.id] = output;
-      if (n > 0) row.notes.push(`${step.id}: answered by fallback ${member.id}`);
-    }
+    for (const i of ctx.live(remaining)) takeFallbackAnswer(ctx.row(i), step, n);
     remaining = ctx.live(remaining).filter((i) => !ctx.row(i).outputs[step.id]);
   }
-  if (!step.default) return;
-  for (const i of remaining) {
-    const row = ctx.row(i);
-    row.outputs[step.id] = { ...step.default };
-    row.degraded = true;
-    row.notes.push(`${step.id}: every model failed, used the default`);
-  }
+  // No budget here: a chain that ran out ran out of models, not of time.
+  for (const i of remaining) useFallbackDefault(ctx.row(i), step, false);
 }
 
 async function runParallel(ctx: BatchContext, step: ParallelStep, idx: readonly number[]): Promise<void> {
   await Promise.all(step.steps.map((s) => runStep(ctx, s, idx)));
-  const quorum = step.quorum ?? step.steps.length;
-  for (const i of ctx.live(idx)) {
-    const row = ctx.row(i);
-    const answered = step.steps.filter((s) => row.outputs[s.id]);
-    const missing = step.steps.filter((s) => !row.outputs[s.id]).map((s) => s.id);
-    if (answered.length < quorum) {
-      row.notes.push(`${step.id}: ${answered.length} of ${step.steps.length} answered, quorum ${quorum} not met`);
-      continue;
-    }
-    row.outputs[step.id] = { answered: answered.map((s) => s.id), missing };
-    if (missing.length > 0) {
-      row.degraded = true;
-      row.notes.push(`${step.id}: quorum met without ${missing.join(', ')}`);
-    }
-  }
+  for (const i of ctx.live(idx)) settleParallel(ctx.row(i), step);
 }
 
 async function runCombine(ctx: BatchContext, step: CombineStep, idx: readonly number[]): Promise<void> {
-  const stacked: (RowInput & { used: string[]; missing: string[] })[] = [];
+  const stacked: (RowInput & { members: MemberScore[]; missing: string[] })[] = [];
   for (const i of ctx.live(idx)) {
     const row = ctx.row(i);
-    const scores = new Map<string, number>();
-    for (const id of step.inputs) {
-      const score = row.outputs[id]?.score;
-      if (typeof score === 'number' && Number.isFinite(score)) scores.set(id, score);
-    }
-    const { members, missing, met } = quorumOf(step, scores);
-    if (!met) {
-      const quorum = step.quorum ?? step.inputs.length;
-      row.notes.push(`${step.id}: ${members.length} of ${step.inputs.length} inputs, quorum ${quorum} not met`);
-      continue;
-    }
-    if (missing.length > 0) {
-      row.degraded = true;
-      row.notes.push(`${step.id}: combined without ${missing.join(', ')}`);
-    }
-    const used = members.map((m) => m.id);
-    if (step.method === 'stacking') stacked.push({ i, input: stackingRow(members), used, missing });
-    else row.outputs[step.id] = { score: combineScores(step, members), used, missing };
+    const inputs = combineInputs(row, step);
+    if (!inputs) continue;
+    if (step.method === 'stacking') stacked.push({ i, input: stackingInput(inputs.members), ...inputs });
+    else takeCombined(row, step, inputs.members, inputs.missing);
   }
   if (stacked.length === 0) return;
   const meta: ModelStep = { id: step.id, type: 'model', model: step.model ?? '', timeoutMs: 2000, placement: 'local' };
   const outputs = await ctx.call(meta, 'stacking', stacked, false);
   for (const s of stacked) {
     const output = outputs.get(s.i);
-    if (output) ctx.row(s.i).outputs[step.id] = { ...output, used: s.used, missing: s.missing };
+    if (output) takeStacked(ctx.row(s.i), step, output, s.members, s.missing);
   }
 }
 
@@ -105,11 +76,7 @@ async function runSwitch(ctx: BatchContext, step: SwitchStep, idx: readonly numb
     const branch = taken === -1 ? step.default : step.cases[taken]?.steps;
     if (!branch) continue;
     await runSteps(ctx, branch, rows);
-    const last = branch[branch.length - 1];
-    for (const i of ctx.live(rows)) {
-      const output = last ? ctx.row(i).outputs[last.id] : undefined;
-      if (output) ctx.row(i).outputs[step.id] = output;
-    }
+    for (const i of ctx.live(rows)) takeBranchOutput(ctx.row(i), step, branch);
   }
 }
 

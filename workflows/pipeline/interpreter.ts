@@ -2,7 +2,18 @@ import { ApplicationFailure, patched } from '@temporalio/workflow';
 import jsonata from 'jsonata';
 import { Failure } from '../../core/failures';
 import { isModelOutage } from '../../core/outage';
-import { canaryBucket, combineScores, quorumOf, stackingRow } from '../../core/pipeline/combine';
+import { canaryBucket } from '../../core/pipeline/combine';
+import {
+  combineInputs,
+  membersOf,
+  settleParallel,
+  stackingInput,
+  takeBranchOutput,
+  takeCombined,
+  takeFallbackAnswer,
+  takeStacked,
+  useFallbackDefault,
+} from '../../core/pipeline/semantics';
 import type { CombineStep, FallbackStep, ModelStep, ParallelStep, Step, SwitchStep } from '../../core/pipeline/spec';
 import type { ModelCall, PinnedPipeline, PipelineResult } from '../../core/pipeline/types';
 import { OutageWait, type Outage } from '../outage';
@@ -78,20 +89,10 @@ async function runFallback(state: RunState, step: FallbackStep): Promise<void> {
       break;
     }
     await runModel(state, { ...member, id: member.id });
-    const output = state.outputs[member.id];
-    if (output) {
-      state.outputs[step.id] = output;
-      if (i > 0) state.notes.push(`${step.id}: answered by fallback ${member.id}`);
-      return;
-    }
+    if (takeFallbackAnswer(state, step, i)) return;
     if (state.late.has(member.id)) outOfTime = true;
   }
-  if (step.default) {
-    state.outputs[step.id] = { ...step.default };
-    state.degraded = true;
-    const why = outOfTime ? 'no model answered within the budget' : 'every model failed';
-    state.notes.push(`${step.id}: ${why}, used the default`);
-  }
+  useFallbackDefault(state, step, outOfTime);
 }
 
 async function runParallel(state: RunState, step: ParallelStep): Promise<void> {
@@ -99,48 +100,21 @@ async function runParallel(state: RunState, step: ParallelStep): Promise<void> {
   // Settled or not, members keep running; the deadline only decides what the result can use.
   const all = Promise.all(members);
   const outcome = await state.beforeDeadline(all);
-  if (outcome === DEADLINE) state.background.push(all.catch(() => undefined));
-  const answered = step.steps.filter((s) => state.outputs[s.id]);
-  const missing = step.steps.filter((s) => !state.outputs[s.id]).map((s) => s.id);
-  missing.forEach((id) => outcome === DEADLINE && state.late.add(id));
-  if (answered.length >= (step.quorum ?? step.steps.length)) {
-    state.outputs[step.id] = { answered: answered.map((s) => s.id), missing };
-    if (missing.length > 0) {
-      state.degraded = true;
-      state.notes.push(`${step.id}: quorum met without ${missing.join(', ')}`);
-    }
-  } else {
-    state.notes.push(
-      `${step.id}: ${answered.length} of ${step.steps.length} answered, quorum ${step.quorum ?? step.steps.length} not met`,
-    );
+  if (outcome === DEADLINE) {
+    state.background.push(all.catch(() => undefined));
+    membersOf(state, step).missing.forEach((id) => state.late.add(id));
   }
+  settleParallel(state, step);
 }
 
 async function runCombine(state: RunState, step: CombineStep): Promise<void> {
-  const scores = new Map<string, number>();
-  for (const id of step.inputs) {
-    const score = state.outputs[id]?.score;
-    if (typeof score === 'number' && Number.isFinite(score)) scores.set(id, score);
-  }
-  const { members, missing, met } = quorumOf(step, scores);
-  if (!met) {
-    state.notes.push(
-      `${step.id}: ${members.length} of ${step.inputs.length} inputs, quorum ${step.quorum ?? step.inputs.length} not met`,
-    );
-    return;
-  }
-  if (missing.length > 0) {
-    state.degraded = true;
-    state.notes.push(`${step.id}: combined without ${missing.join(', ')}`);
-  }
-  if (step.method !== 'stacking') {
-    state.outputs[step.id] = { score: combineScores(step, members), used: members.map((m) => m.id), missing };
-    return;
-  }
+  const inputs = combineInputs(state, step);
+  if (!inputs) return;
+  const { members, missing } = inputs;
+  if (step.method !== 'stacking') return takeCombined(state, step, members, missing);
   const meta: ModelStep = { id: step.id, type: 'model', model: step.model ?? '', timeoutMs: 2000, placement: 'local' };
-  const call = await state.beforeDeadline(callModel(state, meta, meta.model, 'stacking', stackingRow(members)));
-  if (call !== DEADLINE && call.status === 'ok' && call.output)
-    state.outputs[step.id] = { ...call.output, used: members.map((m) => m.id), missing };
+  const call = await state.beforeDeadline(callModel(state, meta, meta.model, 'stacking', stackingInput(members)));
+  if (call !== DEADLINE && call.status === 'ok' && call.output) takeStacked(state, step, call.output, members, missing);
 }
 
 async function runSwitch(state: RunState, step: SwitchStep): Promise<void> {
@@ -153,9 +127,7 @@ async function runSwitch(state: RunState, step: SwitchStep): Promise<void> {
   }
   if (!branch) return;
   await runSteps(state, branch);
-  const last = branch[branch.length - 1];
-  const output = last ? state.outputs[last.id] : undefined;
-  if (output) state.outputs[step.id] = output;
+  takeBranchOutput(state, step, branch);
 }
 
 function runStep(state: RunState, step: Step): Promise<void> {
