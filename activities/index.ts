@@ -54,6 +54,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),
+    /** The floor workflow's (workflows/floor.ts): nothing, so that what is timed is Temporal's round trip. */
+    noop: (): Promise<void> => Promise.resolve(),
     /** This worker's outage tolerance, read once by a workflow whose store became unreachable (recorded, so replay-safe). */
     outageTolerance: (): Promise<number> => Promise.resolve(deps.outageToleranceMs ?? DEFAULT_OUTAGE_TOLERANCE_MS),
   };

@@ -1,15 +1,44 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Failure } from '../core/failures';
+import { decisionFrom, type DecisionDraft, type Verdict } from '../core/decision';
 import type { ModelCall } from '../core/pipeline/types';
+import { evaluateRules } from '../core/rules/evaluate';
+import type { RuleFacts } from '../core/rules/facts';
+import type { PinnedRuleSet } from './load-rule-set';
 import { ReviewOutcomeSchema, type ReviewOutcome } from '../core/review';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import { DecisionRecordSchema, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
 import { toStoreFailure } from '../stores/pg-errors';
 
+/** What `recordRuledDecision` decides and records. */
+export interface RuledDecisionInput {
+  draft: DecisionDraft;
+  input: Record<string, unknown>;
+  ruleSet: PinnedRuleSet;
+  facts: RuleFacts;
+}
+
 /**
  * Builds the activities that write the decision log; all are idempotent, so retries are safe.
  * With `storeInput: false` only each case's input hash is kept (data that must not be retained).
  */
 export function createRecorders(store: DecisionStore, { storeInput }: { storeInput: boolean } = { storeInput: true }) {
+  const recordDecision = async (
+    record: DecisionRecord,
+    calls: ModelCall[] = [],
+    receivedAt?: number,
+  ): Promise<{ latencyMs?: number }> => {
+    const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
+    const valid = DecisionRecordSchema.parse({ ...record, latencyMs });
+    try {
+      await store.insertDecision(valid, { storeInput });
+      await store.insertModelCalls(valid.decisionId, calls);
+    } catch (err) {
+      throw toStoreFailure(err, `recording decision ${record.decisionId}`);
+    }
+    return { latencyMs };
+  };
   return {
     /**
      * Writes the decision and the model calls settled so far (one activity: one less round trip).
@@ -17,20 +46,34 @@ export function createRecorders(store: DecisionStore, { storeInput }: { storeInp
      * the real time elapsed since then — the workflow's own clock stands still within a workflow
      * task, so it under-reports — and is returned for the workflow's answer.
      */
-    recordDecision: async (
-      record: DecisionRecord,
+    recordDecision,
+    /**
+     * Decides a case by its pinned rule set and records it, in one activity: the workflow would pay
+     * for every promise json-rules-engine makes (see workflows/decision.ts). Returns the verdict
+     * and what `recordDecision` returns.
+     */
+    recordRuledDecision: async (
+      { draft, input, ruleSet, facts }: RuledDecisionInput,
       calls: ModelCall[] = [],
       receivedAt?: number,
-    ): Promise<{ latencyMs?: number }> => {
-      const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
-      const valid = DecisionRecordSchema.parse({ ...record, latencyMs });
-      try {
-        await store.insertDecision(valid, { storeInput });
-        await store.insertModelCalls(valid.decisionId, calls);
-      } catch (err) {
-        throw toStoreFailure(err, `recording decision ${record.decisionId}`);
-      }
-      return { latencyMs };
+    ): Promise<{ verdict: Verdict; rulesMs: number; latencyMs?: number }> => {
+      const started = performance.now();
+      // The same facts give the same error on every try: not worth retrying.
+      const verdict = await evaluateRules(ruleSet.spec, facts).catch((err: unknown) => {
+        throw ApplicationFailure.create({
+          type: Failure.Rules.Failed,
+          message: `rule set ${ruleSet.name}@${ruleSet.version}: ${err instanceof Error ? err.message : String(err)}`,
+          nonRetryable: true,
+        });
+      });
+      const rulesMs = Math.round((performance.now() - started) * 1000) / 1000;
+      const decision = decisionFrom(draft, verdict, ruleSet);
+      const { latencyMs } = await recordDecision(
+        { ...decision, input, timings: { ...decision.timings, rules: rulesMs } },
+        calls,
+        receivedAt,
+      );
+      return { verdict, rulesMs, latencyMs };
     },
     /** Writes a review's verdict (or escalation) onto the decision's row. */
     recordReview: async ({ decisionId, review }: { decisionId: string; review: ReviewOutcome }): Promise<void> => {

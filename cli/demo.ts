@@ -6,6 +6,7 @@ import { percentile } from '../core/stats';
 import type { ArbiterEnv } from '../config/env';
 import { loadHoldout, type DemoCase } from './demo-cases';
 import { reportAgainstTruth } from './demo-feedback';
+import { floorMedianMs } from './demo-floor';
 import { printStackInfo } from './dev';
 import { table } from './output';
 import { installCliRuntime, untilInterrupted } from './runtime';
@@ -64,14 +65,15 @@ function printTable(rows: Row[]): void {
   process.stdout.write(`${t.toString()}\n`);
 }
 
-function printSummary(rows: Row[]): void {
+function printSummary(rows: Row[], floorMs: number): void {
   const latencies = rows.map((r) => r.latencyMs);
   const count = (o: string) => rows.filter((r) => r.result.outcome === o).length;
   const automated = rows.filter((r) => r.result.outcome !== 'review');
   const right = automated.filter((r) => (r.result.outcome === 'decline') === (r.demoCase.label === 1)).length;
   process.stdout.write(
     `${rows.length} decisions: ${count('approve')} approve, ${count('decline')} decline, ${count('review')} review\n` +
-      `latency ms: median ${percentile(latencies, 50).toFixed(1)}, p99 ${percentile(latencies, 99).toFixed(1)}\n` +
+      `latency ms: median ${percentile(latencies, 50).toFixed(1)}, p99 ${percentile(latencies, 99).toFixed(1)}; ` +
+      `Temporal's floor on this stack ${floorMs.toFixed(1)} (eager start + 4 no-op local activities)\n` +
       `pipeline ${rows[0]?.result.pipeline.name ?? '?'}@${rows[0]?.result.pipeline.version ?? '?'}, ` +
       `${rows.filter((r) => r.result.degraded).length} degraded\n` +
       `automated decisions matching the true label: ${right}/${automated.length}\n`,
@@ -87,8 +89,9 @@ export async function runDemo(env: ArbiterEnv, options: DemoOptions): Promise<vo
     const runTag = Date.now().toString(36);
     const since = new Date().toISOString();
     const rows = await submitAll(stack.client, cases, runTag, options.concurrency);
+    const floorMs = await floorMedianMs(stack.client);
     printTable(rows);
-    printSummary(rows);
+    printSummary(rows, floorMs);
     const truths = rows.map(
       (r) => ({ decisionId: r.result.decisionId, label: r.demoCase.label === 1 ? 'fraud' : 'legit' }) as const,
     );

@@ -104,3 +104,35 @@ export function toModelResult(call: ModelCall): ModelResult {
 }
 
 export type DecisionResult = z.infer<typeof DecisionResultSchema>;
+
+/** A decision before its outcome: everything but what thresholds or a rule set say. */
+export type DecisionDraft = Omit<DecisionResult, 'outcome' | 'reasons' | 'rules' | 'review'> & {
+  /** Reasons after the verdict's own: the pipeline's notes, the similar cases' summary. */
+  trailingReasons: string[];
+};
+
+/** What decided a case: its outcome, the reasons (the deciding one first) and the rules that matched. */
+export interface Verdict {
+  outcome: Outcome;
+  reasons: string[];
+  /** With a rule set: the names of the matching rules. */
+  matched?: string[];
+}
+
+/**
+ * The decision a verdict makes of a draft, the same in the workflow and in the activity that
+ * records it. A `review` outcome opens a pending review (the workflow then waits for a person).
+ */
+export function decisionFrom(
+  { trailingReasons, ...draft }: DecisionDraft,
+  verdict: Verdict,
+  ruleSet?: { name: string; version: string },
+): DecisionResult {
+  return {
+    ...draft,
+    outcome: verdict.outcome,
+    reasons: [...verdict.reasons, ...trailingReasons],
+    ...(ruleSet ? { rules: { name: ruleSet.name, version: ruleSet.version, matched: verdict.matched ?? [] } } : {}),
+    ...(verdict.outcome === 'review' ? { review: { state: 'pending' as const } } : {}),
+  };
+}

@@ -42,7 +42,7 @@ export const Failure = {
     NoScore: 'Pipeline.NoScore',
   },
   Placement: { Busy: 'Placement.Busy' },
-  Rules: { NotFound: 'Rules.NotFound' },
+  Rules: { NotFound: 'Rules.NotFound', Failed: 'Rules.Failed' },
   Similarity: { NotConfigured: 'Similarity.NotConfigured', NoVector: 'Similarity.NoVector' },
   Store: { Unavailable: 'Store.Unavailable', Rejected: 'Store.Rejected', OutageExceeded: 'Store.OutageExceeded' },
   Vector: {
@@ -106,6 +106,7 @@ export const FAILURES: { readonly [T in FailureType]: FailureInfo } = {
   [Failure.Pipeline.NoScore]: { retryable: false, meaning: 'the output has no numeric score to decide on' },
   [Failure.Placement.Busy]: { retryable: false, meaning: '`auto` placement: this worker is busy, so call remote' },
   [Failure.Rules.NotFound]: { retryable: false, meaning: 'no such rule set' },
+  [Failure.Rules.Failed]: { retryable: false, meaning: "the rule set could not be evaluated on the case's facts" },
   [Failure.Similarity.NotConfigured]: { retryable: false, meaning: 'no vector store is configured' },
   [Failure.Similarity.NoVector]: { retryable: false, meaning: 'the embedder answered without a usable vector' },
   [Failure.Store.Unavailable]: { retryable: true, meaning: 'PostgreSQL connection trouble' },

@@ -15,10 +15,12 @@ import { CaseLimitsSchema, checkCaseLimits, DEFAULT_CASE_LIMITS } from '../core/
 import { printableKey } from '../core/case-text';
 import {
   applyThresholds,
+  decisionFrom,
   DEFAULT_THRESHOLDS,
   toModelResult,
+  type DecisionDraft,
   type DecisionResult,
-  type Outcome,
+  type Verdict,
 } from '../core/decision';
 import { Failure, workflowFailure } from '../core/failures';
 import { evaluateRules } from '../core/rules/evaluate';
@@ -35,7 +37,7 @@ import { similarityReason, summarizeSimilar } from '../core/similar';
 type Activities = ReturnType<typeof createActivities>;
 
 // The registry and the log live in the orchestrator worker: local activities, no server round trip.
-const { loadPipeline, loadRuleSet, recordDecision, recordRejection, recordModelCalls } =
+const { loadPipeline, loadRuleSet, recordDecision, recordRuledDecision, recordRejection, recordModelCalls } =
   proxyLocalActivities<Activities>({
     startToCloseTimeout: '10s',
     retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
@@ -139,33 +141,13 @@ async function decide(
   }
   const thresholds = args.thresholds ?? DEFAULT_THRESHOLDS;
   const models = result.calls.map(toModelResult);
-  let verdict: { outcome: Outcome; reasons: string[] } = applyThresholds(score, thresholds);
-  let rules: DecisionResult['rules'];
   const rulesStarted = Date.now();
-  if (ruleSet) {
-    const similar = similarity?.ok ? summarizeSimilar(similarity.matches) : null;
-    const facts = buildFacts({
-      score,
-      degraded: result.degraded,
-      calls: models,
-      input,
-      pipeline: result.pipeline,
-      similar,
-    });
-    const evaluated = await evaluateRules(ruleSet.spec, facts);
-    verdict = evaluated;
-    rules = { name: ruleSet.name, version: ruleSet.version, matched: evaluated.matched };
-  }
-  const { outcome, reasons } = verdict;
   const decidedAt = Date.now();
-  const decision: DecisionResult = {
+  const draft: DecisionDraft = {
     decisionId: workflowId,
     caseId,
-    outcome,
     score,
-    reasons: [...reasons, ...result.notes, ...(similarity ? [similarityReason(similarity)] : [])],
     models,
-    ...(rules ? { rules } : {}),
     ...(similarity ? { similar: similarity.ok ? similarity.matches : [] } : {}),
     latencyMs: decidedAt - runStartTime.getTime(),
     timings: timingsOf(pipelineMs, similarity, decidedAt - rulesStarted),
@@ -173,15 +155,43 @@ async function decide(
     pipeline: result.pipeline,
     degraded: result.degraded,
     late: result.late,
-    ...(outcome === 'review' ? { review: review.open() } : {}),
     workflowId,
     runId,
     decidedAt: new Date(decidedAt).toISOString(),
+    trailingReasons: [...result.notes, ...(similarity ? [similarityReason(similarity)] : [])],
   };
+  const facts = () =>
+    buildFacts({
+      score,
+      degraded: result.degraded,
+      calls: models,
+      input,
+      pipeline: result.pipeline,
+      similar: similarity?.ok ? summarizeSimilar(similarity.matches) : null,
+    });
   const settled = state.calls.filter((c) => c.status !== 'pending');
-  const recorded = await waitOutOutage('recordDecision', () =>
-    recordDecision({ ...decision, input }, settled, args.receivedAt),
-  );
+  let decision: DecisionResult;
+  let recorded: { latencyMs?: number } | undefined;
+  if (ruleSet && patched(RULES_IN_RECORD_PATCH)) {
+    // The rule set runs in the record's own activity, not here: json-rules-engine makes ~190
+    // promises a run, and the SDK captures a source-mapped stack for every promise a workflow makes
+    // (~9 ms of CPU a decision). Its verdict comes back recorded, so a replay reads the same one.
+    const ruled = await waitOutOutage('recordDecision', () =>
+      recordRuledDecision({ draft, input, ruleSet, facts: facts() }, settled, args.receivedAt),
+    );
+    decision = decisionFrom(draft, ruled.verdict, ruleSet);
+    decision.timings = { ...decision.timings, rules: ruled.rulesMs };
+    if (decision.outcome === 'review') review.open();
+    recorded = ruled;
+  } else {
+    const verdict: Verdict = ruleSet ? await evaluateRules(ruleSet.spec, facts()) : applyThresholds(score, thresholds);
+    decision = decisionFrom(draft, verdict, ruleSet);
+    if (decision.outcome === 'review') review.open();
+    recorded = await waitOutOutage('recordDecision', () =>
+      recordDecision({ ...decision, input }, settled, args.receivedAt),
+    );
+  }
+  const { outcome } = decision;
   // Real time, request to record (histories from before this recorded nothing: workflow time stays).
   if (typeof recorded?.latencyMs === 'number') decision.latencyMs = recorded.latencyMs;
   upsertSearchAttributes([
@@ -233,6 +243,9 @@ async function reject(caseId: string | null, issues: CaseIssue[], input: unknown
     details: [issues],
   });
 }
+
+/** Marks decisions whose rule set runs in the activity that records them (see `decide`). */
+const RULES_IN_RECORD_PATCH = 'rules-in-record';
 
 /** Marks histories whose decision workflow refuses a case over the limits before loading anything. */
 const CASE_LIMITS_PATCH = 'case-limits-in-workflow';

@@ -3,4 +3,5 @@ export { batchWorkflow } from './batch';
 export { codePipelineWorkflow } from './code-pipeline';
 export { decisionWorkflow } from './decision';
 export { feedbackWorkflow } from './feedback';
+export { floorWorkflow } from './floor';
 export { pipelineWorkflow } from './pipeline-workflow';

@@ -1,6 +1,6 @@
 import type { Stack } from '../../cli/stack/stack';
 import { percentile } from '../../core/stats';
-import type { floorWorkflow } from '../floor-workflow';
+import type { floorWorkflow } from '../../workflows/floor';
 import type { FreshCases } from './fresh';
 import { firstTaskWaitMs, timeline } from './history';
 import { sequential } from './loops';

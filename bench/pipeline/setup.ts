@@ -5,7 +5,7 @@ import { PipelinesAdmin } from '../../admin/pipelines';
 import type { Stack } from '../../cli/stack/stack';
 import type { PinnedModel } from '../../core/model-ref';
 import type { PipelineSpecInput } from '../../core/pipeline/spec';
-import type { FloorActivities } from '../floor-workflow';
+import type { FloorActivities } from '../../workflows/floor';
 
 /** The four demo scorers every variant runs. */
 export const MODELS = [
@@ -69,7 +69,7 @@ export async function startBenchWorkers(stack: Stack): Promise<{ stop(): Promise
     Worker.create({
       connection: shared,
       taskQueue: FLOOR_QUEUE,
-      workflowsPath: join(import.meta.dirname, '..', 'floor-workflow.ts'),
+      workflowsPath: join(import.meta.dirname, '..', '..', 'workflows', 'floor.ts'),
       activities: noop,
     }),
     Worker.create({

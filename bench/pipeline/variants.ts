@@ -2,7 +2,7 @@ import type { ArbiterClient } from '../../client';
 import type { Stack } from '../../cli/stack/stack';
 import type { DecisionResult } from '../../core/decision';
 import type { PinnedModel } from '../../core/model-ref';
-import type { floorWorkflow } from '../floor-workflow';
+import type { floorWorkflow } from '../../workflows/floor';
 import type { naiveFanoutWorkflow } from '../naive-workflow';
 import type { FreshCases } from './fresh';
 import type { CallOutcome } from './loops';

@@ -1,6 +1,9 @@
 // The decision workflow's paths past the budget ones: rejections, review, fallback, late members,
 // canary and shadow arms, similar-case search.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import type { DecisionResult } from '../../core/decision';
+import { RuleSetSpecSchema } from '../../core/rules/spec';
 import { Failure } from '../../core/failures';
 import { decisionUpdate, reviewUpdate } from '../../core/messages';
 import type { PipelineSpecInput } from '../../core/pipeline/spec';
@@ -35,7 +38,7 @@ const arms = (outcome: unknown) => asDecision(outcome)?.models.map((m) => m.arm)
 function decided(
   script: Script,
   took: Scenario['took'],
-  options: { review?: { timeoutMs: number; onTimeout?: 'approve' | 'decline' | 'review' } } = {},
+  options: { review?: { timeoutMs: number; onTimeout?: 'approve' | 'decline' | 'review' }; rules?: string } = {},
 ): Scenario {
   return {
     activities: scriptedActivities(script),
@@ -50,6 +53,11 @@ function startedRaw(script: Script, args: (a: Attempt) => unknown, took: Scenari
 }
 
 const review = single('replay-review');
+const demoRules = {
+  name: 'demo',
+  version: '1',
+  spec: RuleSetSpecSchema.parse(parse(readFileSync(new URL('../../demo/rules/demo.yaml', import.meta.url), 'utf8'))),
+};
 const invalid = Failure.Decision.InvalidCase;
 
 async function approvedByReviewer(a: Attempt) {
@@ -196,8 +204,20 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
       completed(h) &&
       timerFired(h) &&
       patchMarked(h, MODEL_OUTAGE_PATCH) &&
-      asDecision(o)?.models.map((m) => m.status).join() === 'failed,failed,ok' &&
+      asDecision(o)
+        ?.models.map((m) => m.status)
+        .join() === 'failed,failed,ok' &&
       (asDecision(o)?.reasons.some((r) => r.startsWith('waited ')) ?? false),
+  ),
+  // A rule set decides (the demo's), its highest-priority match first, every match's reason kept.
+  'decided-by-rule-set': decided(
+    { pipeline: single('replay-rules'), models: { 'phishing-gb': { score: 0.85 } }, ruleSet: demoRules },
+    (h, o) =>
+      completed(h) &&
+      ranLocally(h, 'loadRuleSet') &&
+      asDecision(o)?.outcome === 'decline' &&
+      asDecision(o)?.rules?.matched.join() === 'high-risk,borderline',
+    { rules: 'demo' },
   ),
   'similar-cases-searched-and-remembered': decided(
     { pipeline: similar },

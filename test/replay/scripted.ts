@@ -5,6 +5,9 @@ import type { CallModelInput } from '../../activities/call-model';
 import { Failure } from '../../core/failures';
 import { PipelineSpecSchema, type PipelineSpecInput } from '../../core/pipeline/spec';
 import type { PinnedPipeline } from '../../core/pipeline/types';
+import type { PinnedRuleSet } from '../../activities/load-rule-set';
+import type { RuledDecisionInput } from '../../activities/record';
+import { evaluateRules } from '../../core/rules/evaluate';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,10 +41,12 @@ export interface Script {
   embedderDown?: boolean;
   /** The first this many `loadPipeline` calls fail with a retryable `Store.Unavailable`. @default 0 */
   storeDownFor?: number;
+  /** What `loadRuleSet` pins. @default none: it fails */
+  ruleSet?: PinnedRuleSet;
 }
 
 /** The decision workflow's activities, as the script says. */
-export function scriptedActivities({ pipeline, models = {}, embedderDown = false, storeDownFor = 0 }: Script) {
+export function scriptedActivities({ pipeline, models = {}, embedderDown = false, storeDownFor = 0, ruleSet }: Script) {
   let loads = 0;
   const calls = new Map<string, number>();
   return {
@@ -52,7 +57,11 @@ export function scriptedActivities({ pipeline, models = {}, embedderDown = false
       return pipeline;
     },
     outageTolerance: () => Promise.resolve(60_000),
-    loadRuleSet: () => Promise.reject(new Error('the recorder scripts no rule sets')),
+    loadRuleSet: async () => {
+      await sleep(10);
+      if (!ruleSet) throw new Error('this scenario scripts no rule set');
+      return ruleSet;
+    },
     callModel: async ({ model }: CallModelInput) => {
       const m = models[model.name] ?? {};
       const n = (calls.get(model.name) ?? 0) + 1;
@@ -82,6 +91,10 @@ export function scriptedActivities({ pipeline, models = {}, embedderDown = false
     rememberCase: () => Promise.resolve(),
     annotateCase: () => Promise.resolve(),
     recordDecision: () => Promise.resolve(),
+    recordRuledDecision: async ({ ruleSet: pinned, facts }: RuledDecisionInput) => {
+      await sleep(10);
+      return { verdict: await evaluateRules(pinned.spec, facts), rulesMs: 1 };
+    },
     recordModelCalls: () => Promise.resolve(),
     recordRejection: () => Promise.resolve(),
     recordReview: () => Promise.resolve(),

@@ -1,5 +1,6 @@
-// Temporal's own floor for Arbiter's shape (bench/pipeline.ts): one round of no-op local activities
-// in parallel, then return. Anything Arbiter's decision costs above this is Arbiter's, not Temporal's.
+// Temporal's own floor for Arbiter's shape: one round of no-op local activities in parallel, then
+// return. Anything a decision costs above this is Arbiter's, not Temporal's: `arbiter demo` prints
+// it beside its decisions' latency, and bench/pipeline.ts measures it beside every variant.
 import { proxyLocalActivities } from '@temporalio/workflow';
 
 /** The floor's only activity: does nothing, so that what is measured is the round trip. */
