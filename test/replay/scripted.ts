@@ -90,7 +90,10 @@ export function scriptedActivities({ pipeline, models = {}, embedderDown = false
     },
     rememberCase: () => Promise.resolve(),
     annotateCase: () => Promise.resolve(),
-    recordDecision: () => Promise.resolve(),
+    recordDecision: async (_record: unknown, _calls: unknown, _receivedAt?: number, remember?: unknown) => {
+      await sleep(5);
+      return remember ? { remembered: { ok: true } } : {};
+    },
     recordRuledDecision: async ({ ruleSet: pinned, facts }: RuledDecisionInput) => {
       await sleep(10);
       return { verdict: await evaluateRules(pinned.spec, facts), rulesMs: 1 };
