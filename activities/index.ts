@@ -50,7 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     loadRuleSet: createLoadRuleSet(deps.rules, pins),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
-    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true, vectors: deps.vectors }),
+    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true }),
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),

@@ -4,8 +4,6 @@ import { decisionFrom, type DecisionDraft, type Verdict } from '../core/decision
 import type { ModelCall } from '../core/pipeline/types';
 import { evaluateRules } from '../core/rules/evaluate';
 import type { RuleFacts } from '../core/rules/facts';
-import type { CaseVectorMetadata } from '../core/similar';
-import type { VectorStore } from '../stores/vector';
 import type { PinnedRuleSet } from './load-rule-set';
 import { ReviewOutcomeSchema, type ReviewOutcome } from '../core/review';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
@@ -19,57 +17,18 @@ export interface RuledDecisionInput {
   input: Record<string, unknown>;
   ruleSet: PinnedRuleSet;
   facts: RuleFacts;
-  remember?: RememberInput;
-}
-
-/** The decided case's vector, stored for later decisions' similar-case search with the record. */
-export interface RememberInput {
-  /** The pipeline's namespace in the vector store. */
-  namespace: string;
-  vector: number[];
-}
-
-/** What recording a decision reports back to the workflow. */
-export interface Recorded {
-  latencyMs?: number;
-  /** With `remember`: whether the case vector was stored, and if not, why. */
-  remembered?: { ok: true } | { ok: false; reason: string };
 }
 
 /**
  * Builds the activities that write the decision log; all are idempotent, so retries are safe.
  * With `storeInput: false` only each case's input hash is kept (data that must not be retained).
  */
-export function createRecorders(
-  store: DecisionStore,
-  { storeInput, vectors }: { storeInput: boolean; vectors?: VectorStore } = { storeInput: true },
-) {
-  /**
-   * Stores the case vector once; a failure is reported, not thrown: the decision is recorded, and
-   * only later decisions lose this case as context (as when `rememberCase` gave up).
-   */
-  const rememberOnce = async (remember: RememberInput, record: DecisionRecord): Promise<Recorded['remembered']> => {
-    if (!vectors) return { ok: false, reason: 'no vector store is configured' };
-    const metadata: CaseVectorMetadata = {
-      outcome: record.outcome,
-      score: record.score,
-      caseId: record.caseId,
-      decidedAt: record.decidedAt,
-      pipelineVersion: record.pipeline.version,
-    };
-    try {
-      await vectors.upsert(remember.namespace, [{ id: record.decisionId, vector: remember.vector, metadata }]);
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
-    }
-  };
+export function createRecorders(store: DecisionStore, { storeInput }: { storeInput: boolean } = { storeInput: true }) {
   const recordDecision = async (
     record: DecisionRecord,
     calls: ModelCall[] = [],
     receivedAt?: number,
-    remember?: RememberInput,
-  ): Promise<Recorded> => {
+  ): Promise<{ latencyMs?: number }> => {
     const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
     const valid = DecisionRecordSchema.parse({ ...record, latencyMs });
     try {
@@ -78,7 +37,7 @@ export function createRecorders(
     } catch (err) {
       throw toStoreFailure(err, `recording decision ${record.decisionId}`);
     }
-    return { latencyMs, ...(remember ? { remembered: await rememberOnce(remember, valid) } : {}) };
+    return { latencyMs };
   };
   return {
     /**
@@ -94,10 +53,10 @@ export function createRecorders(
      * and what `recordDecision` returns.
      */
     recordRuledDecision: async (
-      { draft, input, ruleSet, facts, remember }: RuledDecisionInput,
+      { draft, input, ruleSet, facts }: RuledDecisionInput,
       calls: ModelCall[] = [],
       receivedAt?: number,
-    ): Promise<Recorded & { verdict: Verdict; rulesMs: number }> => {
+    ): Promise<{ verdict: Verdict; rulesMs: number; latencyMs?: number }> => {
       const started = performance.now();
       // The same facts give the same error on every try: not worth retrying.
       const verdict = await evaluateRules(ruleSet.spec, facts).catch((err: unknown) => {
@@ -109,13 +68,12 @@ export function createRecorders(
       });
       const rulesMs = Math.round((performance.now() - started) * 1000) / 1000;
       const decision = decisionFrom(draft, verdict, ruleSet);
-      const recorded = await recordDecision(
+      const { latencyMs } = await recordDecision(
         { ...decision, input, timings: { ...decision.timings, rules: rulesMs } },
         calls,
         receivedAt,
-        remember,
       );
-      return { ...recorded, verdict, rulesMs };
+      return { verdict, rulesMs, latencyMs };
     },
     /** Writes a review's verdict (or escalation) onto the decision's row. */
     recordReview: async ({ decisionId, review }: { decisionId: string; review: ReviewOutcome }): Promise<void> => {

@@ -2,7 +2,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  log,
   patched,
   proxyLocalActivities,
   setCurrentDetails,
@@ -11,7 +10,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { Recorded } from '../activities/record';
 import { DecisionRequestSchema, toCaseIssues, type CaseIssue } from '../core/case';
 import { CaseLimitsSchema, checkCaseLimits, DEFAULT_CASE_LIMITS } from '../core/case-limits';
 import { printableKey } from '../core/case-text';
@@ -172,20 +170,14 @@ async function decide(
       similar: similarity?.ok ? summarizeSimilar(similarity.matches) : null,
     });
   const settled = state.calls.filter((c) => c.status !== 'pending');
-  // The case vector is stored by the activity that records the decision, not by a round of its own
-  // after the answer: a local activity scheduled then holds the answer's workflow task open.
-  const remember =
-    similarity?.ok && patched(REMEMBER_IN_RECORD_PATCH)
-      ? { namespace: similarity.namespace, vector: similarity.vector }
-      : undefined;
   let decision: DecisionResult;
-  let recorded: Recorded | undefined;
+  let recorded: { latencyMs?: number } | undefined;
   if (ruleSet && patched(RULES_IN_RECORD_PATCH)) {
     // The rule set runs in the record's own activity, not here: json-rules-engine makes ~190
     // promises a run, and the SDK captures a source-mapped stack for every promise a workflow makes
     // (~9 ms of CPU a decision). Its verdict comes back recorded, so a replay reads the same one.
     const ruled = await waitOutOutage('recordDecision', () =>
-      recordRuledDecision({ draft, input, ruleSet, facts: facts(), remember }, settled, args.receivedAt),
+      recordRuledDecision({ draft, input, ruleSet, facts: facts() }, settled, args.receivedAt),
     );
     decision = decisionFrom(draft, ruled.verdict, ruleSet);
     decision.timings = { ...decision.timings, rules: ruled.rulesMs };
@@ -196,7 +188,7 @@ async function decide(
     decision = decisionFrom(draft, verdict, ruleSet);
     if (decision.outcome === 'review') review.open();
     recorded = await waitOutOutage('recordDecision', () =>
-      recordDecision({ ...decision, input }, settled, args.receivedAt, remember),
+      recordDecision({ ...decision, input }, settled, args.receivedAt),
     );
   }
   const { outcome } = decision;
@@ -212,15 +204,13 @@ async function decide(
   const pendingAtAnswer =
     state.calls.some((c) => c.status === 'pending') || (settled.length < state.calls.length && patched(OUTAGE_PATCH));
   const finish = async (): Promise<string | undefined> => {
-    const stored = remember
-      ? Promise.resolve(rememberedBy(recorded, workflowId))
-      : rememberDecidedCase(similarity, workflowId, {
-          outcome,
-          score,
-          caseId,
-          decidedAt: decision.decidedAt,
-          pipelineVersion: result.pipeline.version,
-        });
+    const stored = rememberDecidedCase(similarity, workflowId, {
+      outcome,
+      score,
+      caseId,
+      decidedAt: decision.decidedAt,
+      pipelineVersion: result.pipeline.version,
+    });
     // Late members and shadows finish on their own timeouts; record them for audit.
     await Promise.allSettled(state.background);
     if (pendingAtAnswer)
@@ -253,16 +243,6 @@ async function reject(caseId: string | null, issues: CaseIssue[], input: unknown
     details: [issues],
   });
 }
-
-/** Whether the record's activity stored the case vector; logged when it could not. */
-function rememberedBy(recorded: Recorded | undefined, decisionId: string): boolean {
-  const remembered = recorded?.remembered;
-  if (remembered && !remembered.ok) log.warn('case vector not stored', { decisionId, reason: remembered.reason });
-  return remembered?.ok === true;
-}
-
-/** Marks decisions whose case vector is stored by the activity that records them (see `decide`). */
-const REMEMBER_IN_RECORD_PATCH = 'remember-in-record';
 
 /** Marks decisions whose rule set runs in the activity that records them (see `decide`). */
 const RULES_IN_RECORD_PATCH = 'rules-in-record';

@@ -221,9 +221,6 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
   ),
   'similar-cases-searched-and-remembered': decided(
     { pipeline: similar },
-    (h, o) =>
-      completed(h) &&
-      (ranLocally(h, 'rememberCase') || patchMarked(h, 'remember-in-record')) &&
-      asDecision(o)?.similar !== undefined,
+    (h, o) => completed(h) && ranLocally(h, 'rememberCase') && asDecision(o)?.similar !== undefined,
   ),
 };

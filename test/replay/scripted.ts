@@ -90,10 +90,7 @@ export function scriptedActivities({ pipeline, models = {}, embedderDown = false
     },
     rememberCase: () => Promise.resolve(),
     annotateCase: () => Promise.resolve(),
-    recordDecision: async (_record: unknown, _calls: unknown, _receivedAt?: number, remember?: unknown) => {
-      await sleep(5);
-      return remember ? { remembered: { ok: true } } : {};
-    },
+    recordDecision: () => Promise.resolve(),
     recordRuledDecision: async ({ ruleSet: pinned, facts }: RuledDecisionInput) => {
       await sleep(10);
       return { verdict: await evaluateRules(pinned.spec, facts), rulesMs: 1 };
