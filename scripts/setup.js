@@ -49,18 +49,22 @@ function aptGet(args) {
   return spawnSync(APT_GET, args, { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** The Temporal UI test drives Debian's Chromium headless: install it where we may (root with apt-get). */
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  const hint = `the Temporal UI test needs ${CHROMIUM}: install it with 'apt-get install chromium'`;
+/**
+ * A Debian package a test needs, installed where we may (root with apt-get); otherwise the one
+ * command that installs it is printed.
+ * @param {string} pkg @param {string} binary @param {string} forWhat
+ */
+function ensureAptPackage(pkg, binary, forWhat) {
+  if (existsSync(binary)) return;
+  const hint = `${forWhat} needs ${binary}: install it with 'apt-get install ${pkg}'`;
   if (process.getuid?.() !== 0 || !existsSync(APT_GET)) return log(hint);
-  log('installing chromium (apt-get) for the Temporal UI test');
-  const install = ['install', '-y', '-q', 'chromium'];
+  log(`installing ${pkg} (apt-get) for ${forWhat}`);
+  const install = ['install', '-y', '-q', pkg];
   let result = aptGet(install);
   // A fresh container has no package lists yet.
   if (result.status !== 0 && aptGet(['update', '-q']).status === 0) result = aptGet(install);
   const why = (result.stderr ?? '').trim().split('\n').pop();
-  if (result.status !== 0) log(`apt-get install chromium failed (${why || `exit ${result.status}`}); ${hint}`);
+  if (result.status !== 0) log(`apt-get install ${pkg} failed (${why || `exit ${result.status}`}); ${hint}`);
 }
 
 // The test suite also talks to a real MLServer (Open Inference Protocol) and drives the Temporal UI
@@ -79,5 +83,7 @@ if (process.argv.includes('--test')) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   }
-  ensureChromium();
+  // The Temporal UI test drives Debian's Chromium headless; the step-cache test runs a real Redis.
+  ensureAptPackage('chromium', CHROMIUM, 'the Temporal UI test');
+  ensureAptPackage('redis-server', '/usr/bin/redis-server', 'the Redis cache test');
 }
