@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import {
+  CaseAlreadyDecidedError,
   CaseValidationError,
   DecisionFailedError,
   FeedbackRejectedError,
@@ -86,6 +87,8 @@ export function toProblem(err: unknown): Problem | undefined {
   if (err instanceof UnknownDecisionError) return problem(404, 'not-found', 'Not found', err.message);
   if (err instanceof ModelNotFoundError || err instanceof PipelineNotFoundError)
     return problem(404, 'not-found', 'Not found', err.message, { available: err.available });
+  if (err instanceof CaseAlreadyDecidedError)
+    return problem(409, 'case-already-decided', 'Case already decided', err.message);
   if (err instanceof ReviewNotPendingError)
     return problem(409, 'review-not-pending', 'Not waiting for review', err.message);
   if (err instanceof ModelDeprecatedError || err instanceof RegistryConflictError)

@@ -32,6 +32,7 @@ import {
 import type { FeedbackReceipt } from '../core/feedback';
 import type { Label } from '../core/similar';
 import { rootMessage, toDecisionError } from './decision-errors';
+import { CaseAlreadyDecidedError } from './errors';
 import type { ArbiterClientOptions, DecideOptions, ModelExecution } from './options';
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 
@@ -76,14 +77,17 @@ export class ArbiterClient {
       'decisionWorkflow',
       this.decisionStart(workflowId, args, subject, options),
     );
+    let decision: DecisionResult;
     try {
       const result = await this.temporal.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation });
-      return DecisionResultSchema.parse(result);
+      decision = DecisionResultSchema.parse(result);
     } catch (err) {
       // Already decided (closed and not failed): the decision is the workflow's result.
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.resultOf(workflowId);
-      throw toDecisionError(err, workflowId);
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toDecisionError(err, workflowId);
+      decision = await this.resultOf(workflowId);
     }
+    refuseOtherQuestion(decision, options);
+    return decision;
   }
 
   /** How every decision workflow starts: one per case id, a failed one may be retried. */
@@ -276,5 +280,22 @@ export class ArbiterClient {
   /** Closes the connection this client opened. */
   async close(): Promise<void> {
     await this.temporal.connection.close();
+  }
+}
+
+/**
+ * A case asked again, explicitly, with another pipeline or model than the one that decided it gets
+ * `CaseAlreadyDecidedError`, not the old decision passed off as the answer. (Asked without either,
+ * or with the same one, the stored decision is the answer: a retried request is idempotent.)
+ */
+function refuseOtherQuestion(decision: DecisionResult, { pipeline, model }: DecideOptions): void {
+  const adhoc = decision.pipeline.version === 'adhoc';
+  if (model !== undefined) {
+    const name = model.split(/[:@]/)[0];
+    const primary = decision.models.find((m) => m.arm === 'primary');
+    if (!adhoc || primary?.model !== name)
+      throw new CaseAlreadyDecidedError(decision.caseId, decision, `model ${model}`);
+  } else if (pipeline !== undefined && (adhoc || decision.pipeline.name !== pipeline)) {
+    throw new CaseAlreadyDecidedError(decision.caseId, decision, `pipeline ${pipeline}`);
   }
 }

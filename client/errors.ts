@@ -1,4 +1,5 @@
 import type { CaseIssue } from '../core/case';
+import type { DecisionResult } from '../core/decision';
 
 /**
  * The case failed validation; `issues` names every bad field. A case the workflow rejected is in
@@ -51,6 +52,33 @@ export class ReviewNotPendingError extends Error {
     super(`decision ${decisionId} is not waiting for review: ${reason}`, options);
     this.name = 'ReviewNotPendingError';
   }
+}
+
+/**
+ * A case id is decided once: asked again with another pipeline or model than the one that decided
+ * it, `decide` refuses instead of returning that decision as if it answered the new question.
+ */
+export class CaseAlreadyDecidedError extends Error {
+  constructor(
+    readonly caseId: string,
+    /** The decision the case already has. */
+    readonly decision: DecisionResult,
+    asked: string,
+  ) {
+    super(
+      `case ${caseId} was already decided by ${decidedBy(decision)} at ${decision.decidedAt}, not by ${asked}; ` +
+        'a case id is decided once: use another case id',
+    );
+    this.name = 'CaseAlreadyDecidedError';
+  }
+}
+
+/** `pipeline demo@3`, or `model phishing-gb@1` for a single-model decision. */
+export function decidedBy(d: DecisionResult): string {
+  const primary = d.models.find((m) => m.arm === 'primary');
+  return d.pipeline.version === 'adhoc' && primary
+    ? `model ${primary.model}@${primary.version}`
+    : `pipeline ${d.pipeline.name}@${d.pipeline.version}`;
 }
 
 /** Feedback named a decision the log does not hold. */

@@ -5,6 +5,7 @@ export { BatchClient } from './batch';
 export { DecisionFilterSchema, DecisionStatusSchema, DecisionSummarySchema } from './decisions';
 export type { DecisionFilter, DecisionStatus, DecisionSummary, StartedDecision } from './decisions';
 export {
+  CaseAlreadyDecidedError,
   CaseValidationError,
   DecisionFailedError,
   FeedbackRejectedError,

@@ -6,7 +6,13 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ArbiterClient, CaseValidationError, DecisionFailedError, FeedbackRejectedError } from '../client';
+import {
+  ArbiterClient,
+  CaseAlreadyDecidedError,
+  CaseValidationError,
+  DecisionFailedError,
+  FeedbackRejectedError,
+} from '../client';
 import { BAD_CASES, expectNoWorkflow } from './helpers/bad-cases';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { applyThresholds, type DecisionResult } from '../core/decision';
@@ -160,6 +166,21 @@ describe('decision workflow on a real Temporal dev server', () => {
       caseId,
     ]);
     expect(rows[0]?.n).toBe(1);
+  });
+
+  it('refuses a case asked again with another pipeline or model, naming what decided it', async () => {
+    const c = holdout[0] as DemoCase;
+    const caseId = uniq('other');
+    const first = await client.decide({ caseId, input: c.input }, { model: 'phishing-gb:champion' });
+    // The same question again is idempotent; another one is refused, not answered with the old decision.
+    await expect(client.decide({ caseId, input: c.input }, { model: 'phishing-gb@1' })).resolves.toEqual(first);
+    for (const other of [{ pipeline: 'demo' }, { model: 'phishing-lr:challenger' }]) {
+      const err = await client.decide({ caseId, input: c.input }, other).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CaseAlreadyDecidedError);
+      expect((err as Error).message).toMatch(
+        new RegExp(`^case ${caseId} was already decided by model phishing-gb@1 at .*; a case id is decided once`),
+      );
+    }
   });
 
   it('rejects a bad case fast, naming every field, records the rejection, and accepts the fixed case', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { keyChecker } from '../../api/auth';
 import { toProblem } from '../../api/error-problems';
 import {
+  CaseAlreadyDecidedError,
   CaseValidationError,
   DecisionFailedError,
   FeedbackRejectedError,
@@ -34,6 +35,15 @@ describe('toProblem', () => {
     ['store down too long', failed('Store.OutageExceeded'), { status: 503, detail: OUTAGE }],
     ['model servers down too long', failed('Model.OutageExceeded'), { status: 503, detail: OUTAGE }],
     ['unknown decision', new UnknownDecisionError('d'), { status: 404 }],
+    [
+      'case already decided by another pipeline',
+      new CaseAlreadyDecidedError(
+        'c1',
+        { models: [], pipeline: { name: 'demo', version: '3' }, decidedAt: '2026-11-29T10:00:00.000Z' } as never,
+        'pipeline fraud',
+      ),
+      { status: 409, type: 'urn:arbiter:problem:case-already-decided' },
+    ],
     ['not pending', new ReviewNotPendingError('d', 'it is already closed'), { status: 409 }],
     [
       'feedback invalid',
