@@ -1,4 +1,4 @@
-import { CaseValidationError, DecisionFailedError } from '../client/errors';
+import { CaseAlreadyDecidedError, CaseValidationError, DecisionFailedError } from '../client/errors';
 import { Failure, rootApplicationFailure } from '../core/failures';
 import type { Unprocessable } from './messages';
 
@@ -14,6 +14,8 @@ const OUTAGE_EXCEEDED = new Set<string>([Failure.Store.OutageExceeded, Failure.M
  */
 export function permanentFailure(err: unknown): Unprocessable | undefined {
   if (err instanceof CaseValidationError) return { reason: 'rejected', error: err.message, issues: err.issues };
+  // A case id is decided once: no retry turns another pipeline's decision into this one.
+  if (err instanceof CaseAlreadyDecidedError) return { reason: 'already-decided', error: err.message };
   // A store or model server down past the worker's outage tolerance is no fault of the request:
   // decide it again later.
   if (err instanceof DecisionFailedError && OUTAGE_EXCEEDED.has(err.failureType ?? '')) return undefined;

@@ -31,6 +31,8 @@ export const DeadLetterReasonSchema = z.enum([
   'rejected',
   /** The decision failed for good: an unknown pipeline, model or rule set, say. */
   'decision-failed',
+  /** The case id was already decided by another pipeline or model than the request names. */
+  'already-decided',
 ]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReasonSchema>;
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { DecisionFailedError } from '../../client/errors';
+import { CaseAlreadyDecidedError, DecisionFailedError } from '../../client/errors';
 import { permanentFailure } from '../../ingest/classify';
 
 /** A decision failure as the client raises it, with a root failure of `type`. */
@@ -10,6 +10,15 @@ function failed(type: string, nonRetryable: boolean): DecisionFailedError {
 }
 
 describe('permanentFailure', () => {
+  it('dead-letters a case already decided by another pipeline', () => {
+    const decision = { models: [], pipeline: { name: 'demo', version: '3' }, decidedAt: '2026-11-29T10:00:00Z' };
+    const err = new CaseAlreadyDecidedError('c1', decision as never, 'pipeline fraud');
+    expect(permanentFailure(err)).toMatchObject({
+      reason: 'already-decided',
+      error: expect.stringMatching(/^case c1/),
+    });
+  });
+
   it.each([
     ['Pipeline.NotFound', true, 'decision-failed'],
     ['Store.OutageExceeded', true, undefined],
