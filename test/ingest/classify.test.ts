@@ -13,10 +13,9 @@ describe('permanentFailure', () => {
   it('dead-letters a case already decided by another pipeline', () => {
     const decision = { models: [], pipeline: { name: 'demo', version: '3' }, decidedAt: '2026-11-29T10:00:00Z' };
     const err = new CaseAlreadyDecidedError('c1', decision as never, 'pipeline fraud');
-    expect(permanentFailure(err)).toMatchObject({
-      reason: 'already-decided',
-      error: expect.stringMatching(/^case c1/),
-    });
+    const letter = permanentFailure(err);
+    expect(letter?.reason).toBe('already-decided');
+    expect(letter?.error).toMatch(/^case c1 was already decided by pipeline demo@3/);
   });
 
   it.each([
