@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
 import { loadEnv } from '../config/env';
@@ -27,8 +28,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('arbiter')
   .description('Durable, real-time decisions from several AI models, orchestrated by Temporal.')
+  .version(version, '-V, --version', 'print the version of Arbiter')
   .showHelpAfterError()
   .addHelpText(
     'after',

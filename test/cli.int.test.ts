@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,7 @@ describe('arbiter CLI', () => {
     const rows = out.stdout.split('\n').filter((l) => /phish-\d{4}-\w+/.test(l));
     expect(rows).toHaveLength(6);
     for (const row of rows) expect(row).toMatch(/(approve|decline|review)\s*│\s*\d\.\d{3}/);
-    expect(out.stdout).toMatch(/latency ms: median \d+\.\d, p99 \d+\.\d/);
+    expect(out.stdout).toMatch(/latency ms: median \d+\.\d, p99 \d+\.\d; Temporal's floor on this stack \d+\.\d/);
     // Then each case's true label goes back as feedback, and decision and models are scored against it.
     expect(out.stdout).toMatch(/labelled decisions: 6 /);
     expect(out.stdout).toMatch(/phishing-gb@\d+\s*│\s*primary/);
@@ -116,6 +117,13 @@ describe('arbiter CLI', () => {
     expect(list.code, list.stderr).toBe(0);
     const ids = (JSON.parse(list.stdout) as { decisionId: string }[]).map((d) => d.decisionId);
     expect(ids).toContain('decision-phish-0206');
+  });
+
+  it('prints its version', async () => {
+    const out = await arbiter(['--version']);
+    expect(out.code, out.stderr).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(out.stdout.trim()).toBe(pkg.version);
   });
 
   it('says in one line which port is busy, with no stack trace', async () => {
