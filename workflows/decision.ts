@@ -141,7 +141,6 @@ async function decide(
   }
   const thresholds = args.thresholds ?? DEFAULT_THRESHOLDS;
   const models = result.calls.map(toModelResult);
-  const rulesStarted = Date.now();
   const decidedAt = Date.now();
   const draft: DecisionDraft = {
     decisionId: workflowId,
@@ -150,7 +149,8 @@ async function decide(
     models,
     ...(similarity ? { similar: similarity.ok ? similarity.matches : [] } : {}),
     latencyMs: decidedAt - runStartTime.getTime(),
-    timings: timingsOf(pipelineMs, similarity, decidedAt - rulesStarted),
+    // Rules in the workflow take no workflow time; in the record's activity they report their own.
+    timings: timingsOf(pipelineMs, similarity, 0),
     thresholds,
     pipeline: result.pipeline,
     degraded: result.degraded,

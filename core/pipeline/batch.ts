@@ -1,8 +1,7 @@
-import type { MemberScore } from './combine';
+import { stackingRow, type MemberScore } from './combine';
 import {
   combineInputs,
   settleParallel,
-  stackingInput,
   takeBranchOutput,
   takeCombined,
   takeFallbackAnswer,
@@ -48,7 +47,7 @@ async function runCombine(ctx: BatchContext, step: CombineStep, idx: readonly nu
     const row = ctx.row(i);
     const inputs = combineInputs(row, step);
     if (!inputs) continue;
-    if (step.method === 'stacking') stacked.push({ i, input: stackingInput(inputs.members), ...inputs });
+    if (step.method === 'stacking') stacked.push({ i, input: stackingRow(inputs.members), ...inputs });
     else takeCombined(row, step, inputs.members, inputs.missing);
   }
   if (stacked.length === 0) return;

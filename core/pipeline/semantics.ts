@@ -1,4 +1,4 @@
-import { combineScores, quorumOf, stackingRow, type MemberScore } from './combine';
+import { combineScores, quorumOf, type MemberScore } from './combine';
 import type { CombineStep, FallbackStep, ParallelStep, Step } from './spec';
 
 /**
@@ -87,14 +87,9 @@ export function combineInputs(
   return { members, missing };
 }
 
-/** Writes a combine step's output by its method (stacking: see `stackingInput`/`takeStacked`). */
+/** Writes a combine step's output by its method (stacking: combine.ts `stackingRow`, then `takeStacked`). */
 export function takeCombined(run: CaseRun, step: CombineStep, members: MemberScore[], missing: string[]): void {
   run.outputs[step.id] = { score: combineScores(step, members), used: members.map((m) => m.id), missing };
-}
-
-/** The stacking meta-model's input row for these members. */
-export function stackingInput(members: readonly MemberScore[]): Record<string, number> {
-  return stackingRow(members);
 }
 
 /** Writes the stacking meta-model's answer as the combine step's output. */

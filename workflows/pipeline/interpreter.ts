@@ -2,12 +2,11 @@ import { ApplicationFailure, patched } from '@temporalio/workflow';
 import jsonata from 'jsonata';
 import { Failure } from '../../core/failures';
 import { isModelOutage } from '../../core/outage';
-import { canaryBucket } from '../../core/pipeline/combine';
+import { canaryBucket, stackingRow } from '../../core/pipeline/combine';
 import {
   combineInputs,
   membersOf,
   settleParallel,
-  stackingInput,
   takeBranchOutput,
   takeCombined,
   takeFallbackAnswer,
@@ -113,7 +112,7 @@ async function runCombine(state: RunState, step: CombineStep): Promise<void> {
   const { members, missing } = inputs;
   if (step.method !== 'stacking') return takeCombined(state, step, members, missing);
   const meta: ModelStep = { id: step.id, type: 'model', model: step.model ?? '', timeoutMs: 2000, placement: 'local' };
-  const call = await state.beforeDeadline(callModel(state, meta, meta.model, 'stacking', stackingInput(members)));
+  const call = await state.beforeDeadline(callModel(state, meta, meta.model, 'stacking', stackingRow(members)));
   if (call !== DEADLINE && call.status === 'ok' && call.output) takeStacked(state, step, call.output, members, missing);
 }
 
