@@ -1,11 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { pino, type Logger } from 'pino';
-import { createApp } from '../api/app';
-import { storesFromPool } from '../api/deps';
-import { startApiServer, type ApiServer } from '../api/server';
-import { loadEnv, type ArbiterEnv } from '../config/env';
-import { withApiBackend, type ApiBackend } from './api-backend';
-import { untilInterrupted } from './runtime';
+import type { Logger } from 'pino';
+import type { ApiServer } from '../api/server';
+import type { ArbiterEnv } from '../config/env';
+import type { ApiBackend } from './api-backend';
 import { PortBusyError } from './stack/ports';
 
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -44,6 +41,11 @@ async function serve(
   backend: ApiBackend,
   log: Logger,
 ): Promise<void> {
+  const [{ createApp }, { storesFromPool }, { untilInterrupted }] = await Promise.all([
+    import('../api/app'),
+    import('../api/deps'),
+    import('./runtime'),
+  ]);
   const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR);
   try {
     const apiKeys = opts.auth ? env.ARBITER_API_KEYS : null;
@@ -60,6 +62,7 @@ async function serve(
 
 /** Listens first, so the port is ours while the stack starts (until then every request gets a 503). */
 async function listen(port: number, host: string): Promise<ApiServer> {
+  const { startApiServer } = await import('../api/server');
   try {
     return await startApiServer({ port, host });
   } catch (err) {
@@ -72,6 +75,7 @@ async function listen(port: number, host: string): Promise<ApiServer> {
 /** `arbiter api`: the HTTP API on a running Arbiter, or on the embedded stack, until Ctrl-C. */
 export async function runApi(env: ArbiterEnv, opts: ApiCliOptions): Promise<void> {
   if (opts.auth && env.ARBITER_API_KEYS.length === 0) throw new ApiKeysMissingError();
+  const [{ pino }, { withApiBackend }] = await Promise.all([import('pino'), import('./api-backend')]);
   const log = pino({ level: env.LOG_LEVEL, name: 'arbiter-api' }, process.stderr);
   if (!opts.auth) log.warn('AUTHENTICATION IS OFF (--no-auth): anyone who reaches this port can call every endpoint');
   const server = await listen(opts.port ?? env.PORT, opts.host);
@@ -90,5 +94,8 @@ export function addApiCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (default: PORT, else 8080)', portNumber)
     .option('--host <host>', 'interface to listen on', '0.0.0.0')
     .option('--no-auth', 'serve without API keys (ARBITER_API_KEYS), for local use only')
-    .action((opts: ApiCliOptions) => runApi(loadEnv(), opts));
+    .action(async (opts: ApiCliOptions) => {
+      const { loadEnv } = await import('../config/env');
+      await runApi(loadEnv(), opts);
+    });
 }

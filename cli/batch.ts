@@ -1,13 +1,11 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ArbiterClient } from '../client';
-import { BatchClient, type BatchScheduleView } from '../client/batch';
+import type { BatchClient, BatchScheduleView } from '../client/batch';
 import type { BatchWorkflowInput } from '../core/batch/input';
 import type { BatchProgress } from '../core/batch/progress';
-import { loadEnv } from '../config/env';
 import { parseSource, printProgress, printSchedules, progressBar } from './batch-view';
 import { json, out } from './output';
-import { withArbiter } from './stack/attach';
 
 interface BatchOptions {
   source: string;
@@ -23,7 +21,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
-function withBatches<T>(fn: (batches: BatchClient) => Promise<T>): Promise<T> {
+async function withBatches<T>(fn: (batches: BatchClient) => Promise<T>): Promise<T> {
+  const [{ loadEnv }, { withArbiter }, { BatchClient }] = await Promise.all([
+    import('../config/env'),
+    import('./stack/attach'),
+    import('../client/batch'),
+  ]);
   return withArbiter(loadEnv(), (client: ArbiterClient) => fn(new BatchClient(client.temporal, client.taskQueue)));
 }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { PROJECT_ROOT } from '../config/env';
+import { PROJECT_ROOT } from '../config/paths';
 import { out } from './output';
 
 /** The benchmarks `arbiter bench` runs: bench/<name>.ts, results in bench/results/<name>.json. */

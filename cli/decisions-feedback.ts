@@ -1,10 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_CUTOFF, type FeedbackStats, type Metrics } from '../core/feedback';
+import type { FeedbackStats, Metrics } from '../core/feedback';
+import { DEFAULT_CUTOFF } from '../core/feedback-cutoff';
 import type { Label } from '../core/similar';
 import type { DecisionLog } from '../admin/decision-log';
-import { loadEnv } from '../config/env';
 import { json, out, table } from './output';
-import { withArbiter } from './stack/attach';
 
 type WithLog = <T>(fn: (log: DecisionLog) => Promise<T>) => Promise<T>;
 
@@ -58,6 +57,7 @@ export function addFeedbackCommands(decisions: Command, withLog: WithLog): void 
         opts: { label: Label; source?: string; note?: string; feedbackId?: string; json: boolean },
       ) => {
         const { label, source, note, feedbackId } = opts;
+        const [{ loadEnv }, { withArbiter }] = await Promise.all([import('../config/env'), import('./stack/attach')]);
         const receipt = await withArbiter(loadEnv(), (c) =>
           c.submitFeedback(decisionId, label, { source, note, feedbackId }),
         );

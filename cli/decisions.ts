@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
-import { DecisionLog } from '../admin/decision-log';
-import { loadEnv } from '../config/env';
+import type { DecisionLog } from '../admin/decision-log';
 import { addFeedbackCommands } from './decisions-feedback';
 import { json, out, table, print } from './output';
-import { withDatabase } from './stack/attach';
 
-function withLog<T>(fn: (log: DecisionLog) => Promise<T>): Promise<T> {
+async function withLog<T>(fn: (log: DecisionLog) => Promise<T>): Promise<T> {
+  const [{ DecisionLog }, { loadEnv }, { withDatabase }] = await Promise.all([
+    import('../admin/decision-log'),
+    import('../config/env'),
+    import('./stack/attach'),
+  ]);
   return withDatabase(loadEnv(), (pool) => fn(new DecisionLog(pool)));
 }
 

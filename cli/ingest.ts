@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
-import { ensureTopics, IngestStoppedError, startIngest, type IngestSummary, type IngestTopics } from '../ingest';
-import { loadEnv, type ArbiterEnv } from '../config/env';
+import type { IngestStoppedError, IngestSummary, IngestTopics } from '../ingest';
+import type { ArbiterEnv } from '../config/env';
 import { out } from './output';
-import { untilInterrupted } from './runtime';
-import { withArbiter } from './stack/attach';
 
 export interface IngestCliOptions {
   /** Print the final summary as one line of JSON. @default false */
@@ -20,7 +17,10 @@ export function addIngestCommand(program: Command): void {
         'ARBITER_OUTCOMES_TOPIC, requests that can never be decided to ARBITER_DEAD_LETTER_TOPIC',
     )
     .option('--json', 'print the final summary (consumed, decided, deadLettered) as one line of JSON', false)
-    .action((opts: IngestCliOptions) => runIngest(loadEnv(), opts));
+    .action(async (opts: IngestCliOptions) => {
+      const { loadEnv } = await import('../config/env');
+      await runIngest(loadEnv(), opts);
+    });
 }
 
 /**
@@ -31,6 +31,8 @@ export function addIngestCommand(program: Command): void {
  * @throws IngestStoppedError when a request kept failing (after printing the summary)
  */
 export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promise<void> {
+  const [{ pino }, { ensureTopics, IngestStoppedError, startIngest }, { untilInterrupted }, { withArbiter }] =
+    await Promise.all([import('pino'), import('../ingest'), import('./runtime'), import('./stack/attach')]);
   // Logs go to stderr: stdout holds only the summary, for scripts.
   const log = pino({ name: 'arbiter-ingest', level: env.LOG_LEVEL }, pino.destination(2));
   const topics: IngestTopics = {

@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { TemporalCliMissingError } from '../scripts/temporal-cli.js';
-import { loadEnv } from '../config/env';
-import { runDecide, type DecideCliOptions } from './decide';
-import { runDemo } from './demo';
-import { runDev } from './dev';
+import type { DecideCliOptions } from './decide';
 import { addBatchCommands } from './batch';
 import { addBenchCommand } from './bench';
 import { addModelCommands } from './models';
@@ -12,15 +8,29 @@ import { addPipelineCommands } from './pipelines';
 import { addDecisionCommands } from './decisions';
 import { addReviewCommands } from './review';
 import { addIngestCommand } from './ingest';
-import { addApiCommand, ApiKeysMissingError } from './api';
-import { toProblem } from '../api/error-problems';
-import { PortBusyError } from './stack/ports';
+import { addApiCommand } from './api';
 
 /**
- * The CLI's own errors whose message is the whole story; every error the API maps to a problem
- * (`toProblem`: bad cases, unknown names, conflicts, unreachable services) is one too.
+ * Whether an error's message is the whole story: the CLI's own errors, and every error the API maps
+ * to a problem (`toProblem`: bad cases, unknown names, conflicts, unreachable services). Loaded only
+ * on failure: commands load what they use, so `arbiter --help` stays fast.
  */
-const CLI_EXPECTED = [PortBusyError, TemporalCliMissingError, ApiKeysMissingError];
+async function isExpected(err: unknown): Promise<boolean> {
+  const [{ PortBusyError }, { TemporalCliMissingError }, { ApiKeysMissingError }, { toProblem }] = await Promise.all([
+    import('./stack/ports'),
+    import('../scripts/temporal-cli.js'),
+    import('./api'),
+    import('../api/error-problems'),
+  ]);
+  const expected = [PortBusyError, TemporalCliMissingError, ApiKeysMissingError];
+  return expected.some((E) => err instanceof E) || toProblem(err) !== undefined;
+}
+
+/** The settings, loaded when a command runs (the zod schema is not needed for `--help`). */
+async function env() {
+  const { loadEnv } = await import('../config/env');
+  return loadEnv();
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -53,7 +63,7 @@ Without DATABASE_URL and TEMPORAL_ADDRESS everything runs on the embedded stack 
 program
   .command('dev')
   .description('run the embedded stack (Temporal dev server + UI, PGlite, orchestrator worker) until Ctrl-C')
-  .action(() => runDev(loadEnv()));
+  .action(async () => (await import('./dev')).runDev(await env()));
 
 program
   .command('demo')
@@ -61,7 +71,9 @@ program
   .option('--once', 'exit after the table', false)
   .option('--count <n>', 'how many held-out cases to decide', positiveInt, 50)
   .option('--concurrency <n>', 'decisions in flight at once (1 shows unloaded latency)', positiveInt, 1)
-  .action((opts: { once: boolean; count: number; concurrency: number }) => runDemo(loadEnv(), opts));
+  .action(async (opts: { once: boolean; count: number; concurrency: number }) =>
+    (await import('./demo')).runDemo(await env(), opts),
+  );
 
 program
   .command('decide')
@@ -72,7 +84,7 @@ program
   .option('--input <json>', 'the case as JSON: {"caseId": "...", "input": {...}}')
   .option('--input-file <file>', 'a file holding the case as JSON')
   .option('--json', 'print the whole decision as JSON', false)
-  .action((opts: DecideCliOptions) => runDecide(loadEnv(), opts));
+  .action(async (opts: DecideCliOptions) => (await import('./decide')).runDecide(await env(), opts));
 
 addModelCommands(program);
 addPipelineCommands(program);
@@ -86,7 +98,7 @@ addApiCommand(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const expected = CLI_EXPECTED.some((E) => err instanceof E) || toProblem(err) !== undefined;
+  const expected = await isExpected(err);
   process.stderr.write(`arbiter: ${err instanceof Error ? err.message : String(err)}\n`);
   if (!expected && process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { ModelsAdmin } from '../admin/models';
-import { ModelCardSchema, specOf } from '../models/cards';
-import { databaseUrlOf, loadEnv } from '../config/env';
+import type { ModelsAdmin } from '../admin/models';
+import type { ModelCard } from '../models/cards';
 import { json, out, table, print } from './output';
 
 /** Runs `fn` with a registry client on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: ModelsAdmin) => Promise<T>): Promise<T> {
+  const [{ ModelsAdmin }, { databaseUrlOf, loadEnv }] = await Promise.all([
+    import('../admin/models'),
+    import('../config/env'),
+  ]);
   const env = loadEnv();
   const client = await ModelsAdmin.connect(databaseUrlOf(env), env.ARBITER_MODELS_DIR);
   try {
@@ -17,7 +19,8 @@ async function withClient<T>(fn: (client: ModelsAdmin) => Promise<T>): Promise<T
   }
 }
 
-async function readSpec(file: string) {
+async function readSpec(file: string): Promise<ModelCard> {
+  const [{ z }, { ModelCardSchema }] = await Promise.all([import('zod'), import('../models/cards')]);
   const parsed = ModelCardSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file} is not a valid model spec:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
@@ -41,6 +44,7 @@ export function addModelCommands(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (opts: { file: string; alias: string[]; reason: string; json: boolean }) => {
       const card = await readSpec(opts.file);
+      const { specOf } = await import('../models/cards');
       const aliases = opts.alias.length > 0 ? opts.alias : card.aliases;
       const { version } = await withClient((c) => c.register(specOf(card), { aliases, reason: opts.reason }));
       if (opts.json) json(version);

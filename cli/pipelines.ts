@@ -1,11 +1,19 @@
 import type { Command } from 'commander';
-import { PipelinesAdmin, readPipelineFile } from '../admin/pipelines';
-import { openDatabase } from '../admin/database';
-import { databaseUrlOf, loadEnv } from '../config/env';
+import type { PipelinesAdmin } from '../admin/pipelines';
 import { json, out, table, print } from './output';
+
+async function readFile(file: string): Promise<unknown> {
+  const { readPipelineFile } = await import('../admin/pipelines');
+  return readPipelineFile(file);
+}
 
 /** Runs `fn` with a pipelines client on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: PipelinesAdmin) => Promise<T>): Promise<T> {
+  const [{ PipelinesAdmin }, { openDatabase }, { databaseUrlOf, loadEnv }] = await Promise.all([
+    import('../admin/pipelines'),
+    import('../admin/database'),
+    import('../config/env'),
+  ]);
   const pool = await openDatabase(databaseUrlOf(loadEnv()), { max: 2 });
   try {
     return await fn(PipelinesAdmin.fromPool(pool));
@@ -23,7 +31,7 @@ export function addPipelineCommands(program: Command): void {
     .description('check a YAML or JSON spec: schema, references, expressions, models (nothing is stored)')
     .option('--json', 'print JSON', false)
     .action(async (file: string, opts: { json: boolean }) => {
-      const raw = await readPipelineFile(file);
+      const raw = await readFile(file);
       const result = await withClient((c) => c.validate(raw));
       if (opts.json) json(result.ok ? { ok: true } : result);
       else if (result.ok) out(`${file}: valid`);
@@ -36,7 +44,7 @@ export function addPipelineCommands(program: Command): void {
     .description('validate and store a spec as the next version (an unchanged spec keeps its version)')
     .option('--json', 'print JSON', false)
     .action(async (file: string, opts: { json: boolean }) => {
-      const raw = await readPipelineFile(file);
+      const raw = await readFile(file);
       const { pipeline, created } = await withClient((c) => c.apply(raw));
       if (opts.json) json({ ...pipeline, created });
       else out(`${pipeline.name}@${pipeline.version} ${created ? 'applied' : 'unchanged'}`);

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import type { ArbiterClient } from '../client';
-import { loadEnv } from '../config/env';
 import { json, out, table, print } from './output';
-import { withArbiter } from './stack/attach';
 
 /** Runs `fn` with a client of the running Arbiter (or of the embedded stack, started for it). */
-export function withClient<T>(fn: (client: ArbiterClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(fn: (client: ArbiterClient) => Promise<T>): Promise<T> {
+  const [{ loadEnv }, { withArbiter }] = await Promise.all([import('../config/env'), import('./stack/attach')]);
   return withArbiter(loadEnv(), fn);
 }
 

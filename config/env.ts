@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseDurationMs } from '../core/outage';
 import {
@@ -9,8 +8,7 @@ import {
   type CaseLimits,
 } from '../core/case-limits';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-input';
-
-const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+import { PROJECT_ROOT } from './paths';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optional = z

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { builtOnce } from './built-once';
+import { DEFAULT_CUTOFF } from './feedback-cutoff';
 import { toCaseIssues } from './case';
 import { Failure } from './failures';
 import { OutcomeSchema, type Outcome } from './outcome';
@@ -129,8 +130,7 @@ export type DecisionStats = z.infer<typeof DecisionStatsSchema>;
 export type ModelStats = z.infer<typeof ModelStatsSchema>;
 export type FeedbackStats = z.infer<typeof FeedbackStatsSchema>;
 
-/** The default member cut-off. */
-export const DEFAULT_CUTOFF = 0.5;
+export { DEFAULT_CUTOFF };
 
 const share = (n: number, of: number): number | null => (of === 0 ? null : n / of);
 
