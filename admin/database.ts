@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { openPool, type PoolOptions } from '../stores/db';
-import { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from '../stores/embedded-pg';
+import type { EmbeddedPostgres, EmbeddedPostgresOptions } from '../stores/embedded-pg';
 import { migrate } from '../stores/migrations';
 
 export { DatabaseUnreachableError } from '../stores/db';
@@ -26,7 +26,11 @@ export async function openMigratedDatabase(url: string, options: PoolOptions = {
   return pool;
 }
 
-/** The embedded PostgreSQL (PGlite + pgvector) on a local port, for the dev stack and commands run without one. */
-export function startEmbeddedDatabase(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+/**
+ * The embedded PostgreSQL (PGlite + pgvector) on a local port, for the dev stack and commands run
+ * without one. PGlite is loaded here, on first use: a command attached to a running stack never needs it.
+ */
+export async function startEmbeddedDatabase(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const { startEmbeddedPostgres } = await import('../stores/embedded-pg');
   return startEmbeddedPostgres(options);
 }

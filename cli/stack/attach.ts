@@ -3,9 +3,7 @@ import type { Pool } from 'pg';
 import { ArbiterClient } from '../../client';
 import { openDatabase, openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
 import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../../config/env';
-import { installCliRuntime } from '../runtime';
 import { assertPortFree } from './ports';
-import { startStack } from './stack';
 
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -52,7 +50,6 @@ export async function withDatabase<T>(env: ArbiterEnv, fn: (pool: Pool) => Promi
  * Work it leaves waiting (a review) resumes the next time the stack runs.
  */
 export async function withArbiter<T>(env: ArbiterEnv, fn: (client: ArbiterClient) => Promise<T>): Promise<T> {
-  installCliRuntime();
   if (env.TEMPORAL_ADDRESS || (await listening(env.ARBITER_TEMPORAL_PORT))) {
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
     const client = await ArbiterClient.connect({
@@ -67,6 +64,9 @@ export async function withArbiter<T>(env: ArbiterEnv, fn: (client: ArbiterClient
     }
   }
   say(`no Arbiter is running (arbiter dev); starting the embedded stack in ${env.ARBITER_DATA_DIR} for this command`);
+  // The worker side (SDK runtime, bundle, adapters) loads only here: attached commands never need it.
+  const [{ installCliRuntime }, { startStack }] = await Promise.all([import('../runtime'), import('./stack')]);
+  installCliRuntime();
   const stack = await startStack(env);
   try {
     return await fn(stack.client);
