@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { DEMO_DIRS } from '../config/paths';
 import { readModelCards } from '../models/cards';
 import type { ModelServices } from './model-services';
 import { PipelinesAdmin, readPipelineFile } from './pipelines';
@@ -9,8 +10,10 @@ import { readRuleSetFile, type RuleSetsAdmin } from './rules';
 /** Where the model cards, pipeline specs and rule sets to seed live. */
 export interface SeedDirs {
   modelsDir: string;
-  pipelinesDir: string;
-  rulesDir: string;
+  /** None applied when unset. */
+  pipelinesDir?: string;
+  /** None applied when unset. */
+  rulesDir?: string;
 }
 
 /**
@@ -21,10 +24,54 @@ async function applyDir(dir: string, applyFile: (file: string) => Promise<string
   const files = (await readdir(dir).catch(() => [])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
   const applied = [];
   for (const file of files) {
-    const created = await applyFile(join(dir, file));
+    const created = await applyFile(join(dir, file)).catch((err: unknown) => {
+      throw new SeedFileError(join(dir, file), err);
+    });
     if (created) applied.push(created);
   }
   return applied;
+}
+
+/** A spec file applied at start was refused: names the file and the setting that pointed at it. */
+export class SeedFileError extends Error {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `${relative(process.cwd(), file) || file} (applied at start from ARBITER_PIPELINES_DIR or ARBITER_RULES_DIR) ` +
+        `was refused: ${why}\nFix the file, register what it names, or point those settings at your own folders ` +
+        "('arbiter init' scaffolds a project with its own models, pipelines and rules).",
+      { cause },
+    );
+    this.name = 'SeedFileError';
+  }
+}
+
+/**
+ * The demo's pipelines and rule sets name the demo's models. With models of one's own (ARBITER_MODELS_DIR
+ * set elsewhere) and those two settings left at the demo's folders, they are not applied: they could
+ * only fail. Returns the folders to apply and, when the demo's were left out, a note saying so.
+ */
+export function ownSeedDirs(dirs: SeedDirs): { dirs: SeedDirs; note?: string } {
+  const isDemo = (dir: string | undefined, demo: string) => dir !== undefined && resolve(dir) === demo;
+  if (isDemo(dirs.modelsDir, DEMO_DIRS.models)) return { dirs };
+  const leftovers = [
+    isDemo(dirs.pipelinesDir, DEMO_DIRS.pipelines) ? 'ARBITER_PIPELINES_DIR' : undefined,
+    isDemo(dirs.rulesDir, DEMO_DIRS.rules) ? 'ARBITER_RULES_DIR' : undefined,
+  ].filter((s) => s !== undefined);
+  if (leftovers.length === 0) return { dirs };
+  return {
+    dirs: {
+      modelsDir: dirs.modelsDir,
+      ...(isDemo(dirs.pipelinesDir, DEMO_DIRS.pipelines) ? {} : { pipelinesDir: dirs.pipelinesDir }),
+      ...(isDemo(dirs.rulesDir, DEMO_DIRS.rules) ? {} : { rulesDir: dirs.rulesDir }),
+    },
+    note:
+      `ARBITER_MODELS_DIR is your own (${dirs.modelsDir}), so the demo's folders in ${leftovers.join(' and ')} ` +
+      "are not applied (they name the demo's models); set them to your own folders ('arbiter init' scaffolds them)",
+  };
 }
 
 /** Applies every pipeline spec in `dir`; returns the `name@version`s it created. */
@@ -53,11 +100,14 @@ export async function seedFromDirs(
   dirs: SeedDirs,
   log: (msg: string) => void,
 ): Promise<void> {
-  const cards = await readModelCards(dirs.modelsDir);
+  const { dirs: own, note } = ownSeedDirs(dirs);
+  if (note) log(note);
+  const cards = await readModelCards(own.modelsDir);
   const added = (await registerModelCards(models.registry, models.runtime, cards)).filter((r) => r.created);
   if (added.length > 0) log(`registered models: ${added.map((r) => `${r.name}@${r.version}`).join(', ')}`);
-  const applied = await applyPipelineDir(new PipelinesAdmin(models.pipelines, models.registry), dirs.pipelinesDir);
+  const pipelines = new PipelinesAdmin(models.pipelines, models.registry);
+  const applied = own.pipelinesDir ? await applyPipelineDir(pipelines, own.pipelinesDir) : [];
   if (applied.length > 0) log(`applied pipelines: ${applied.join(', ')}`);
-  const rules = await applyRuleSetDir(ruleSets, dirs.rulesDir);
+  const rules = own.rulesDir ? await applyRuleSetDir(ruleSets, own.rulesDir) : [];
   if (rules.length > 0) log(`applied rule sets: ${rules.join(', ')}`);
 }

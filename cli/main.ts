@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { loadDotEnv } from '../config/dotenv';
 import type { DecideCliOptions } from './decide';
 import { addBatchCommands } from './batch';
 import { addBenchCommand } from './bench';
@@ -16,13 +17,21 @@ import { addApiCommand } from './api';
  * on failure: commands load what they use, so `arbiter --help` stays fast.
  */
 async function isExpected(err: unknown): Promise<boolean> {
-  const [{ PortBusyError }, { TemporalCliMissingError }, { ApiKeysMissingError }, { toProblem }] = await Promise.all([
+  const [ports, temporalCli, api, init, seed, { toProblem }] = await Promise.all([
     import('./stack/ports'),
     import('../scripts/temporal-cli.js'),
     import('./api'),
+    import('./init'),
+    import('../admin/seed'),
     import('../api/error-problems'),
   ]);
-  const expected = [PortBusyError, TemporalCliMissingError, ApiKeysMissingError];
+  const expected = [
+    ports.PortBusyError,
+    temporalCli.TemporalCliMissingError,
+    api.ApiKeysMissingError,
+    init.InitConflictError,
+    seed.SeedFileError,
+  ];
   return expected.some((E) => err instanceof E) || toProblem(err) !== undefined;
 }
 
@@ -86,6 +95,15 @@ program
   .option('--json', 'print the whole decision as JSON', false)
   .action(async (opts: DecideCliOptions) => (await import('./decide')).runDecide(await env(), opts));
 
+program
+  .command('init [dir]')
+  .description("scaffold a project of one's own: models, a pipeline, a rule set, cases and a .env pointing at them")
+  .action(async (dir: string | undefined) => {
+    const { initProject, nextSteps } = await import('./init');
+    await initProject(dir ?? '.');
+    process.stdout.write(`${nextSteps(dir ?? '.')}\n`);
+  });
+
 addModelCommands(program);
 addPipelineCommands(program);
 addDecisionCommands(program);
@@ -96,6 +114,7 @@ addIngestCommand(program);
 addApiCommand(program);
 
 try {
+  loadDotEnv(); // a project's settings (arbiter init writes them), under what the shell already set
   await program.parseAsync(process.argv);
 } catch (err) {
   const expected = await isExpected(err);

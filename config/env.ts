@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDurationMs } from '../core/outage';
 import {
@@ -8,7 +7,7 @@ import {
   type CaseLimits,
 } from '../core/case-limits';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-input';
-import { PROJECT_ROOT } from './paths';
+import { DEMO_DIRS, PROJECT_ROOT } from './paths';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optional = z
@@ -49,11 +48,11 @@ export const EnvSchema = z.object({
   /** The embedded PGlite's PostgreSQL wire port. @default 5433 */
   ARBITER_PG_PORT: port(5433),
   /** Where file-based models live (relative `uri`s resolve here). @default '<project>/demo/models' */
-  ARBITER_MODELS_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'models')),
+  ARBITER_MODELS_DIR: z.string().default(DEMO_DIRS.models),
   /** Pipeline specs applied at start by the embedded stack (and ARBITER_REGISTER_CARDS). @default '<project>/demo/pipelines' */
-  ARBITER_PIPELINES_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'pipelines')),
+  ARBITER_PIPELINES_DIR: z.string().default(DEMO_DIRS.pipelines),
   /** Rule sets applied at start by the embedded stack (and ARBITER_REGISTER_CARDS). @default '<project>/demo/rules' */
-  ARBITER_RULES_DIR: z.string().default(resolve(PROJECT_ROOT, 'demo', 'rules')),
+  ARBITER_RULES_DIR: z.string().default(DEMO_DIRS.rules),
   /** Models a model-pool process serves, comma-separated. @default every registered model */
   ARBITER_POOL_MODELS: optional.transform((v) =>
     v
