@@ -7,9 +7,9 @@ It only exists so the example has something real to train; do not read anything 
 Writes, next to this file:
   payments-lr/model.onnx   StandardScaler + LogisticRegression (balanced class weights), exported with skl2onnx
   payments-lr/model.json   its model card (registration spec + provenance), ready for ARBITER_MODELS_DIR
-  cases.ndjson             the held-out cases, one {"caseId", "input"} per line (for `arbiter decide`/batch)
+  cases.ndjson             40 held-out cases, one {"caseId", "input"} per line (for `arbiter decide`/batch)
   labels.ndjson            their truth, one {"caseId", "label": "fraud"|"legit"} per line (bulk feedback)
-  expected.json            scikit-learn's probability for every held-out case (tests check Arbiter against it)
+  expected.json            scikit-learn's score for each case in cases.ndjson (tests check Arbiter against it)
 
 Run: .tools/train/bin/python demo/byom/train.py   (the pinned env of demo/models/requirements.txt)
 """
