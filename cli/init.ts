@@ -11,7 +11,6 @@ const COPIED: readonly (readonly [from: string, to: string])[] = [
   ['demo/byom/rules/payments.yaml', 'rules/payments.yaml'],
   ['demo/byom/cases.ndjson', 'cases/cases.ndjson'],
   ['demo/byom/labels.ndjson', 'cases/labels.ndjson'],
-  ['demo/byom/train.py', 'train.py'],
 ];
 
 const DOTENV = `# Arbiter settings for this project. \`arbiter\` run from this folder reads them; a variable already
@@ -35,8 +34,9 @@ Scaffolded by \`arbiter init\`. Arbiter reads \`.env\` here, so from this folder
 the model cards in \`models/\`, applies \`pipelines/\` and \`rules/\`, and serves — with these models,
 not the demo's.
 
-- \`models/payments-lr/\`: an example scorer (scikit-learn, exported to ONNX by \`train.py\` on synthetic
-  card payments) and its card \`model.json\`. Add yours as \`models/<name>/model.json\` + the model file.
+- \`models/payments-lr/\`: an example scorer (scikit-learn on synthetic card payments, exported to ONNX
+  by \`demo/byom/train.py\` in Arbiter's checkout) and its card \`model.json\`. Add yours as
+  \`models/<name>/model.json\` beside the model file.
 - \`pipelines/payments.yaml\`: the pipeline deciding with it; \`rules/payments.yaml\`: the business rules.
 - \`cases/\`: held-out cases and their true labels, to try decisions and feedback.
 
