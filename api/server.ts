@@ -21,7 +21,7 @@ export interface ApiServerOptions {
   fetch?: Fetch;
   /** 0 picks a free port. @default 8080 */
   port?: number;
-  /** @default '0.0.0.0' (every interface) */
+  /** @default '127.0.0.1' (loopback only; '0.0.0.0' for every interface) */
   host?: string;
 }
 
@@ -33,7 +33,7 @@ const starting: Fetch = () =>
 
 /** Serves `fetch` with @hono/node-server until `close()`. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const host = options.host ?? '0.0.0.0';
+  const host = options.host ?? '127.0.0.1';
   let current = options.fetch ?? starting;
   const server = createAdaptorServer({ fetch: (request: Request) => current(request) }) as Server;
   await new Promise<void>((resolve, reject) => {

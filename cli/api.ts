@@ -21,7 +21,7 @@ export class ApiKeysMissingError extends Error {
 export interface ApiCliOptions {
   /** @default PORT, else 8080 */
   port?: number;
-  /** @default '0.0.0.0' */
+  /** Loopback unless asked: an API reachable from the network is a choice, not a default. @default '127.0.0.1' */
   host: string;
   /** False with `--no-auth`. @default true */
   auth: boolean;
@@ -92,7 +92,7 @@ export function addApiCommand(program: Command): void {
     .command('api')
     .description('serve the HTTP API (OpenAPI at /openapi.json) on a running Arbiter or the embedded stack')
     .option('--port <port>', 'port to listen on (default: PORT, else 8080)', portNumber)
-    .option('--host <host>', 'interface to listen on', '0.0.0.0')
+    .option('--host <host>', 'interface to listen on (0.0.0.0: every interface, as a container needs)', '127.0.0.1')
     .option('--no-auth', 'serve without API keys (ARBITER_API_KEYS), for local use only')
     .action(async (opts: ApiCliOptions) => {
       const { loadEnv } = await import('../config/env');

@@ -61,6 +61,7 @@ const program = new Command('arbiter')
 Examples:
   $ arbiter demo --once                                   # the embedded stack, 50 held-out cases, a table
   $ arbiter decide --pipeline demo --input-file demo/cases/sample.json --json
+  $ arbiter init my-decisions                             # a project of your own: models, pipeline, rules, .env
   $ arbiter decisions list --json                         # the audit log
   $ arbiter review list                                   # decisions waiting for a person
   $ ARBITER_API_KEYS=k arbiter api                        # HTTP API on PORT (8080), OpenAPI at /openapi.json

@@ -83,7 +83,7 @@ describe('arbiter api', () => {
       run.child.kill('SIGINT');
       expect(await run.exited, run.stderr()).toBe(0);
       child = undefined;
-      expect(run.stderr()).toContain(`Arbiter API at http://localhost:${port}`);
+      expect(run.stderr()).toContain(`Arbiter API at http://127.0.0.1:${port}`); // loopback unless --host says otherwise
     } finally {
       child?.kill('SIGKILL');
     }
