@@ -4,6 +4,7 @@
  */
 export { DatabaseUnreachableError } from '../stores/db';
 export { PipelineNotFoundError } from '../stores/pipeline-store';
+export { RuleSetNotFoundError } from '../stores/rules-store';
 export { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
 export { PipelineInvalidError } from './pipelines';
 export { RegistrationRejectedError } from './registration';

@@ -4,7 +4,7 @@ import type { ModelVersion, ModelVersionSpec } from '../core/model-version';
 import { registerModel, type RegisterModelOptions } from './registration';
 import { openPool } from '../stores/db';
 import type { AliasEvent, ModelSummary } from '../stores/registry-rows';
-import type { ModelDetails } from '../stores/registry-store';
+import type { ModelDetails, Registered } from '../stores/registry-store';
 import { createModelServices, type ModelServices } from './model-services';
 
 /**
@@ -28,11 +28,11 @@ export class ModelsAdmin {
     return new ModelsAdmin(createModelServices(pool, modelsDir));
   }
 
-  /** Probes the model, then stores the next version. @throws RegistrationRejectedError when it does not answer */
-  register(
-    spec: ModelVersionSpec,
-    options: RegisterModelOptions = {},
-  ): Promise<{ version: ModelVersion; created: boolean }> {
+  /**
+   * Probes the model, then stores the next version; a spec identical to the latest version returns
+   * that version unchanged (`created: false`). @throws RegistrationRejectedError when it does not answer
+   */
+  register(spec: ModelVersionSpec, options: RegisterModelOptions = {}): Promise<Registered> {
     return registerModel(this.services.registry, this.services.runtime, spec, options);
   }
 

@@ -1,6 +1,7 @@
 import { InvalidModelRefError, parseModelRef } from '../core/model-ref';
 import { readSpecFile } from './spec-file';
-import { toCaseIssues, type CaseIssue } from '../core/case';
+import type { CaseIssue } from '../core/case';
+import { parseSpec } from '../core/unknown-keys';
 import { semanticIssues, walkSteps } from '../core/pipeline/check';
 import { PipelineSpecSchema, type PipelineSpec, type Step } from '../core/pipeline/spec';
 import type { Pool } from 'pg';
@@ -52,12 +53,12 @@ export class PipelinesAdmin {
     return new PipelinesAdmin(new PipelineStore(pool), new ModelRegistry(pool));
   }
 
-  /** Every problem with a spec, including model references the registry cannot resolve. */
+  /** Every problem with a spec (unknown keys too), including model references the registry cannot resolve. */
   async validate(raw: unknown): Promise<{ ok: true; spec: PipelineSpec } | { ok: false; issues: CaseIssue[] }> {
-    const parsed = PipelineSpecSchema.safeParse(raw);
-    if (!parsed.success) return { ok: false, issues: toCaseIssues(parsed.error) };
-    const issues = semanticIssues(parsed.data);
-    for (const { ref, path } of refsWithPaths(parsed.data)) {
+    const { data, issues } = parseSpec(PipelineSpecSchema, raw);
+    if (!data) return { ok: false, issues };
+    issues.push(...semanticIssues(data));
+    for (const { ref, path } of refsWithPaths(data)) {
       try {
         const version = await this.registry.resolve(parseModelRef(ref));
         if (path === 'similarity.embedder' && !outputsVector(version.outputSchema)) {
@@ -72,7 +73,7 @@ export class PipelinesAdmin {
         issues.push({ path, message: err.message });
       }
     }
-    return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: data };
   }
 
   /** Validates, then stores the spec as the next version (an unchanged spec keeps its version). */

@@ -1,6 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { ModelVersionSpecSchema, type ModelVersion, type ModelVersionSpec } from '../core/model-version';
-import type { ModelRegistry, RegisterOptions } from '../stores/registry-store';
+import type { ModelRegistry, RegisterOptions, Registered } from '../stores/registry-store';
 import type { ModelRuntime } from '../models/runtime';
 
 /** A version was not stored because its model did not answer; `cause` says how it failed. */
@@ -19,59 +18,61 @@ export interface RegisterModelOptions extends RegisterOptions {
 
 /**
  * Registers a version only after proving it answers: the file loads, or the endpoint is ready and
- * knows the model. Nothing is stored when the probe fails.
+ * knows the model. Nothing is stored when the probe fails. A spec identical to the version it would
+ * duplicate (`ModelRegistry.register`) comes back unchanged without a probe: it answered when it was
+ * registered, and loading a model file can take a second.
  */
 export async function registerModel(
   registry: ModelRegistry,
   runtime: ModelRuntime,
   spec: ModelVersionSpec,
   options: RegisterModelOptions = {},
-): Promise<{ version: ModelVersion; created: boolean }> {
+): Promise<Registered> {
   const valid = ModelVersionSpecSchema.parse(spec);
+  if (!(await registry.findIdentical(valid, options))) await probe(runtime, valid, options.probeTimeoutMs ?? 15_000);
+  return registry.register(valid, options);
+}
+
+async function probe(runtime: ModelRuntime, valid: ModelVersionSpec, timeoutMs: number): Promise<void> {
   const candidate: ModelVersion = {
-    ...valid,
+    ...ModelVersionSpecSchema.parse(valid),
     version: '1',
     createdAt: new Date().toISOString(),
     deprecatedAt: null,
     deprecationReason: null,
   };
-  const id = `${valid.name} (${valid.kind} at ${valid.uri})`;
+  const id = `${candidate.name} (${candidate.kind} at ${candidate.uri})`;
   try {
     const adapter = await runtime.build(candidate);
     try {
-      await adapter.probe({ deadline: Date.now() + (options.probeTimeoutMs ?? 15_000) });
+      await adapter.probe({ deadline: Date.now() + timeoutMs });
     } finally {
       await adapter.close();
     }
   } catch (err) {
-    throw new RegistrationRejectedError(id, err instanceof ApplicationFailure ? err : err);
+    throw new RegistrationRejectedError(id, err);
   }
-  return registry.register(valid, options);
 }
 
 /**
- * Registers every card whose exact spec is not in the registry yet, with the card's aliases; a
- * spec already there is left alone (its aliases may have been moved on purpose since).
+ * Registers the model cards of a models folder at start. A card the registry already holds (any
+ * version with its spec, deprecated ones too) adds no version, and of its aliases only those the
+ * model does not have yet are set: an alias an operator moved on purpose stays where it is, while
+ * aliases added to a card since it was first registered take effect.
  */
 export async function registerModelCards(
   registry: ModelRegistry,
   runtime: ModelRuntime,
   cards: readonly (ModelVersionSpec & { aliases?: string[] })[],
-): Promise<{ name: string; version: string; created: boolean }[]> {
+): Promise<{ name: string; version: string; created: boolean; aliasesSet: string[] }[]> {
   const results = [];
   for (const { aliases, ...spec } of cards) {
-    // Already there: skip the probe (loading a model file can take a second).
-    const existing = await registry.findIdentical(spec);
-    if (existing) {
-      results.push({ name: existing.name, version: existing.version, created: false });
-      continue;
-    }
-    const { version, created } = await registerModel(registry, runtime, spec, {
+    const { version, created, aliasesSet } = await registerModel(registry, runtime, spec, {
       aliases,
-      reason: 'demo model card',
-      reuseIdentical: true,
+      reason: 'from its model card',
+      reuseAnyVersion: true,
     });
-    results.push({ name: version.name, version: version.version, created });
+    results.push({ name: version.name, version: version.version, created, aliasesSet });
   }
   return results;
 }

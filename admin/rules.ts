@@ -2,7 +2,8 @@ import { readSpecFile } from './spec-file';
 import type { CaseIssue } from '../core/case';
 import { validateRuleSet } from '../core/rules/check';
 import type { RuleSetSpec } from '../core/rules/spec';
-import type { RuleSetStore, StoredRuleSet } from '../stores/rules-store';
+import type { Pool } from 'pg';
+import { RuleSetStore, type StoredRuleSet } from '../stores/rules-store';
 
 /** A rule set that cannot be applied; `issues` lists every problem with its path in the rule set. */
 export class RuleSetInvalidError extends Error {
@@ -19,7 +20,12 @@ export class RuleSetInvalidError extends Error {
 export class RuleSetsAdmin {
   constructor(private readonly store: RuleSetStore) {}
 
-  /** Every problem with a rule set: schema, facts and paths, operators, names, reason placeholders. */
+  /** The rule sets on an existing pool (kept open by its owner). */
+  static fromPool(pool: Pool): RuleSetsAdmin {
+    return new RuleSetsAdmin(new RuleSetStore(pool));
+  }
+
+  /** Every problem with a rule set: schema (unknown keys too), facts and paths, operators, names, reason placeholders. */
   validate(raw: unknown): { ok: true; spec: RuleSetSpec } | { ok: false; issues: CaseIssue[] } {
     return validateRuleSet(raw);
   }

@@ -92,7 +92,8 @@ export function applyRuleSetDir(admin: RuleSetsAdmin, dir: string): Promise<stri
 
 /**
  * Registers the model cards (probing each new one), then applies the pipelines and rule sets, in
- * that order: pipelines are validated against the registry. Anything already there is left alone.
+ * that order: pipelines are validated against the registry. Anything already there is left alone,
+ * but for a card's aliases the model does not have yet (`registerModelCards`).
  */
 export async function seedFromDirs(
   models: ModelServices,
@@ -103,8 +104,13 @@ export async function seedFromDirs(
   const { dirs: own, note } = ownSeedDirs(dirs);
   if (note) log(note);
   const cards = await readModelCards(own.modelsDir);
-  const added = (await registerModelCards(models.registry, models.runtime, cards)).filter((r) => r.created);
+  const registered = await registerModelCards(models.registry, models.runtime, cards);
+  const added = registered.filter((r) => r.created);
   if (added.length > 0) log(`registered models: ${added.map((r) => `${r.name}@${r.version}`).join(', ')}`);
+  const aliased = registered
+    .filter((r) => !r.created)
+    .flatMap((r) => r.aliasesSet.map((a) => `${r.name}:${a}→${r.version}`));
+  if (aliased.length > 0) log(`set aliases from model cards: ${aliased.join(', ')}`);
   const pipelines = new PipelinesAdmin(models.pipelines, models.registry);
   const applied = own.pipelinesDir ? await applyPipelineDir(pipelines, own.pipelinesDir) : [];
   if (applied.length > 0) log(`applied pipelines: ${applied.join(', ')}`);

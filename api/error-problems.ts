@@ -20,6 +20,8 @@ import {
   PipelineNotFoundError,
   RegistrationRejectedError,
   RegistryConflictError,
+  RuleSetInvalidError,
+  RuleSetNotFoundError,
 } from '../admin/errors';
 import { invalidRequest, problem, type Problem } from './problems';
 
@@ -77,6 +79,8 @@ export function toProblem(err: unknown): Problem | undefined {
     return problem(400, 'invalid-case', 'Invalid case', err.message, { errors: err.issues });
   if (err instanceof PipelineInvalidError)
     return problem(400, 'invalid-pipeline', 'Invalid pipeline', err.message, { errors: err.issues });
+  if (err instanceof RuleSetInvalidError)
+    return problem(400, 'invalid-rule-set', 'Invalid rule set', err.message, { errors: err.issues });
   if (err instanceof FeedbackRejectedError) {
     const conflict = err.failureType === Failure.Feedback.Conflict;
     return problem(conflict ? 409 : 400, 'feedback-rejected', 'Feedback rejected', err.message, {
@@ -85,7 +89,7 @@ export function toProblem(err: unknown): Problem | undefined {
   }
   if (err instanceof InvalidModelRefError) return problem(400, 'invalid-request', 'Invalid request', err.message);
   if (err instanceof UnknownDecisionError) return problem(404, 'not-found', 'Not found', err.message);
-  if (err instanceof ModelNotFoundError || err instanceof PipelineNotFoundError)
+  if (err instanceof ModelNotFoundError || err instanceof PipelineNotFoundError || err instanceof RuleSetNotFoundError)
     return problem(404, 'not-found', 'Not found', err.message, { available: err.available });
   if (err instanceof CaseAlreadyDecidedError)
     return problem(409, 'case-already-decided', 'Case already decided', err.message);

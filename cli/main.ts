@@ -6,6 +6,7 @@ import { addBatchCommands } from './batch';
 import { addBenchCommand } from './bench';
 import { addModelCommands } from './models';
 import { addPipelineCommands } from './pipelines';
+import { addRuleCommands } from './rules';
 import { addDecisionCommands } from './decisions';
 import { addReviewCommands } from './review';
 import { addIngestCommand } from './ingest';
@@ -107,6 +108,7 @@ program
 
 addModelCommands(program);
 addPipelineCommands(program);
+addRuleCommands(program);
 addDecisionCommands(program);
 addReviewCommands(program);
 addBatchCommands(program);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ModelsAdmin } from '../admin/models';
 import type { ModelCard } from '../models/cards';
@@ -19,11 +18,10 @@ async function withClient<T>(fn: (client: ModelsAdmin) => Promise<T>): Promise<T
   }
 }
 
+/** A model card or spec, every problem (unknown keys too) named with its path. */
 async function readSpec(file: string): Promise<ModelCard> {
-  const [{ z }, { ModelCardSchema }] = await Promise.all([import('zod'), import('../models/cards')]);
-  const parsed = ModelCardSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-  if (!parsed.success) throw new Error(`${file} is not a valid model spec:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  const { readModelCard } = await import('../models/cards');
+  return readModelCard(file);
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -34,24 +32,45 @@ export function addModelCommands(program: Command): void {
 
   models
     .command('register')
-    .description('probe a model and register it as the next version of its name')
+    .description(
+      'probe a model and register it as the next version of its name (a spec identical to the latest version keeps it)',
+    )
     .requiredOption(
       '--file <spec.json>',
       'a model card or spec: name, kind, uri, config, inputSchema, outputSchema, ...',
     )
-    .option('--alias <alias>', 'point this alias at the new version (repeatable)', collect, [])
+    .option(
+      '--alias <alias>',
+      "point this alias at the new version (repeatable; default: the card's aliases)",
+      collect,
+      [],
+    )
     .option('--reason <text>', 'why, for the alias history', 'registered')
     .option('--json', 'print JSON', false)
     .action(async (opts: { file: string; alias: string[]; reason: string; json: boolean }) => {
       const card = await readSpec(opts.file);
       const { specOf } = await import('../models/cards');
       const aliases = opts.alias.length > 0 ? opts.alias : card.aliases;
-      const { version } = await withClient((c) => c.register(specOf(card), { aliases, reason: opts.reason }));
-      if (opts.json) json(version);
-      else
-        out(
-          `registered ${version.name}@${version.version} (${version.kind})${aliases.length ? ` as ${aliases.join(', ')}` : ''}`,
-        );
+      const { registered, now } = await withClient(async (c) => {
+        const registered = await c.register(specOf(card), { aliases, reason: opts.reason });
+        // Unchanged: say where the asked-for aliases that were not set point (promote moves them).
+        const now = registered.created ? {} : (await c.show(card.name)).aliases;
+        return { registered, now };
+      });
+      const { version, created, aliasesSet } = registered;
+      const id = `${version.name}@${version.version}`;
+      if (opts.json) json({ ...version, created, aliasesSet });
+      else if (created) out(`registered ${id} (${version.kind})${aliases.length ? ` as ${aliases.join(', ')}` : ''}`);
+      else {
+        const notes = aliasesSet.map((a) => `${a} set`);
+        for (const a of aliases.filter((x) => !aliasesSet.includes(x)))
+          notes.push(
+            now[a] === version.version
+              ? `${a} already`
+              : `${a} stays at @${now[a]} (models promote ${id} --alias ${a} moves it)`,
+          );
+        out(`${id} unchanged${notes.length ? `; ${notes.join('; ')}` : ''}`);
+      }
     });
 
   models

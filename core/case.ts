@@ -42,7 +42,7 @@ export function featureSchema(spec: FeatureSpec): z.ZodType<Record<string, numbe
 }
 
 /** Flattens a zod error into field-named issues (`input.https: expected number, received string`). */
-export function toCaseIssues(error: z.ZodError, prefix: string[] = []): CaseIssue[] {
+export function toCaseIssues(error: Pick<z.ZodError, 'issues'>, prefix: string[] = []): CaseIssue[] {
   return error.issues.flatMap((issue) => {
     const base = [...prefix, ...issue.path.map(String)];
     if (issue.code === 'unrecognized_keys') {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalJson } from './canonical-json';
 import { ModelNameSchema, VersionSchema } from './model-ref';
 
 /** Every kind of model Arbiter can call. */
@@ -47,4 +48,30 @@ export type ModelVersion = z.infer<typeof ModelVersionSchema>;
 /** `name@version` of a registered version, for messages and cache keys. */
 export function versionId(v: { name: string; version: string }): string {
   return `${v.name}@${v.version}`;
+}
+
+/**
+ * Whether registering `spec` would store nothing that `version` does not already hold, which makes
+ * a registration idempotent. Identical means every field a version keeps: what decides its answers
+ * (kind, uri, config, input and output schema) and what documents it (framework, training data,
+ * metrics, description), JSON compared regardless of key order (PostgreSQL's jsonb reorders keys).
+ * The documenting fields count because a version is immutable: changed metrics or a new
+ * description can only be recorded as a new version, and an "unchanged" answer would drop them.
+ * Not compared: the name (versions are per name), a card's aliases and provenance block (not part
+ * of a version), and the bytes behind `uri` (the registry stores the path, never the file).
+ */
+export function sameSpec(spec: ModelVersionSpec, version: ModelVersion): boolean {
+  const kept = (v: z.output<typeof ModelVersionSpecSchema>) =>
+    canonicalJson([
+      v.kind,
+      v.uri,
+      v.config,
+      v.inputSchema,
+      v.outputSchema,
+      v.framework ?? null,
+      v.trainingData ?? null,
+      v.metrics,
+      v.description ?? null,
+    ]);
+  return kept(ModelVersionSpecSchema.parse(spec)) === kept(version);
 }

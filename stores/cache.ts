@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { canonicalJson } from '../core/canonical-json';
 import { classifyRedisError, redactUrl, RedisUnreachableError, type RedisErrorKind } from './redis-errors';
 
 /** Counters since the cache was opened. A failed `get` counts as a miss and as an error. */
@@ -36,17 +37,6 @@ function toJson(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError(`a ${typeof value} is not a JSON value`);
   return json;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** JSON with every object's keys sorted, at any depth: equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(byKey)) : v,
-  );
 }
 
 /**

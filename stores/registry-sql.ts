@@ -6,8 +6,6 @@ export const INSERT_MODEL = `INSERT INTO models (name, description) VALUES ($1, 
 
 export const NEXT_VERSION = `SELECT coalesce(max(version), 0) + 1 AS next FROM model_versions WHERE name = $1`;
 
-export const FIND_BY_HASH = `SELECT version FROM model_versions WHERE name = $1 AND spec_hash = $2 ORDER BY version LIMIT 1`;
-
 export const INSERT_VERSION = `
 INSERT INTO model_versions (name, version, kind, uri, config, input_schema, output_schema, framework,
                             training_data, metrics, description, spec_hash)

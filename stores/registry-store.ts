@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { formatModelRef, type ModelRef } from '../core/model-ref';
-import { ModelVersionSpecSchema, type ModelVersion, type ModelVersionSpec } from '../core/model-version';
+import { ModelVersionSpecSchema, sameSpec, type ModelVersion, type ModelVersionSpec } from '../core/model-version';
 import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from './registry-errors';
 import {
   AliasEventRowSchema,
@@ -25,11 +25,27 @@ export interface RegisterOptions {
   aliases?: string[];
   /** Why, recorded in the alias history. @default 'registered' */
   reason?: string;
-  /** Return an existing version with an identical spec instead of adding one. @default false */
-  reuseIdentical?: boolean;
+  /**
+   * Reuse any version holding this spec, deprecated ones too, not only the latest: for seeding from
+   * model cards, where a card the registry already holds stays as the operator left it (an old
+   * card must not come back as the newest version). @default false
+   */
+  reuseAnyVersion?: boolean;
 }
 
-/** Stable hash of what makes a version what it is (not its metadata). */
+/** What a registration did: the version, whether it is new, and the aliases it pointed at it. */
+export interface Registered {
+  version: ModelVersion;
+  /** False when an identical version was returned instead (`sameSpec`). */
+  created: boolean;
+  /** The aliases this call pointed at `version`: all asked for when created, else only those that did not exist. */
+  aliasesSet: string[];
+}
+
+/**
+ * Hash of what decides a version's answers, kept in `spec_hash` (which the immutability trigger
+ * guards). Identity for idempotent registration is `sameSpec`, which also compares the metadata.
+ */
 export function specHash(spec: ModelVersionSpec): string {
   const { kind, uri, config, inputSchema, outputSchema } = ModelVersionSpecSchema.parse(spec);
   return createHash('sha256')
@@ -41,20 +57,29 @@ export function specHash(spec: ModelVersionSpec): string {
 export class ModelRegistry {
   constructor(private readonly pool: Pool) {}
 
-  /** Adds the next version of `spec.name` (creating the model on first use). */
-  async register(
-    spec: ModelVersionSpec,
-    options: RegisterOptions = {},
-  ): Promise<{ version: ModelVersion; created: boolean }> {
+  /**
+   * Adds the next version of `spec.name` (creating the model on first use), or, when the latest
+   * version is identical (`sameSpec`) and not deprecated, returns it unchanged: registering the same
+   * card twice adds nothing. An unchanged registration only sets the asked-for aliases that do not
+   * exist yet; moving an existing one is `promote`'s work, so an alias an operator moved stays put.
+   */
+  async register(spec: ModelVersionSpec, options: RegisterOptions = {}): Promise<Registered> {
     const valid = ModelVersionSpecSchema.parse(spec);
-    const hash = specHash(valid);
+    const reason = options.reason ?? 'registered';
     return this.transaction(async (tx) => {
       await tx.query(sql.INSERT_MODEL, [valid.name, valid.description ?? null]);
       await tx.query(sql.LOCK_MODEL, [valid.name]);
-      if (options.reuseIdentical) {
-        const existing = await tx.query<{ version: number }>(sql.FIND_BY_HASH, [valid.name, hash]);
-        const found = existing.rows[0];
-        if (found) return { version: await this.mustGet(tx, valid.name, String(found.version)), created: false };
+      const versions = (await tx.query(sql.SELECT_VERSIONS, [valid.name])).rows.map((r) => VersionRowSchema.parse(r));
+      const same = this.identical(valid, versions, options.reuseAnyVersion ?? false);
+      if (same) {
+        const aliasesSet: string[] = [];
+        for (const alias of same.deprecatedAt ? [] : (options.aliases ?? [])) {
+          const exists = (await tx.query(sql.SELECT_ALIAS, [valid.name, alias])).rows.length > 0;
+          if (exists) continue;
+          await this.moveAlias(tx, valid.name, alias, Number(same.version), reason);
+          aliasesSet.push(alias);
+        }
+        return { version: same, created: false, aliasesSet };
       }
       const next = (await tx.query<{ next: number }>(sql.NEXT_VERSION, [valid.name])).rows[0]?.next ?? 1;
       await tx.query(sql.INSERT_VERSION, [
@@ -69,21 +94,33 @@ export class ModelRegistry {
         valid.trainingData ?? null,
         JSON.stringify(valid.metrics),
         valid.description ?? null,
-        hash,
+        specHash(valid),
       ]);
-      for (const alias of options.aliases ?? []) {
-        await this.moveAlias(tx, valid.name, alias, next, options.reason ?? 'registered');
-      }
-      return { version: await this.mustGet(tx, valid.name, String(next)), created: true };
+      for (const alias of options.aliases ?? []) await this.moveAlias(tx, valid.name, alias, next, reason);
+      return {
+        version: await this.mustGet(tx, valid.name, String(next)),
+        created: true,
+        aliasesSet: options.aliases ?? [],
+      };
     });
   }
 
-  /** The version already registered with exactly this spec, if any. */
-  async findIdentical(spec: ModelVersionSpec): Promise<ModelVersion | undefined> {
+  /**
+   * The version registering `spec` would duplicate: the latest, unless deprecated (registering its
+   * spec again is the way to serve it again); with `anyVersion`, any, deprecated ones included.
+   */
+  private identical(spec: ModelVersionSpec, versions: ModelVersion[], anyVersion: boolean): ModelVersion | undefined {
+    if (anyVersion) return versions.find((v) => sameSpec(spec, v));
+    const latest = versions.at(-1);
+    return latest && !latest.deprecatedAt && sameSpec(spec, latest) ? latest : undefined;
+  }
+
+  /** The version registering `spec` would return unchanged (see `register`), if any. */
+  async findIdentical(spec: ModelVersionSpec, options: Pick<RegisterOptions, 'reuseAnyVersion'> = {}) {
     const valid = ModelVersionSpecSchema.parse(spec);
-    const { rows } = await this.pool.query<{ version: number }>(sql.FIND_BY_HASH, [valid.name, specHash(valid)]);
-    const found = rows[0];
-    return found ? this.getVersion(valid.name, String(found.version)) : undefined;
+    const { rows } = await this.pool.query(sql.SELECT_VERSIONS, [valid.name]);
+    const versions = rows.map((r) => VersionRowSchema.parse(r));
+    return this.identical(valid, versions, options.reuseAnyVersion ?? false);
   }
 
   /** A pinned version, deprecated or not (running workflows keep what they pinned). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModelRef } from '../core/model-ref';
 import type { ModelVersionSpec } from '../core/model-version';
 import { readModelCard, specOf } from '../models/cards';
-import { registerModel, RegistrationRejectedError } from '../admin/registration';
+import { registerModel, registerModelCards, RegistrationRejectedError } from '../admin/registration';
 import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
 import { createModelServices, type ModelServices } from '../admin/model-services';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -60,10 +60,74 @@ describe('model registry (PostgreSQL)', () => {
     expect(results.map((r) => r.version.version).sort()).toEqual(['1', '2', '3', '4', '5']);
   });
 
-  it('reuses an identical spec when asked instead of adding a version', async () => {
-    const first = await models.registry.register(named('reg-d'), { reuseIdentical: true, aliases: ['champion'] });
-    const again = await models.registry.register(named('reg-d'), { reuseIdentical: true, aliases: ['champion'] });
-    expect(again).toEqual({ version: first.version, created: false });
+  it('returns the latest version unchanged for an identical spec, and adds one for any change', async () => {
+    const first = await registerModel(models.registry, models.runtime, named('reg-d'), { aliases: ['champion'] });
+    // The same card again, its JSON keys in another order (jsonb reorders them anyway): nothing new.
+    const reordered = { ...named('reg-d'), config: Object.fromEntries(Object.entries(lr.config ?? {}).reverse()) };
+    const again = await registerModel(models.registry, models.runtime, reordered, { aliases: ['champion'] });
+    expect(again).toEqual({ version: first.version, created: false, aliasesSet: [] });
+    const changes: [string, Partial<ModelVersionSpec>][] = [
+      ['metrics', { metrics: { roc_auc: 0.5 } }],
+      ['description', { description: 'retrained' }],
+      ['config', { config: { ...lr.config, inputName: 'other' } }],
+      ['uri', { uri: 'phishing-gb/model.onnx' }],
+    ];
+    for (const [field, change] of changes) {
+      const changed = await models.registry.register({ ...named('reg-d'), ...change });
+      expect({ field, created: changed.created }).toEqual({ field, created: true });
+    }
+    expect((await models.registry.show('reg-d')).versions.map((v) => v.version)).toEqual(['1', '2', '3', '4', '5']);
+    // Identical to an older version but not the latest: a new version (the latest is what is served).
+    expect((await models.registry.register(named('reg-d'))).version.version).toBe('6');
+  });
+
+  it('sets only missing aliases on an unchanged registration, never moving one', async () => {
+    const { registry } = models;
+    await registry.register(named('reg-i'), { aliases: ['challenger'] });
+    const b = { ...named('reg-i'), description: 'b' };
+    await registry.register(b);
+    const again = await registry.register(b, { aliases: ['champion', 'challenger'], reason: 'card' });
+    expect(again).toMatchObject({ version: { version: '2' }, created: false, aliasesSet: ['champion'] });
+    const details = await registry.show('reg-i');
+    expect(details.aliases).toEqual({ champion: '2', challenger: '1' });
+    expect(details.aliasHistory.map((e) => [e.alias, e.to, e.reason])).toEqual([
+      ['challenger', '1', 'registered'],
+      ['champion', '2', 'card'],
+    ]);
+  });
+
+  it('adds a version for the spec of a deprecated latest version (the way to serve it again)', async () => {
+    const { registry } = models;
+    await registry.register(named('reg-j'));
+    await registry.deprecate('reg-j', '1', 'bad export');
+    expect(await registry.register(named('reg-j'))).toMatchObject({ version: { version: '2' }, created: true });
+  });
+
+  it('seeds model cards idempotently: aliases added to a card take effect, moved ones stay', async () => {
+    const { registry, runtime } = models;
+    const card = { ...named('reg-k'), aliases: [] as string[] };
+    // First start: the card had no aliases.
+    expect(await registerModelCards(registry, runtime, [card])).toEqual([
+      { name: 'reg-k', version: '1', created: true, aliasesSet: [] },
+    ]);
+    // `models register --file` of the same card: unchanged, not an identical @2.
+    expect((await registerModel(registry, runtime, named('reg-k'))).created).toBe(false);
+    // The card now names aliases: the next start sets them, on the version it already has.
+    const withAliases = { ...card, aliases: ['champion', 'challenger'] };
+    expect(await registerModelCards(registry, runtime, [withAliases])).toEqual([
+      { name: 'reg-k', version: '1', created: false, aliasesSet: ['champion', 'challenger'] },
+    ]);
+    // An operator registers and promotes a new version; restarts leave that alone.
+    await registry.register({ ...named('reg-k'), description: 'v2' });
+    await registry.promote('reg-k', 'champion', '2', 'better');
+    for (let start = 0; start < 2; start++) {
+      expect(await registerModelCards(registry, runtime, [withAliases])).toEqual([
+        { name: 'reg-k', version: '1', created: false, aliasesSet: [] },
+      ]);
+    }
+    const details = await registry.show('reg-k');
+    expect(details.versions).toHaveLength(2);
+    expect(details.aliases).toEqual({ champion: '2', challenger: '1' });
   });
 
   it('names what exists when a model, version or alias is unknown', async () => {
@@ -83,7 +147,7 @@ describe('model registry (PostgreSQL)', () => {
   it('refuses to deprecate an aliased version, and refuses deprecated versions for new work', async () => {
     const { registry } = models;
     await registry.register(named('reg-f'), { aliases: ['champion'] });
-    await registry.register(named('reg-f'));
+    await registry.register({ ...named('reg-f'), description: 'v2' });
     await expect(registry.deprecate('reg-f', '1', 'leaks a feature')).rejects.toBeInstanceOf(RegistryConflictError);
     await registry.promote('reg-f', 'champion', '2', 'replace v1');
     const deprecated = await registry.deprecate('reg-f', '1', 'leaks a feature');
@@ -121,7 +185,7 @@ describe('pinning cache (activities/pin-cache.ts)', () => {
   it('pins from the registry once per generation and again after any change to it', async () => {
     const { registry, pipelines } = models;
     await registry.register(named('pin-a'), { aliases: ['champion'] });
-    await registry.register(named('pin-a'), { aliases: ['challenger'] });
+    await registry.register({ ...named('pin-a'), description: 'v2' }, { aliases: ['challenger'] });
     await new PipelinesAdmin(pipelines, registry).apply({
       name: 'pin-p',
       steps: [{ id: 'a', type: 'model', model: 'pin-a:champion' }],

@@ -9,9 +9,9 @@ import {
   ModelNameParamsSchema,
   ModelRefParamsSchema,
   ModelSummarySchema,
-  ModelVersionViewSchema,
   PromoteBodySchema,
   RegisterModelBodySchema,
+  RegisteredSchema,
 } from '../schemas/models';
 import { jsonBody, jsonResponse } from './openapi';
 
@@ -41,10 +41,11 @@ const registerRoute = createRoute({
   method: 'post',
   path: '/v1/models',
   tags,
-  summary: 'Probe a model and register it as the next version of its name',
+  summary: 'Probe a model and register it as the next version of its name (an identical spec keeps its version)',
   request: { body: jsonBody(RegisterModelBodySchema) },
   responses: {
-    201: jsonResponse(z.object({ version: ModelVersionViewSchema }), 'the new version'),
+    201: jsonResponse(RegisteredSchema, 'stored as a new version'),
+    200: jsonResponse(RegisteredSchema, 'unchanged: the latest version already holds this spec'),
     ...problemResponses(400, 401, 413, 422),
   },
 });
@@ -74,10 +75,11 @@ export function modelRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(showRoute, async (c) => c.json(await deps.models.show(c.req.valid('param').name), 200));
 
   app.openapi(registerRoute, async (c) => {
-    const { aliases, reason, ...spec } = c.req.valid('json');
-    const { version } = await deps.models.register(spec, { aliases, reason: reason ?? 'registered through the API' });
-    c.header('Location', `/v1/models/${version.name}`);
-    return c.json({ version }, 201);
+    const { aliases, reason, card: _provenance, ...spec } = c.req.valid('json');
+    const registered = await deps.models.register(spec, { aliases, reason: reason ?? 'registered through the API' });
+    if (!registered.created) return c.json(registered, 200);
+    c.header('Location', `/v1/models/${registered.version.name}`);
+    return c.json(registered, 201);
   });
 
   app.openapi(promoteRoute, async (c) => {

@@ -32,12 +32,27 @@ export const ModelDetailsSchema = z.object({
   aliasHistory: z.array(AliasEventSchema),
 });
 
-/** `POST /v1/models`: a version spec, and aliases to point at the new version. */
+/**
+ * `POST /v1/models`: a version spec (or a whole model card), and aliases to point at the new
+ * version. Strict: a misspelt optional field (`metric`) is refused rather than dropped.
+ */
 export const RegisterModelBodySchema = ModelVersionSpecSchema.extend({
   aliases: z.array(AliasNameSchema).optional(),
   /** Why, for the alias history. @default 'registered through the API' */
   reason: z.string().min(1).max(500).optional(),
-}).meta({ id: 'ModelVersionSpec' });
+  /** A model card's provenance block: accepted so a card can be sent as it is, not stored. */
+  card: z.record(z.string(), z.unknown()).optional(),
+})
+  .strict()
+  .meta({ id: 'ModelVersionSpec' });
+
+/** What `POST /v1/models` did: `created` false when the latest version already held the spec. */
+export const RegisteredSchema = z.object({
+  version: ModelVersionViewSchema,
+  created: z.boolean(),
+  /** The aliases pointed at `version`: all asked for when created; when unchanged, those that did not exist yet. */
+  aliasesSet: z.array(z.string()),
+});
 
 /** `POST /v1/models/{name}/aliases`: point `alias` at `version`. */
 export const PromoteBodySchema = z.object({

@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import type { CaseIssue } from '../case';
-import { toCaseIssues } from '../case';
+import { parseSpec } from '../unknown-keys';
 import { PipelineSpecSchema, type ModelStep, type PipelineSpec, type Step } from './spec';
 
 type Visit = (step: Step, path: string[]) => void;
@@ -96,10 +96,9 @@ export function semanticIssues(spec: PipelineSpec): CaseIssue[] {
 export function validatePipelineSpec(
   raw: unknown,
 ): { ok: true; spec: PipelineSpec } | { ok: false; issues: CaseIssue[] } {
-  const parsed = PipelineSpecSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, issues: toCaseIssues(parsed.error) };
-  const issues = semanticIssues(parsed.data);
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
+  const { data, issues } = parseSpec(PipelineSpecSchema, raw);
+  if (data) issues.push(...semanticIssues(data));
+  return data && issues.length === 0 ? { ok: true, spec: data } : { ok: false, issues };
 }
 
 /** The model steps of a spec, flattened (for pinning and placement). */

@@ -1,5 +1,5 @@
 import type { CaseIssue } from '../case';
-import { toCaseIssues } from '../case';
+import { parseSpec } from '../unknown-keys';
 import { compileRuleSet } from './evaluate';
 import { FACT_NAMES, factPathProblem, factType } from './facts';
 import {
@@ -138,9 +138,9 @@ function compileIssues(spec: RuleSetSpec): CaseIssue[] {
  * fact 'scor'`), then a compile by json-rules-engine itself, so what passes here also runs.
  */
 export function validateRuleSet(raw: unknown): { ok: true; spec: RuleSetSpec } | { ok: false; issues: CaseIssue[] } {
-  const parsed = RuleSetSpecSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, issues: toCaseIssues(parsed.error) };
-  const issues = ruleSetIssues(parsed.data);
-  if (issues.length === 0) issues.push(...compileIssues(parsed.data));
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: parsed.data };
+  const { data, issues } = parseSpec(RuleSetSpecSchema, raw);
+  if (!data) return { ok: false, issues };
+  issues.push(...ruleSetIssues(data));
+  if (issues.length === 0) issues.push(...compileIssues(data));
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: data };
 }

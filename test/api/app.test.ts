@@ -58,6 +58,29 @@ describe('createApp (no servers)', () => {
     expect((await app.request('/v1/models', { headers: { authorization: header } })).status).toBe(status);
   });
 
+  const spec = { name: 'm', kind: 'http-json', uri: 'http://127.0.0.1:1/', inputSchema: {}, outputSchema: {} };
+  it.each([
+    [true, 201, '/v1/models/m'],
+    [false, 200, null],
+  ])('POST /v1/models: created %s → %i (Location only for a new version)', async (created, status, location) => {
+    const version = { ...spec, version: '1', config: {}, metrics: {}, createdAt: '', deprecatedAt: null };
+    const registered = { version: { ...version, deprecationReason: null }, created, aliasesSet: [] };
+    const app = createApp(stubDeps({ models: { register: () => Promise.resolve(registered) } }));
+    const init = { method: 'POST', headers: { ...auth, 'content-type': 'application/json' } };
+    const res = await app.request('/v1/models', { ...init, body: JSON.stringify({ ...spec, card: { data: 'x' } }) });
+    expect([res.status, res.headers.get('location'), await res.json()]).toEqual([status, location, registered]);
+  });
+
+  it('refuses a misspelt field in a model spec instead of dropping it', async () => {
+    const init = { method: 'POST', headers: { ...auth, 'content-type': 'application/json' } };
+    const res = await createApp(stubDeps({})).request('/v1/models', {
+      ...init,
+      body: JSON.stringify({ ...spec, metric: { auc: 0.9 } }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ errors: [{ path: 'metric', message: 'unknown field' }] });
+  });
+
   it('needs no key with authentication off, and refuses an empty key list', async () => {
     const app = createApp(stubDeps({ models: { list: () => Promise.resolve([]) } }, null));
     expect(await (await app.request('/v1/models')).json()).toEqual({ models: [] });
