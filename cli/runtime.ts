@@ -39,4 +39,4 @@ export function installCliRuntime(): void {
   }
 }
 
-export { untilInterrupted } from '../workers/signals';
+export { untilInterrupted } from './launcher';

@@ -1,18 +1,33 @@
+import { constants } from 'node:os';
+
+/** The signals that stop an Arbiter process gracefully: Ctrl-C, a supervisor's stop, a closed terminal. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
- * Resolves on the first Ctrl-C or SIGTERM; a second one ends the process at once (exit 130 or 143).
- * The listeners stay: removing the last one would drop a second signal already caught with the first.
+ * A repeat of the first signal this soon after it is the same request delivered twice (npm exec
+ * forwards the terminal's Ctrl-C to a child that got it already: npm/cli#8164), not a second Ctrl-C.
+ */
+const SAME_REQUEST_MS = 500;
+
+/**
+ * Resolves on the first Ctrl-C, SIGTERM or SIGHUP; a second one ends the process at once (exit
+ * 128 + the signal's number). SIGHUP is here because its default action would kill the process
+ * without stopping the Temporal dev server it started in its own process group. The listeners stay:
+ * removing the last one would drop a second signal already caught with the first.
  */
 export function untilInterrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    let caught = 0;
+    let first: { signal: NodeJS.Signals; at: number } | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      caught += 1;
-      if (caught === 1) return resolve(signal);
+      if (!first) {
+        first = { signal, at: Date.now() };
+        return resolve(signal);
+      }
+      if (signal === first.signal && Date.now() - first.at < SAME_REQUEST_MS) return;
       process.stderr.write(`${signal} during shutdown: exiting at once\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(128 + constants.signals[signal]);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   });
 }
 
