@@ -4,12 +4,6 @@ import { constants } from 'node:os';
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
- * A repeat of the first signal this soon after it is the same request delivered twice (npm exec
- * forwards the terminal's Ctrl-C to a child that got it already: npm/cli#8164), not a second Ctrl-C.
- */
-const SAME_REQUEST_MS = 500;
-
-/**
  * Resolves on the first Ctrl-C, SIGTERM or SIGHUP; a second one ends the process at once (exit
  * 128 + the signal's number). SIGHUP is here because its default action would kill the process
  * without stopping the Temporal dev server it started in its own process group. The listeners stay:
@@ -17,13 +11,10 @@ const SAME_REQUEST_MS = 500;
  */
 export function untilInterrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    let first: { signal: NodeJS.Signals; at: number } | undefined;
+    let caught = 0;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (!first) {
-        first = { signal, at: Date.now() };
-        return resolve(signal);
-      }
-      if (signal === first.signal && Date.now() - first.at < SAME_REQUEST_MS) return;
+      caught += 1;
+      if (caught === 1) return resolve(signal);
       process.stderr.write(`${signal} during shutdown: exiting at once\n`);
       process.exit(128 + constants.signals[signal]);
     };
