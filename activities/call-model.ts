@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { checkCaseLimits, DEFAULT_CASE_LIMITS, type CaseLimits } from '../core/case-limits';
 import { Failure } from '../core/failures';
 import type { PinnedModel } from '../core/model-ref';
@@ -93,6 +93,8 @@ export function createCallModel({
         type: Failure.Placement.Busy,
         message: `${model.name} is busy here`,
         nonRetryable: true,
+        // A routing answer, not a failure: no WARN in the worker log each time a call goes remote.
+        category: ApplicationFailureCategory.BENIGN,
       });
     }
     const run = async (): Promise<CallModelOutput> => {

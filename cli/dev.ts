@@ -1,4 +1,6 @@
-import type { ArbiterEnv } from '../config/env';
+import { PROJECT_ROOT, type ArbiterEnv } from '../config/env';
+import { tryHint } from './dev-hint';
+import { launchedByNpm, npmStopHint } from './launcher';
 import { installCliRuntime, untilInterrupted } from './runtime';
 import { startStack, type Stack } from './stack/stack';
 
@@ -20,7 +22,9 @@ export async function runDev(env: ArbiterEnv): Promise<void> {
   installCliRuntime();
   const stack = await startStack(env, say);
   printStackInfo(stack, env);
-  say('Serving. Try: arbiter decide --input-file demo/cases/sample.json   (Ctrl-C to stop)');
+  const pipelines = (await stack.models.pipelines.list()).map((p) => p.name);
+  say(`Serving. ${tryHint(pipelines, PROJECT_ROOT)}   (Ctrl-C to stop)`);
+  if (launchedByNpm()) say(`(${npmStopHint()})`);
   await untilInterrupted();
   say('stopping...');
   await stack.stop();

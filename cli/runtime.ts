@@ -6,10 +6,25 @@ const EXPECTED = [
   /^No workflows registered, not polling for workflow tasks/,
 ];
 
+/**
+ * An error in a log entry as its type and message: an Error's own fields are not enumerable, so
+ * JSON shows a failed workflow's error as `{}` (a rejected case's field errors are in its message).
+ */
+function readable(key: string, value: unknown): unknown {
+  if (key !== 'error' || typeof value !== 'object' || value === null) return value;
+  const { type, message } = value as { type?: unknown; message?: unknown };
+  if (typeof message !== 'string') return value;
+  return { ...(typeof type === 'string' ? { type } : {}), message };
+}
+
+export function formatLogEntry(entry: Pick<LogEntry, 'level' | 'message' | 'meta'>): string {
+  const meta = entry.meta ? ` ${JSON.stringify(entry.meta, readable)}` : '';
+  return `${entry.level} ${entry.message}${meta}`;
+}
+
 function print(entry: LogEntry): void {
   if (EXPECTED.some((re) => re.test(entry.message))) return;
-  const meta = entry.meta ? ` ${JSON.stringify(entry.meta)}` : '';
-  process.stderr.write(`${entry.level} ${entry.message}${meta}\n`);
+  process.stderr.write(`${formatLogEntry(entry)}\n`);
 }
 
 /**
@@ -24,4 +39,4 @@ export function installCliRuntime(): void {
   }
 }
 
-export { untilInterrupted } from '../workers/signals';
+export { untilInterrupted } from './launcher';

@@ -53,7 +53,7 @@ export const EnvSchema = z.object({
   ARBITER_PIPELINES_DIR: z.string().default(DEMO_DIRS.pipelines),
   /** Rule sets applied at start by the embedded stack (and ARBITER_REGISTER_CARDS). @default '<project>/demo/rules' */
   ARBITER_RULES_DIR: z.string().default(DEMO_DIRS.rules),
-  /** Models a model-pool process serves, comma-separated. @default every registered model */
+  /** Models a model-pool process serves, comma-separated. @default every registered model, and each one registered later */
   ARBITER_POOL_MODELS: optional.transform((v) =>
     v
       ?.split(',')

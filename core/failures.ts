@@ -41,7 +41,7 @@ export const Failure = {
     NoResult: 'Pipeline.NoResult',
     NoScore: 'Pipeline.NoScore',
   },
-  Placement: { Busy: 'Placement.Busy' },
+  Placement: { Busy: 'Placement.Busy', NoWorker: 'Placement.NoWorker' },
   Rules: { NotFound: 'Rules.NotFound', Failed: 'Rules.Failed' },
   Similarity: { NotConfigured: 'Similarity.NotConfigured', NoVector: 'Similarity.NoVector' },
   Store: { Unavailable: 'Store.Unavailable', Rejected: 'Store.Rejected', OutageExceeded: 'Store.OutageExceeded' },
@@ -105,6 +105,11 @@ export const FAILURES: { readonly [T in FailureType]: FailureInfo } = {
   [Failure.Pipeline.NoResult]: { retryable: false, meaning: 'the pipeline produced no output step result' },
   [Failure.Pipeline.NoScore]: { retryable: false, meaning: 'the output has no numeric score to decide on' },
   [Failure.Placement.Busy]: { retryable: false, meaning: '`auto` placement: this worker is busy, so call remote' },
+  [Failure.Placement.NoWorker]: {
+    retryable: false,
+    meaning:
+      "no model-pool worker took a remote call within 5 s: no pool serves the model's queue, or all are saturated",
+  },
   [Failure.Rules.NotFound]: { retryable: false, meaning: 'no such rule set' },
   [Failure.Rules.Failed]: { retryable: false, meaning: "the rule set could not be evaluated on the case's facts" },
   [Failure.Similarity.NotConfigured]: { retryable: false, meaning: 'no vector store is configured' },

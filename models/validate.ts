@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { z } from 'zod';
 import { toCaseIssues, type CaseIssue } from '../core/case';
 import { Failure } from '../core/failures';
@@ -44,6 +44,9 @@ export function withValidation(adapter: ModelAdapter): ModelAdapter {
           message: `model ${id} rejected the input: ${bad.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
           nonRetryable: true,
           details: [bad],
+          // The case's fault, not the worker's: the SDK logs it at DEBUG, not a WARN per pipeline
+          // member; the decision's rejection (Decision.InvalidCase) says it once.
+          category: ApplicationFailureCategory.BENIGN,
         });
       }
       const prediction = await adapter.predict(inputs, options);

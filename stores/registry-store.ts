@@ -10,6 +10,7 @@ import {
   type AliasEvent,
   type ModelSummary,
 } from './registry-rows';
+import { registryGeneration } from './registry-generation';
 import * as sql from './registry-sql';
 
 /** Everything the registry knows about one model. */
@@ -147,6 +148,11 @@ export class ModelRegistry {
     return found;
   }
 
+  /** The registry generation (stores/registry-generation.ts): one cheap query that says whether anything changed. */
+  generation(): Promise<string> {
+    return registryGeneration(this.pool);
+  }
+
   async list(): Promise<ModelSummary[]> {
     const { rows } = await this.pool.query(sql.LIST_MODELS);
     return rows.map((r) => ModelSummaryRowSchema.parse(r));
@@ -230,7 +236,8 @@ export class ModelRegistry {
     return [...versions.map((v) => `${name}@${v.version}`), ...aliases.map((a) => `${name}:${a.alias}`)];
   }
 
-  private async names(): Promise<string[]> {
+  /** Every registered model's name, sorted. */
+  async names(): Promise<string[]> {
     return (await this.pool.query<{ name: string }>(sql.MODEL_NAMES)).rows.map((r) => r.name);
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecisionFailedError, type ArbiterClient } from '../client';
 import { loadHoldout } from '../cli/demo-cases';
@@ -8,8 +8,10 @@ import { PipelineInvalidError, PipelinesAdmin } from '../admin/pipelines';
 import { canaryBucket } from '../core/pipeline/combine';
 import type { PipelineSpecInput } from '../core/pipeline/spec';
 import { modelTaskQueue } from '../core/pipeline/types';
+import { Failure } from '../core/failures';
 import { decisionWorkflowId } from '../core/workflow-input';
 import { registerModel } from '../admin/registration';
+import { startModelPool, type ModelPool } from '../workers/model-pool';
 import type { OrchestratorRuntime } from '../workers/orchestrator-runtime';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 import { serviceModel, startScoringService, type ScoringService } from './helpers/scoring-service';
@@ -22,8 +24,7 @@ let service: ScoringService;
 let runtime: OrchestratorRuntime;
 let client: ArbiterClient;
 let pipelines: PipelinesAdmin;
-let poolWorkers: Worker[] = [];
-let poolRuns: Promise<void>[] = [];
+let modelPool: ModelPool | undefined;
 let taskQueue: string;
 const uniq = (p: string) => `${p}-${randomBytes(4).toString('hex')}`;
 /** A fresh case id that `wanted` accepts (each try is a new random id). */
@@ -50,18 +51,15 @@ beforeAll(async () => {
   // Broken after registration: stored directly, as a model that answered once and then fell over.
   await registry.register(serviceModel(service, 'broken', '/fail/500'), { aliases: ['champion'] });
   pipelines = new PipelinesAdmin(store, registry);
-  const { createModelPoolWorkers } = await import('../workers/model-pool');
-  poolWorkers = await createModelPoolWorkers({
+  modelPool = await startModelPool({
     connection: env.nativeConnection,
     models: ['slow-c', 'fast-a'],
     runtime: models,
   });
-  poolRuns = poolWorkers.map((w) => w.run());
 }, 180_000);
 
 afterAll(async () => {
-  poolWorkers.forEach((w) => w.shutdown());
-  await Promise.allSettled(poolRuns);
+  await modelPool?.stop();
   await suite?.stop();
   await service?.close();
 });
@@ -286,6 +284,47 @@ describe('placement', () => {
       const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
       expect(scheduled?.activityTaskScheduledEventAttributes?.taskQueue?.name).toBe(modelTaskQueue('fast-a'));
     }
+  });
+
+  it('fails a remote call no model-pool worker takes with Placement.NoWorker, naming the queue, not a timeout', async () => {
+    // fast-b has no pool in this suite: its remote call must fail by name, and the chain go on.
+    const name = await applied({
+      name: 'no-pool',
+      steps: [
+        {
+          id: 'fb',
+          type: 'fallback',
+          chain: [
+            { id: 'far', type: 'model', model: 'fast-b', placement: 'remote' },
+            { id: 'near', type: 'model', model: 'fast-a' },
+          ],
+        },
+      ],
+      output: 'fb',
+    });
+    const handle = await env.client.workflow.start('pipelineWorkflow', {
+      taskQueue,
+      workflowId: uniq('no-pool'),
+      args: [{ pipeline: name, input: {} }],
+    });
+    const result = (await handle.result()) as {
+      score: number;
+      notes: string[];
+      calls: { model: string; status: string; error?: { type?: string; message: string } }[];
+    };
+    expect(result.score).toBe(0.9);
+    const far = result.calls.find((c) => c.model === 'fast-b');
+    expect(far).toMatchObject({ status: 'failed', error: { type: Failure.Placement.NoWorker } });
+    const reason = `no model-pool worker took the call to fast-b within 5 s (task queue ${modelTaskQueue('fast-b')})`;
+    expect(far?.error?.message).toContain(reason);
+    expect(result.notes.join(' ')).toContain(reason);
+    // One try, ended by the wait for a worker (not by schedule-to-close, nor retried on the same queue).
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(1);
+    const timedOut = events.find((e) => e.activityTaskTimedOutEventAttributes)?.activityTaskTimedOutEventAttributes;
+    expect(timedOut?.failure?.timeoutFailureInfo?.timeoutType).toBe(
+      temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+    );
   });
 
   it('runs an auto step locally while this worker has room (no activity task on the server)', async () => {

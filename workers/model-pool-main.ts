@@ -4,13 +4,14 @@ import { createResultCache } from '../stores/cache';
 import { openPool } from '../stores/db';
 import { caseLimitsOf, loadEnv } from '../config/env';
 import { createModelServices } from '../admin/model-services';
-import { createModelPoolWorkers } from './model-pool';
+import { startModelPool } from './model-pool';
 import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
 import { temporalTarget } from '../config/temporal';
 
 /**
  * A model-pool process: serves `remote` calls for the models named in ARBITER_POOL_MODELS
- * (comma-separated; default every registered model) on their own task queues.
+ * (comma-separated) on their own task queues; without it, every registered model, and each model
+ * registered while it runs.
  */
 async function main(): Promise<void> {
   const env = loadEnv();
@@ -23,25 +24,23 @@ async function main(): Promise<void> {
   const pool = await openPool(env.DATABASE_URL, { max: 4 });
   const models = createModelServices(pool, env.ARBITER_MODELS_DIR);
   const cache = await createResultCache({ REDIS_URL: env.REDIS_URL });
-  const names = env.ARBITER_POOL_MODELS ?? (await models.registry.list()).map((m) => m.name);
   const target = temporalTarget(env.TEMPORAL_ADDRESS);
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const workers = await createModelPoolWorkers({
+  const modelPool = await startModelPool({
     connection,
     namespace: target.namespace,
-    models: names,
+    models: env.ARBITER_POOL_MODELS ?? { follow: models.registry },
     runtime: models.runtime,
     cache,
     caseLimits: caseLimitsOf(env),
     shutdownGraceMs: env.ARBITER_SHUTDOWN_GRACE,
+    log: (msg) => log.info(msg),
   });
-  const running = workers.map((w) => w.run());
-  log.info({ models: names }, 'model pool running');
+  log.info({ models: modelPool.served(), following: !env.ARBITER_POOL_MODELS }, 'model pool running');
   const signal = await untilInterrupted();
   log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'draining');
   exitIfStuck(env.ARBITER_SHUTDOWN_GRACE + SHUTDOWN_MARGIN_MS, (msg) => log.error(msg));
-  workers.forEach((w) => w.shutdown());
-  await Promise.allSettled(running);
+  await modelPool.stop();
   await Promise.all([models.close(), cache.close(), pool.end(), connection.close()]);
   log.info('model pool stopped');
   process.exit(0);

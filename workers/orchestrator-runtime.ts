@@ -10,7 +10,7 @@ import { createResultCache, type ResultCache } from '../stores/cache';
 import { DecisionStore } from '../stores/decision-store';
 import { caseLimitsOf, type ArbiterEnv } from '../config/env';
 import { createModelServices, type ModelServices } from '../admin/model-services';
-import { createModelPoolWorkers } from './model-pool';
+import { startModelPool, type ModelPool } from './model-pool';
 import { createOrchestratorWorker } from './orchestrator';
 import { vectorStoreFromEnv } from './vector-store';
 import type { VectorStore } from '../stores/vector';
@@ -22,6 +22,8 @@ export interface OrchestratorRuntime {
   cache: ResultCache;
   /** Where case vectors live; undefined with ARBITER_VECTOR_STORE=none. */
   vectors: VectorStore | undefined;
+  /** The embedded model pool (`modelPool: true`), following the registry. */
+  modelPool?: ModelPool;
   stop(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export interface OrchestratorRuntimeOptions {
   env: ArbiterEnv;
   /** Register model cards and apply pipeline files from the demo folders. @default false */
   seedDemo?: boolean;
-  /** Also serve every registered model's remote task queue in this process. @default false */
+  /** Also serve every registered model's remote task queue in this process, models registered later included. @default false */
   modelPool?: boolean;
   /** A prebuilt workflow bundle (tests share one per suite). */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -129,21 +131,21 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
     });
     stops.push(runInBackground(worker));
+    let modelPool: ModelPool | undefined;
     if (opts.modelPool) {
-      const names = (await models.registry.list()).map((m) => m.name);
-      const pool = await createModelPoolWorkers({
+      modelPool = await startModelPool({
         connection: opts.connection,
         namespace: opts.namespace,
-        models: names,
+        models: { follow: models.registry },
         runtime: models.runtime,
         cache,
         caseLimits: caseLimitsOf(opts.env),
         shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
+        log,
       });
-      pool.forEach((w) => stops.push(runInBackground(w)));
-      log(`model pool serving ${names.length} model queues`);
+      stops.push(modelPool.stop);
     }
-    return { models, store, cache, vectors, stop };
+    return { models, store, cache, vectors, modelPool, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,6 +1,13 @@
+import { constants } from 'node:os';
+
+/** The signals that stop an Arbiter process gracefully: Ctrl-C, a supervisor's stop, a closed terminal. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
- * Resolves on the first Ctrl-C or SIGTERM; a second one ends the process at once (exit 130 or 143).
- * The listeners stay: removing the last one would drop a second signal already caught with the first.
+ * Resolves on the first Ctrl-C, SIGTERM or SIGHUP; a second one ends the process at once (exit
+ * 128 + the signal's number). SIGHUP is here because its default action would kill the process
+ * without stopping the Temporal dev server it started in its own process group. The listeners stay:
+ * removing the last one would drop a second signal already caught with the first.
  */
 export function untilInterrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -9,10 +16,9 @@ export function untilInterrupted(): Promise<NodeJS.Signals> {
       caught += 1;
       if (caught === 1) return resolve(signal);
       process.stderr.write(`${signal} during shutdown: exiting at once\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(128 + constants.signals[signal]);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   });
 }
 

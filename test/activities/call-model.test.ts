@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
+import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallModel, type CallModelOutput } from '../../activities/call-model';
 import { LocalLoad } from '../../activities/local-load';
@@ -47,6 +47,21 @@ describe('callModel activity', () => {
     expect(f.message).toMatch(/input\.https: .*expected number/);
     const [issues] = f.details ?? [];
     expect(issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'input.long_url' })]));
+  });
+
+  // A rejected case fails every member of a parallel step: one WARN each, with all its field errors,
+  // was the worker log's noise. The SDK logs a benign failure at DEBUG; a model's own failure stays WARN.
+  it.each([
+    { failure: 'the case\u2019s bad input', model: 'phishing-gb', input: { https: 'yes' }, level: 'DEBUG' },
+    { failure: 'an unregistered version', model: 'nope', input: {}, level: 'WARN' },
+  ])('logs $failure at $level in the worker log', async ({ model, input, level }) => {
+    const entries: LogEntry[] = [];
+    const logged = new MockActivityEnvironment(
+      { startToCloseTimeoutMs: 5000 },
+      { logger: new DefaultLogger('TRACE', (e) => entries.push(e)) },
+    );
+    await failureOf(logged.run(callModel, { model: { name: model, version: '1' }, input }));
+    expect(entries.filter((e) => e.message === 'Activity failed').map((e) => e.level)).toEqual([level]);
   });
 
   it('fails non-retryably for a version that was never registered', async () => {

@@ -9,6 +9,7 @@ import { decisionUpdate, reviewUpdate } from '../../core/messages';
 import type { PipelineSpecInput } from '../../core/pipeline/spec';
 import { modelTaskQueue } from '../../core/pipeline/types';
 import { OUTAGE_PATCH } from '../../workflows/outage';
+import { REMOTE_START_PATCH } from '../../workflows/pipeline/calls';
 import { MODEL_OUTAGE_PATCH } from '../../workflows/pipeline/interpreter';
 import {
   completed,
@@ -88,6 +89,25 @@ const fallback = (chain: string[]) =>
     },
     chain,
   );
+
+/** A remote first member no model-pool worker serves, then a local one. */
+const unserved = pinnedPipeline(
+  {
+    name: 'replay-unserved',
+    steps: [
+      {
+        id: 'nn',
+        type: 'fallback',
+        chain: [
+          { id: 'far', type: 'model', model: 'nn-unserved', placement: 'remote', timeoutMs: 300 },
+          { id: 'near', type: 'model', model: 'nn-backup', timeoutMs: 300 },
+        ],
+      },
+    ],
+    output: 'nn',
+  },
+  ['nn-unserved', 'nn-backup'],
+);
 
 const late = pinnedPipeline(
   {
@@ -176,6 +196,16 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
     ),
     pools: ['phishing-slow'],
   },
+  // No pool for the remote member: it fails Placement.NoWorker after the wait for a worker, not a timeout.
+  'remote-member-no-pool-worker': decided(
+    { pipeline: unserved, models: { 'nn-backup': { score: 0.3 } } },
+    (h, o) =>
+      completed(h) &&
+      patchMarked(h, REMOTE_START_PATCH) &&
+      scheduledOn(h, modelTaskQueue('nn-unserved')) &&
+      asDecision(o)?.score === 0.3 &&
+      (asDecision(o)?.reasons.some((r) => r.includes('no model-pool worker took the call to nn-unserved')) ?? false),
+  ),
   'canary-arm': decided({ pipeline: canary }, (h, o) => completed(h) && arms(o).includes('canary')),
   'shadow-call': decided(
     { pipeline: shadow, models: { 'phishing-gb-next': { ms: 200 } } },

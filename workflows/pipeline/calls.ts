@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   proxyActivities,
+  patched,
   proxyLocalActivities,
   type ActivityOptions,
   TimeoutFailure,
@@ -42,16 +43,38 @@ function local(step: ModelStep, budgetMs: number | undefined) {
   return proxyLocalActivities<Activities>(options).callModel;
 }
 
+/** Guards the bound on a remote call's wait for a worker: histories from before only had scheduleToClose (rule 13). */
+export const REMOTE_START_PATCH = 'remote-start-timeout';
+
+/**
+ * How long a remote call waits for a model-pool worker to take it: the slack its scheduleToClose
+ * always left for that wait. Past it the call fails `Placement.NoWorker` (not retried: Temporal does
+ * not retry a schedule-to-start timeout, the queue would be the same) instead of timing out unnamed.
+ */
+export const REMOTE_START_TIMEOUT_MS = 5_000;
+
 function remote(step: ModelStep, model: PinnedModel) {
   const attempts = step.retry?.maximumAttempts ?? 2;
   const options: ActivityOptions = {
     taskQueue: modelTaskQueue(model.name),
     startToCloseTimeout: step.timeoutMs,
     // No model-pool worker polling must not hang a decision: bound the wait for a worker too.
-    scheduleToCloseTimeout: step.timeoutMs * attempts + 5_000,
+    scheduleToCloseTimeout: step.timeoutMs * attempts + REMOTE_START_TIMEOUT_MS,
+    ...(patched(REMOTE_START_PATCH) ? { scheduleToStartTimeout: REMOTE_START_TIMEOUT_MS } : {}),
     retry: retryOf(step),
   };
   return proxyActivities<Activities>(options).callModel;
+}
+
+/** A remote call no model-pool worker took in time, named for what it most likely is. */
+function noWorker(err: unknown, model: PinnedModel): NonNullable<ModelCall['error']> | undefined {
+  const timeout = failureChain(err).find((e) => e instanceof TimeoutFailure);
+  if (!(timeout instanceof TimeoutFailure) || timeout.timeoutType !== 'SCHEDULE_TO_START') return undefined;
+  const queue = modelTaskQueue(model.name);
+  return {
+    type: Failure.Placement.NoWorker,
+    message: `no model-pool worker took the call to ${model.name} within ${REMOTE_START_TIMEOUT_MS / 1000} s (task queue ${queue}): no pool serves it, or every pool is busy`,
+  };
 }
 
 /** The innermost ApplicationFailure of an activity failure, for the audit trail. */
@@ -114,7 +137,7 @@ export async function callModel(
     }
     Object.assign(call, { status: 'ok', output: result.output, latencyMs: result.latencyMs, late: state.answered });
   } catch (err) {
-    const error = rootFailure(err);
+    const error = (call.placement === 'remote' ? noWorker(err, model) : undefined) ?? rootFailure(err);
     // A local call cut by the budget is late, not broken. (Workflow time stands still while local
     // activities run, so ask whether the budget was the tighter limit, not what time it is.)
     const budgetCut = budgetMs !== undefined && budgetMs <= step.timeoutMs * (step.retry?.maximumAttempts ?? 2);
