@@ -44,7 +44,9 @@ async function serve(
   backend: ApiBackend,
   log: Logger,
 ): Promise<void> {
-  const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR);
+  const { vectorStoreFromEnv } = await import('../workers/vector-store');
+  const vectors = vectorStoreFromEnv(env, backend.pool);
+  const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR, vectors);
   try {
     const apiKeys = opts.auth ? env.ARBITER_API_KEYS : null;
     const limits = { bodyLimit: env.ARBITER_API_BODY_LIMIT, decideWaitMs: env.ARBITER_API_DECIDE_WAIT };
@@ -55,6 +57,7 @@ async function serve(
     await server.close(env.ARBITER_SHUTDOWN_GRACE);
   } finally {
     await stores.close();
+    await vectors?.close();
   }
 }
 
