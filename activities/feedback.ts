@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Failure } from '../core/failures';
 import { FeedbackSchema, invalidFeedback, type Feedback, type FeedbackReceipt } from '../core/feedback';
 import { DecisionNotFoundError, FeedbackConflictError, type FeedbackStore } from '../stores/feedback-store';
+import { labelCaseVector } from '../stores/feedback-vector';
 import { toStoreFailure } from '../stores/pg-errors';
 import type { VectorStore } from '../stores/vector';
 
@@ -42,17 +43,8 @@ export function createFeedbackActivities({ feedback, vectors }: FeedbackActivity
       const receipt = await feedback.record(parsed.data).catch((err: unknown) => {
         throw toFeedbackFailure(err, parsed.data.decisionId);
       });
-      // Single-model (adhoc) decisions store no case vector.
-      if (!vectors || receipt.pipeline === 'adhoc') return receipt;
-      try {
-        await vectors.updateMetadata(receipt.pipeline, receipt.decisionId, { label: receipt.label });
-        return receipt;
-      } catch (err) {
-        // Vector failures are classified already: a transient one is retried (the label is kept
-        // idempotently); a permanent one must not undo the recorded label, so it is reported.
-        if (err instanceof ApplicationFailure && err.nonRetryable) return { ...receipt, vectorNote: err.message };
-        throw err;
-      }
+      // A transient vector failure is retried here (the label is kept idempotently).
+      return labelCaseVector(vectors, receipt);
     },
   };
 }

@@ -7,7 +7,7 @@ import type { RuleFacts } from '../core/rules/facts';
 import type { PinnedRuleSet } from './load-rule-set';
 import { ReviewOutcomeSchema, type ReviewOutcome } from '../core/review';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
-import { DecisionRecordSchema, RejectionRecordSchema } from '../core/records';
+import { DecisionRecordSchema, recordOf, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
 import { toStoreFailure } from '../stores/pg-errors';
 
@@ -30,7 +30,7 @@ export function createRecorders(store: DecisionStore, { storeInput }: { storeInp
     receivedAt?: number,
   ): Promise<{ latencyMs?: number }> => {
     const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
-    const valid = DecisionRecordSchema.parse({ ...record, latencyMs });
+    const valid = recordOf(DecisionRecordSchema.parse({ ...record, latencyMs }));
     try {
       await store.insertDecision(valid, { storeInput });
       await store.insertModelCalls(valid.decisionId, calls);

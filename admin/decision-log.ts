@@ -1,15 +1,31 @@
 import type { Pool } from 'pg';
 import type { FeedbackStats } from '../core/feedback';
+import type { BulkFeedbackReport, FeedbackInputRow } from '../core/feedback-bulk';
 import { DecisionStore, type StoredDecision, type StoredModelCall } from '../stores/decision-store';
 import { FeedbackStore, type FeedbackEntry, type LabelledQuery } from '../stores/feedback-store';
+import type { VectorStore } from '../stores/vector';
+import { applyFeedbackRows } from './feedback-bulk';
 
-export type { FeedbackEntry, StoredDecision, StoredModelCall };
+export type { FeedbackEntry, StoredDecision, StoredModelCall, VectorStore };
 
-/** One decision as the audit log holds it: the row, every model call, and the feedback in order. */
+/** One decision as the audit log holds it: the row (its feedback history included) and every model call. */
 export interface DecisionRecordView {
   decision: StoredDecision;
   calls: StoredModelCall[];
-  feedback: FeedbackEntry[];
+}
+
+/** Which decisions `list` reads. */
+export interface DecisionListQuery {
+  /** @default 50 */
+  limit?: number;
+  /** Only this pipeline's decisions (`adhoc` for single-model ones). @default every pipeline */
+  pipeline?: string;
+}
+
+/** What the log needs besides its database. */
+export interface DecisionLogOptions {
+  /** Where case vectors live, for bulk feedback to label them too. @default none: the log alone is labelled */
+  vectors?: VectorStore;
 }
 
 /** The decision log as people read it (CLI, API): decisions, their model calls, feedback and stats. */
@@ -17,7 +33,10 @@ export class DecisionLog {
   private readonly decisions: DecisionStore;
   private readonly feedback: FeedbackStore;
 
-  constructor(pool: Pool) {
+  constructor(
+    pool: Pool,
+    private readonly options: DecisionLogOptions = {},
+  ) {
     this.decisions = new DecisionStore(pool);
     this.feedback = new FeedbackStore(pool);
   }
@@ -28,18 +47,25 @@ export class DecisionLog {
   }
 
   /** The newest decisions first. */
-  list(limit: number): Promise<StoredDecision[]> {
-    return this.decisions.listDecisions(limit);
+  list(query: DecisionListQuery = {}): Promise<StoredDecision[]> {
+    return this.decisions.listDecisions(query.limit, query.pipeline);
   }
 
-  /** A decision with its model calls and feedback; undefined when the log has no such decision. */
+  /** A decision with its model calls; undefined when the log has no such decision. */
   async show(decisionId: string): Promise<DecisionRecordView | undefined> {
-    const [decision, calls, feedback] = await Promise.all([
+    const [decision, calls] = await Promise.all([
       this.decisions.getDecision(decisionId),
       this.decisions.listModelCalls(decisionId),
-      this.feedback.feedbackFor(decisionId),
     ]);
-    return decision ? { decision, calls, feedback } : undefined;
+    return decision ? { decision, calls } : undefined;
+  }
+
+  /**
+   * Many feedbacks at once, straight to the database in batched statements (no workflow each): the
+   * rows of a feedback file or of `POST /v1/decisions/feedback`. Bad rows are reported, not thrown.
+   */
+  applyFeedback(rows: readonly FeedbackInputRow[]): Promise<BulkFeedbackReport> {
+    return applyFeedbackRows({ store: this.feedback, vectors: this.options.vectors }, rows);
   }
 
   /** Accuracy of the decisions and of each member model against the labels feedback gave. */

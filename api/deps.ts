@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ArbiterClient } from '../client';
 import { ModelsAdmin } from '../admin/models';
 import { PipelinesAdmin } from '../admin/pipelines';
-import { DecisionLog } from '../admin/decision-log';
+import { DecisionLog, type VectorStore } from '../admin/decision-log';
 import type { ApiMetrics } from './metrics';
 
 /** The app the route modules add their routes to. */
@@ -36,13 +36,20 @@ export interface ApiDeps extends ApiStores {
   version?: string;
 }
 
-/** The stores on an existing pool (kept open by its owner); `close()` releases the model adapters. */
-export function storesFromPool(pool: Pool, modelsDir: string): ApiStores & { close(): Promise<void> } {
+/**
+ * The stores on an existing pool (kept open by its owner); `close()` releases the model adapters.
+ * @param vectors the case vectors bulk feedback labels too @default none
+ */
+export function storesFromPool(
+  pool: Pool,
+  modelsDir: string,
+  vectors?: VectorStore,
+): ApiStores & { close(): Promise<void> } {
   const models = ModelsAdmin.fromPool(pool, modelsDir);
   return {
     models,
     pipelines: PipelinesAdmin.fromPool(pool),
-    decisions: new DecisionLog(pool),
+    decisions: new DecisionLog(pool, { vectors }),
     close: () => models.close(),
   };
 }

@@ -41,12 +41,14 @@ async function serve(
   backend: ApiBackend,
   log: Logger,
 ): Promise<void> {
-  const [{ createApp }, { storesFromPool }, { untilInterrupted }] = await Promise.all([
+  const [{ createApp }, { storesFromPool }, { untilInterrupted }, { vectorStoreFromEnv }] = await Promise.all([
     import('../api/app'),
     import('../api/deps'),
     import('./runtime'),
+    import('../workers/vector-store'),
   ]);
-  const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR);
+  const vectors = vectorStoreFromEnv(env, backend.pool);
+  const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR, vectors);
   try {
     const apiKeys = opts.auth ? env.ARBITER_API_KEYS : null;
     const limits = { bodyLimit: env.ARBITER_API_BODY_LIMIT, decideWaitMs: env.ARBITER_API_DECIDE_WAIT };
@@ -57,6 +59,7 @@ async function serve(
     await server.close(env.ARBITER_SHUTDOWN_GRACE);
   } finally {
     await stores.close();
+    await vectors?.close();
   }
 }
 

@@ -1,11 +1,61 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FeedbackStats, Metrics } from '../core/feedback';
+import type { BulkFeedbackReport } from '../core/feedback-bulk';
 import { DEFAULT_CUTOFF } from '../core/feedback-cutoff';
 import type { Label } from '../core/similar';
 import type { DecisionLog } from '../admin/decision-log';
 import { json, out, table } from './output';
 
-type WithLog = <T>(fn: (log: DecisionLog) => Promise<T>) => Promise<T>;
+type WithLog = <T>(fn: (log: DecisionLog) => Promise<T>, options?: { labelVectors?: boolean }) => Promise<T>;
+
+interface FeedbackCliOptions {
+  label?: Label;
+  source?: string;
+  note?: string;
+  feedbackId?: string;
+  file?: string;
+  json: boolean;
+}
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+
+/** The report for a person: each failed row on stderr (row, id, type, why), then the summary line. */
+function printBulk(report: BulkFeedbackReport, summary: string): void {
+  for (const r of report.rows) {
+    if (r.status === 'failed') say(`row ${r.row} (${r.id ?? 'no id'}): ${r.type}: ${r.message}`);
+  }
+  const notes = report.rows.flatMap((r) =>
+    r.status !== 'failed' && r.receipt.vectorNote ? [r.receipt.vectorNote] : [],
+  );
+  if (notes.length > 0) say(`${notes.length} case vectors were not labelled, e.g.: ${notes[0]}`);
+  out(summary);
+}
+
+/** `decisions feedback --file`: every row in one process and one database pool; exit 1 when a row failed. */
+async function runBulk(path: string, asJson: boolean, withLog: WithLog): Promise<void> {
+  const [{ readFeedbackFile }, { bulkSummary }] = await Promise.all([
+    import('../admin/feedback-file'),
+    import('../core/feedback-bulk'),
+  ]);
+  const rows = await readFeedbackFile(path);
+  const report = await withLog((log) => log.applyFeedback(rows), { labelVectors: true });
+  if (asJson) json(report);
+  else printBulk(report, bulkSummary(report));
+  if (report.failed > 0) process.exitCode = 1;
+}
+
+/** `decisions feedback <id> --label`: one feedback, through Temporal. */
+async function runOne(decisionId: string, label: Label, opts: FeedbackCliOptions): Promise<void> {
+  const [{ loadEnv }, { withArbiter }] = await Promise.all([import('../config/env'), import('./stack/attach')]);
+  const { source, note, feedbackId } = opts;
+  const receipt = await withArbiter(loadEnv(), (c) =>
+    c.submitFeedback(decisionId, label, { source, note, feedbackId }),
+  );
+  if (opts.json) json(receipt);
+  else if (receipt.changed) out(`${decisionId}: labelled ${receipt.label} (feedback ${receipt.feedbackId})`);
+  else out(`${decisionId}: feedback ${receipt.feedbackId} was already recorded; label ${receipt.label}`);
+  if (!opts.json && receipt.vectorNote) out(`  the case vector was not labelled: ${receipt.vectorNote}`);
+}
 
 function cutoff(value: string): number {
   const n = Number(value);
@@ -44,29 +94,32 @@ export function formatFeedbackStats(stats: FeedbackStats): string {
 /** `arbiter decisions feedback|stats`: ground truth, and how decisions and models did against it. */
 export function addFeedbackCommands(decisions: Command, withLog: WithLog): void {
   decisions
-    .command('feedback <decisionId>')
-    .description('attach the true label to a decision (through Temporal; labels its case vector too)')
-    .addOption(new Option('--label <label>', 'the truth').choices(['fraud', 'legit']).makeOptionMandatory())
+    .command('feedback [decisionId]')
+    .description(
+      'attach the true label to a decision (through Temporal; labels its case vector too), ' +
+        'or to many at once with --file',
+    )
+    .addOption(new Option('--label <label>', 'the truth').choices(['fraud', 'legit']))
     .option('--source <source>', 'who or what says so (chargeback, analyst, ...)')
     .option('--note <text>', 'why, kept with the feedback')
     .option('--feedback-id <id>', 'idempotency key: sending it again changes nothing')
+    .option(
+      '--file <path>',
+      'many feedbacks, straight to the database: .ndjson, one {"decisionId" or "caseId", "label", "source"?, ' +
+        '"note"?, "feedbackId"?} a line, or .csv with those columns; the same file twice changes nothing',
+    )
     .option('--json', 'print JSON', false)
-    .action(
-      async (
-        decisionId: string,
-        opts: { label: Label; source?: string; note?: string; feedbackId?: string; json: boolean },
-      ) => {
-        const { label, source, note, feedbackId } = opts;
-        const [{ loadEnv }, { withArbiter }] = await Promise.all([import('../config/env'), import('./stack/attach')]);
-        const receipt = await withArbiter(loadEnv(), (c) =>
-          c.submitFeedback(decisionId, label, { source, note, feedbackId }),
-        );
-        if (opts.json) json(receipt);
-        else if (receipt.changed) out(`${decisionId}: labelled ${receipt.label} (feedback ${receipt.feedbackId})`);
-        else out(`${decisionId}: feedback ${receipt.feedbackId} was already recorded; label ${receipt.label}`);
-        if (!opts.json && receipt.vectorNote) out(`  the case vector was not labelled: ${receipt.vectorNote}`);
-      },
-    );
+    .action(async (decisionId: string | undefined, opts: FeedbackCliOptions, command: Command) => {
+      if (opts.file !== undefined) {
+        const given = [decisionId, opts.label, opts.source, opts.note, opts.feedbackId].some((v) => v !== undefined);
+        if (given) command.error('error: with --file, each row gives its own decision, label, source, note and id');
+        return runBulk(opts.file, opts.json, withLog);
+      }
+      if (decisionId === undefined || opts.label === undefined) {
+        command.error('error: give a decision id and --label <fraud|legit>, or --file <path>');
+      }
+      return runOne(decisionId, opts.label, opts);
+    });
 
   decisions
     .command('stats')

@@ -3,13 +3,27 @@ import type { DecisionLog } from '../admin/decision-log';
 import { addFeedbackCommands } from './decisions-feedback';
 import { json, out, table, print } from './output';
 
-async function withLog<T>(fn: (log: DecisionLog) => Promise<T>): Promise<T> {
-  const [{ DecisionLog }, { loadEnv }, { withDatabase }] = await Promise.all([
-    import('../admin/decision-log'),
+/**
+ * Runs `fn` on the decision log; with `labelVectors`, the log labels case vectors too (bulk feedback),
+ * in the vector store the environment names.
+ */
+async function withLog<T>(fn: (log: DecisionLog) => Promise<T>, { labelVectors = false } = {}): Promise<T> {
+  const [{ loadEnv }, { withDatabase }, { DecisionLog }] = await Promise.all([
     import('../config/env'),
     import('./stack/attach'),
+    import('../admin/decision-log'),
   ]);
-  return withDatabase(loadEnv(), (pool) => fn(new DecisionLog(pool)));
+  const env = loadEnv();
+  return withDatabase(env, async (pool) => {
+    if (!labelVectors) return fn(new DecisionLog(pool));
+    const { vectorStoreFromEnv } = await import('../workers/vector-store');
+    const vectors = vectorStoreFromEnv(env, pool);
+    try {
+      return await fn(new DecisionLog(pool, { vectors }));
+    } finally {
+      await vectors?.close();
+    }
+  });
 }
 
 /** `arbiter decisions …`: the decision log. */
@@ -20,9 +34,11 @@ export function addDecisionCommands(program: Command): void {
     .command('list')
     .description('the newest decisions')
     .option('--limit <n>', 'how many', (v) => Number(v), 20)
+    .option('--pipeline <name>', "only this pipeline's (adhoc: single-model decisions)")
     .option('--json', 'print JSON', false)
-    .action(async (opts: { limit: number; json: boolean }) => {
-      print(await withLog((log) => log.list(opts.limit)), opts.json, (list) => {
+    .action(async (opts: { limit: number; pipeline?: string; json: boolean }) => {
+      const { limit, pipeline } = opts;
+      print(await withLog((log) => log.list({ limit, pipeline })), opts.json, (list) => {
         const t = table(['decision', 'outcome', 'score', 'pipeline', 'degraded', 'review', 'decided']);
         for (const d of list) {
           t.push([
@@ -46,14 +62,21 @@ export function addDecisionCommands(program: Command): void {
     .action(async (decisionId: string, opts: { json: boolean }) => {
       const found = await withLog((log) => log.show(decisionId));
       if (!found) throw new Error(`no decision ${decisionId}`);
-      const { decision, calls, feedback } = found;
+      const { decision, calls } = found;
+      // The same row as `list --json`, with the calls.
       if (opts.json) {
-        json({ ...decision, calls, feedback });
+        json({ ...decision, calls });
         return;
       }
+      const { feedback } = decision;
       out(
         `${decision.decisionId}: ${decision.outcome} (score ${decision.score.toFixed(3)}, ${decision.pipeline.name}@${decision.pipeline.version})`,
       );
+      const { rules, thresholds } = decision;
+      if (rules)
+        out(`  decided by rule set ${rules.name}@${rules.version}; matched: ${rules.matched.join(', ') || 'none'}`);
+      else if (thresholds)
+        out(`  decided by thresholds: decline ≥ ${thresholds.decline}, review ≥ ${thresholds.review}`);
       for (const r of decision.reasons) out(`  - ${r}`);
       // The latest feedback is the decision's label.
       const latest = feedback.at(-1);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DecisionResultSchema, ModelResultSchema, OutcomeSchema, ThresholdsSchema } from './decision';
 import { ReviewOutcomeSchema } from './review';
-import { LabelSchema, SimilarCaseSchema } from './similar';
+import { FeedbackEntrySchema } from './feedback';
+import { SimilarCaseSchema } from './similar';
 
 const r = DecisionResultSchema.shape;
 
@@ -21,12 +22,14 @@ export const DecisionAuditSchema = z.object({
   similar: z.array(SimilarCaseSchema).optional(),
   timings: z.record(z.string(), z.number()),
   latencyMs: z.number().optional(),
-  feedback: z.object({ label: LabelSchema, source: z.string().optional(), at: z.string().optional() }).optional(),
+  /** Every feedback on the decision, oldest first: the last one is its label. Empty when unlabelled. */
+  feedback: z.array(FeedbackEntrySchema),
   outcome: OutcomeSchema,
   score: z.number(),
   reasons: z.array(z.string()),
   models: z.array(ModelResultSchema),
-  thresholds: ThresholdsSchema,
+  /** The thresholds that decided; absent when a rule set did (`rules`). */
+  thresholds: ThresholdsSchema.optional(),
   /** Null when ARBITER_STORE_INPUT=false. */
   input: z.record(z.string(), z.unknown()).nullable(),
   inputHash: z.string(),

@@ -17,6 +17,7 @@ export const Failure = {
     Invalid: 'Feedback.Invalid',
     DecisionNotFound: 'Feedback.DecisionNotFound',
     Conflict: 'Feedback.Conflict',
+    AmbiguousCase: 'Feedback.AmbiguousCase',
   },
   Model: {
     InvalidInput: 'Model.InvalidInput',
@@ -82,6 +83,7 @@ export const FAILURES: { readonly [T in FailureType]: FailureInfo } = {
   [Failure.Feedback.Invalid]: { retryable: false, meaning: 'invalid feedback; details[0] names each bad field' },
   [Failure.Feedback.DecisionNotFound]: { retryable: false, meaning: 'the labelled decision was never recorded' },
   [Failure.Feedback.Conflict]: { retryable: false, meaning: 'the feedback id was already used for another decision' },
+  [Failure.Feedback.AmbiguousCase]: { retryable: false, meaning: 'bulk feedback named a case with many decisions' },
   [Failure.Model.InvalidInput]: { retryable: false, meaning: "the input fails the model version's input schema" },
   [Failure.Model.InvalidOutput]: { retryable: 'depends', meaning: 'output breaks its schema; LLM answers are retried' },
   [Failure.Model.InvalidConfig]: { retryable: false, meaning: "the version's registration (config, files) is wrong" },

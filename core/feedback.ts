@@ -31,6 +31,18 @@ const schemas = builtOnce('core/feedback', () => {
     /** Why the case vector could not carry the label (no store, pgvector missing, ...); absent when it does. */
     vectorNote: z.string().optional(),
   });
+  /**
+   * One recorded feedback, as the log keeps it: the one row type of a decision's feedback history
+   * (`decisions list --json`, `decisions show --json`, the API's `audit.feedback`).
+   */
+  const FeedbackEntrySchema = z.object({
+    feedbackId: z.string(),
+    decisionId: z.string(),
+    label: LabelSchema,
+    source: z.string().optional(),
+    note: z.string().optional(),
+    receivedAt: z.string(),
+  });
   /** One member model's answer on a labelled decision. */
   const MemberScoreSchema = z.object({
     model: z.string(),
@@ -89,6 +101,7 @@ const schemas = builtOnce('core/feedback', () => {
   return {
     FeedbackSchema,
     FeedbackReceiptSchema,
+    FeedbackEntrySchema,
     MemberScoreSchema,
     LabelledDecisionSchema,
     ConfusionSchema,
@@ -100,6 +113,7 @@ const schemas = builtOnce('core/feedback', () => {
 });
 export const FeedbackSchema = schemas.FeedbackSchema;
 export const FeedbackReceiptSchema = schemas.FeedbackReceiptSchema;
+export const FeedbackEntrySchema = schemas.FeedbackEntrySchema;
 export const MemberScoreSchema = schemas.MemberScoreSchema;
 export const LabelledDecisionSchema = schemas.LabelledDecisionSchema;
 export const ConfusionSchema = schemas.ConfusionSchema;
@@ -122,6 +136,7 @@ export function invalidFeedback(error: z.ZodError): ApplicationFailure {
 }
 
 export type FeedbackReceipt = z.infer<typeof FeedbackReceiptSchema>;
+export type FeedbackEntry = z.infer<typeof FeedbackEntrySchema>;
 export type MemberScore = z.infer<typeof MemberScoreSchema>;
 export type LabelledDecision = z.infer<typeof LabelledDecisionSchema>;
 export type Confusion = z.infer<typeof ConfusionSchema>;

@@ -6,8 +6,9 @@ import { CaseIssueSchema } from '../core/case';
 import { ModelResultSchema, OutcomeSchema, ThresholdsSchema } from '../core/decision';
 import type { ModelCall } from '../core/pipeline/types';
 import { ReviewStateSchema, type ReviewOutcome } from '../core/review';
-import { LabelSchema, SimilarCaseSchema } from '../core/similar';
+import { SimilarCaseSchema } from '../core/similar';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
+import { FeedbackRowSchema } from './feedback-rows';
 import * as sql from './sql';
 
 /** A decision as read back from the log, mapped to the one audit-row shape (core/audit.ts). */
@@ -30,14 +31,13 @@ export const DecisionRowSchema = z
     similar_cases: z.array(SimilarCaseSchema).nullable(),
     timings: z.record(z.string(), z.number()),
     latency_ms: z.number().nullable(),
-    label: LabelSchema.nullable(),
-    label_source: z.string().nullable(),
-    labelled_at: z.date().nullable(),
+    feedback: z.array(FeedbackRowSchema),
     outcome: OutcomeSchema,
     score: z.number(),
     reasons: z.array(z.string()),
     models: z.array(ModelResultSchema),
-    thresholds: ThresholdsSchema,
+    // NULL since migration 10 for a rule-decided decision; older ones recorded the defaults.
+    thresholds: ThresholdsSchema.nullable(),
     input: z.record(z.string(), z.unknown()).nullable(),
     input_hash: z.string(),
     workflow_id: z.string(),
@@ -68,15 +68,13 @@ export const DecisionRowSchema = z
     similar: r.similar_cases ?? undefined,
     timings: r.timings,
     latencyMs: r.latency_ms ?? undefined,
-    feedback:
-      r.label === null
-        ? undefined
-        : { label: r.label, source: r.label_source ?? undefined, at: r.labelled_at?.toISOString() },
+    feedback: r.feedback,
     outcome: r.outcome,
     score: r.score,
     reasons: r.reasons,
     models: r.models,
-    thresholds: r.thresholds,
+    // Shown only where they decided: an old rule-decided row's defaults played no part.
+    ...(r.thresholds === null || r.rule_set !== null ? {} : { thresholds: r.thresholds }),
     input: r.input,
     inputHash: r.input_hash,
     workflowId: r.workflow_id,
@@ -157,7 +155,7 @@ export class DecisionStore {
       r.score,
       JSON.stringify(r.reasons),
       JSON.stringify(r.models),
-      JSON.stringify(r.thresholds),
+      r.thresholds === undefined ? null : JSON.stringify(r.thresholds),
       storeInput ? JSON.stringify(r.input) : null,
       hashInput(r.input),
       r.workflowId,
@@ -185,9 +183,9 @@ export class DecisionStore {
     return rows[0] === undefined ? undefined : DecisionRowSchema.parse(rows[0]);
   }
 
-  /** Newest first. @param limit @default 50 */
-  async listDecisions(limit = 50): Promise<StoredDecision[]> {
-    const { rows } = await this.pool.query(sql.LIST_DECISIONS, [limit]);
+  /** Newest first. @param limit @default 50 @param pipeline only this pipeline's @default every pipeline */
+  async listDecisions(limit = 50, pipeline?: string): Promise<StoredDecision[]> {
+    const { rows } = await this.pool.query(sql.LIST_DECISIONS, [limit, pipeline ?? null]);
     return rows.map((row) => DecisionRowSchema.parse(row));
   }
 

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { ModelResultSchema, OutcomeSchema } from '../core/decision';
-import type { LabelledDecision, MemberScore } from '../core/feedback';
+import type { FeedbackEntry, LabelledDecision, MemberScore } from '../core/feedback';
 import { LabelSchema } from '../core/similar';
 
-/** A `decision_feedback` row, mapped to the wire type (JSON-safe). */
+/**
+ * A `decision_feedback` row, mapped to core's `FeedbackEntry` (JSON-safe). `received_at` is a Date
+ * from a column, an ISO string from the jsonb history a decision row carries.
+ */
 export const FeedbackRowSchema = z
   .object({
     feedback_id: z.string(),
@@ -11,9 +14,9 @@ export const FeedbackRowSchema = z
     label: LabelSchema,
     source: z.string().nullable(),
     note: z.string().nullable(),
-    received_at: z.date(),
+    received_at: z.coerce.date(),
   })
-  .transform((r) => ({
+  .transform((r): FeedbackEntry => ({
     feedbackId: r.feedback_id,
     decisionId: r.decision_id,
     label: r.label,
@@ -21,7 +24,7 @@ export const FeedbackRowSchema = z
     ...(r.note === null ? {} : { note: r.note }),
     receivedAt: r.received_at.toISOString(),
   }));
-export type FeedbackEntry = z.output<typeof FeedbackRowSchema>;
+export type { FeedbackEntry } from '../core/feedback';
 
 /** One `model_calls` row as the labelled-decisions query aggregates it. */
 const CallSchema = z.object({

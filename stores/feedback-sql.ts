@@ -45,3 +45,44 @@ WHERE d.label IS NOT NULL
   AND ($1::text IS NULL OR d.pipeline = $1)
   AND ($2::timestamptz IS NULL OR d.decided_at >= $2)
 ORDER BY d.decided_at, d.decision_id`;
+
+/**
+ * RECORD_FEEDBACK for many feedbacks in one statement, one result row per input row ($6 its `ord`).
+ * The decisions are locked in id order (two batches never deadlock); a decision labelled by several
+ * rows takes the last row's label. The rows' feedback ids are distinct (the caller sees to it).
+ * $1..$5 arrays: feedback ids, decision ids, labels, sources, notes (nulls allowed in the last two).
+ */
+export const RECORD_FEEDBACK_BATCH = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+    AS i(feedback_id, decision_id, label, source, note, ord)
+), target AS (
+  SELECT decision_id, pipeline, label FROM decisions
+  WHERE decision_id IN (SELECT decision_id FROM input) ORDER BY decision_id FOR UPDATE
+), inserted AS (
+  INSERT INTO decision_feedback (feedback_id, decision_id, label, source, note)
+  SELECT i.feedback_id, i.decision_id, i.label, i.source, i.note
+  FROM input i JOIN target t ON t.decision_id = i.decision_id ORDER BY i.ord
+  ON CONFLICT (feedback_id) DO NOTHING
+  RETURNING id, feedback_id, decision_id, label, source, received_at
+), latest AS (
+  SELECT DISTINCT ON (decision_id) decision_id, label, source, received_at FROM inserted ORDER BY decision_id, id DESC
+), updated AS (
+  UPDATE decisions d SET label = l.label, label_source = l.source, labelled_at = l.received_at
+  FROM latest l
+  WHERE d.decision_id = l.decision_id AND (d.labelled_at IS NULL OR d.labelled_at <= l.received_at)
+  RETURNING d.decision_id, d.label
+)
+SELECT i.ord::int AS ord, t.pipeline, ins.feedback_id IS NOT NULL AS inserted,
+  COALESCE(u.label, t.label) AS label, f.decision_id AS recorded_for
+FROM input i
+LEFT JOIN target t ON t.decision_id = i.decision_id
+LEFT JOIN inserted ins ON ins.feedback_id = i.feedback_id
+LEFT JOIN updated u ON u.decision_id = i.decision_id
+LEFT JOIN decision_feedback f ON f.feedback_id = i.feedback_id
+ORDER BY i.ord`;
+
+/** Each case id's decisions, oldest first. $1 case ids. */
+export const DECISIONS_OF_CASES = `
+SELECT case_id, array_agg(decision_id ORDER BY decided_at, decision_id) AS decision_ids
+FROM decisions WHERE case_id = ANY($1::text[]) GROUP BY case_id`;

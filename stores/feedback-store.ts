@@ -42,12 +42,34 @@ export interface LabelledQuery {
   since?: string;
 }
 
+/** What recording one feedback can fail with. */
+export type FeedbackError = DecisionNotFoundError | FeedbackConflictError;
+
 const RecordedRowSchema = z.object({
-  pipeline: z.string(),
+  pipeline: z.string().nullable(),
   inserted: z.boolean(),
   label: LabelSchema.nullable(),
   recorded_for: z.string().nullable(),
 });
+const BatchRowSchema = RecordedRowSchema.extend({ ord: z.number().int() });
+const CaseDecisionsSchema = z.object({ case_id: z.string(), decision_ids: z.array(z.string()) });
+
+/** A RECORD_FEEDBACK(_BATCH) row as a receipt, or the error it means (no row or no pipeline: no decision). */
+function receiptOf(
+  decisionId: string,
+  feedbackId: string,
+  r: z.infer<typeof RecordedRowSchema> | undefined,
+): FeedbackReceipt | FeedbackError {
+  if (r === undefined || r.pipeline === null) return new DecisionNotFoundError(decisionId);
+  // Not inserted and unlabelled: the id can only belong to another decision (`recorded_for` may not
+  // show it yet when that feedback committed while this statement waited for the lock).
+  if (!r.inserted && (r.label === null || (r.recorded_for !== null && r.recorded_for !== decisionId))) {
+    return new FeedbackConflictError(feedbackId, decisionId, r.recorded_for ?? 'another decision');
+  }
+  if (r.label === null) throw new Error(`decision ${decisionId} has no label after feedback ${feedbackId}`);
+  return { decisionId, feedbackId, pipeline: r.pipeline, label: r.label, changed: r.inserted };
+}
+
 const CutoffSchema = z.number().min(0).max(1);
 const SinceSchema = z.union([z.iso.datetime({ offset: true, local: true }), z.iso.date()]).optional();
 
@@ -71,15 +93,39 @@ export class FeedbackStore {
       f.source ?? null,
       f.note ?? null,
     ]);
-    if (rows[0] === undefined) throw new DecisionNotFoundError(f.decisionId);
-    const r = RecordedRowSchema.parse(rows[0]);
-    // Not inserted and unlabelled: the id can only belong to another decision (`recorded_for` may not
-    // show it yet when that feedback committed while this statement waited for the lock).
-    if (!r.inserted && (r.label === null || (r.recorded_for !== null && r.recorded_for !== f.decisionId))) {
-      throw new FeedbackConflictError(feedbackId, f.decisionId, r.recorded_for ?? 'another decision');
-    }
-    if (r.label === null) throw new Error(`decision ${f.decisionId} has no label after feedback ${feedbackId}`);
-    return { decisionId: f.decisionId, feedbackId, pipeline: r.pipeline, label: r.label, changed: r.inserted };
+    const outcome = receiptOf(
+      f.decisionId,
+      feedbackId,
+      rows[0] === undefined ? undefined : RecordedRowSchema.parse(rows[0]),
+    );
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * `record` for many feedbacks in one statement (one round trip): what each came to, in order — its
+   * receipt, or the error `record` would throw for it. Feedback ids must be given and distinct.
+   */
+  async recordMany(
+    batch: readonly (Feedback & { feedbackId: string })[],
+  ): Promise<(FeedbackReceipt | FeedbackError)[]> {
+    if (batch.length === 0) return [];
+    const { rows } = await this.pool.query(sql.RECORD_FEEDBACK_BATCH, [
+      batch.map((f) => f.feedbackId),
+      batch.map((f) => f.decisionId),
+      batch.map((f) => f.label),
+      batch.map((f) => f.source ?? null),
+      batch.map((f) => f.note ?? null),
+    ]);
+    const byOrd = new Map(rows.map((r) => BatchRowSchema.parse(r)).map((r) => [r.ord, r]));
+    return batch.map((f, i) => receiptOf(f.decisionId, f.feedbackId, byOrd.get(i + 1)));
+  }
+
+  /** Each case id's decision ids, oldest first (a case decided by several batches has several). */
+  async decisionsOfCases(caseIds: readonly string[]): Promise<Map<string, string[]>> {
+    if (caseIds.length === 0) return new Map();
+    const { rows } = await this.pool.query(sql.DECISIONS_OF_CASES, [[...new Set(caseIds)]]);
+    return new Map(rows.map((r) => CaseDecisionsSchema.parse(r)).map((r) => [r.case_id, r.decision_ids]));
   }
 
   /** A decision's feedback, oldest first; the last one is its label. */

@@ -12,14 +12,22 @@ INSERT INTO case_rejections (case_id, workflow_id, run_id, issues, input)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (workflow_id, run_id) DO NOTHING`;
 
+// `feedback`: the decision's feedback history, oldest first (the order FEEDBACK_HISTORY reads it in).
 const DECISION_COLUMNS = `decision_id, case_id, pipeline, pipeline_version, outcome, score, reasons, models, thresholds,
   input, input_hash, workflow_id, run_id, decided_at, recorded_at, degraded, late, review_state, final_outcome, reviewer,
-  review_note, reviewed_at, rule_set, rule_set_version, rules_matched, similar_cases, timings, latency_ms, label, label_source,
-  labelled_at`;
+  review_note, reviewed_at, rule_set, rule_set_version, rules_matched, similar_cases, timings, latency_ms,
+  COALESCE((SELECT jsonb_agg(jsonb_build_object('feedback_id', f.feedback_id, 'decision_id', f.decision_id,
+                                                'label', f.label, 'source', f.source, 'note', f.note,
+                                                'received_at', f.received_at) ORDER BY f.received_at, f.id)
+            FROM decision_feedback f WHERE f.decision_id = decisions.decision_id), '[]'::jsonb) AS feedback`;
 
 export const SELECT_DECISION = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE decision_id = $1`;
 
-export const LIST_DECISIONS = `SELECT ${DECISION_COLUMNS} FROM decisions ORDER BY decided_at DESC, decision_id LIMIT $1`;
+/** Newest first. $1 limit, $2 pipeline name: null for every pipeline. */
+export const LIST_DECISIONS = `
+SELECT ${DECISION_COLUMNS} FROM decisions
+WHERE ($2::text IS NULL OR pipeline = $2)
+ORDER BY decided_at DESC, decision_id LIMIT $1`;
 
 export const LIST_REJECTIONS = `
 SELECT id, case_id, workflow_id, run_id, issues, input, rejected_at

@@ -130,6 +130,7 @@ describe('HTTP API: the edges', () => {
         '/v1/decisions/{id}',
         '/v1/decisions/{id}/review',
         '/v1/decisions/{id}/feedback',
+        '/v1/decisions/feedback',
         '/v1/models',
         '/v1/models/{name}/aliases',
         '/v1/models/{ref}/infer',
@@ -249,6 +250,48 @@ describe('HTTP API: decisions', () => {
     expect(unknown.status).toBe(404);
     const badLabel = await call<Problem>('POST', `/v1/decisions/${id}/feedback`, { label: 'maybe' });
     expect(paths(badLabel.body)).toEqual(['label']);
+  });
+
+  it('records bulk feedback (200), each bad row reported by index, id and why; the same body again changes nothing', async () => {
+    const caseId = uniq('bulk');
+    const decided = await call('POST', '/v1/decisions', { caseId, input: high().input, model: 'phishing-gb' });
+    const id = String(decided.body.id);
+    const body = {
+      feedback: [
+        { decisionId: id, label: 'fraud', source: 'chargeback' },
+        { caseId, label: 'fraud', note: 'by case id' },
+        { decisionId: 'decision-nobody', label: 'legit' },
+        { decisionId: id, label: 'maybe' },
+      ],
+    };
+    interface Report {
+      applied: number;
+      unchanged: number;
+      failed: number;
+      rows: { row: number; status: string; id?: string; type?: string }[];
+    }
+    const first = await call<Report>('POST', '/v1/decisions/feedback', body);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ applied: 2, unchanged: 0, failed: 2 });
+    expect(first.body.rows.slice(2)).toEqual([
+      expect.objectContaining({ row: 2, status: 'failed', id: 'decision-nobody', type: 'Feedback.DecisionNotFound' }),
+      expect.objectContaining({ row: 3, status: 'failed', id, type: 'Feedback.Invalid' }),
+    ]);
+    const again = await call<Report>('POST', '/v1/decisions/feedback', body);
+    expect(again.body).toMatchObject({ applied: 0, unchanged: 2, failed: 2 });
+    const status = await call<{ audit: { feedback: { label: string; note?: string }[] } }>(
+      'GET',
+      `/v1/decisions/${id}`,
+    );
+    expect(status.body.audit.feedback.map((f) => [f.label, f.note])).toEqual([
+      ['fraud', undefined],
+      ['fraud', 'by case id'],
+    ]);
+    // Not an array, or too many rows: the whole body is refused, naming the field.
+    const notArray = await call<Problem>('POST', '/v1/decisions/feedback', { feedback: { decisionId: id } });
+    expect([notArray.status, paths(notArray.body)]).toEqual([400, ['feedback']]);
+    const tooMany = { feedback: Array.from({ length: 1001 }, () => ({ decisionId: id, label: 'fraud' })) };
+    expect((await call<Problem>('POST', '/v1/decisions/feedback', tooMany)).status).toBe(400);
   });
 });
 

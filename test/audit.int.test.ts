@@ -68,6 +68,36 @@ describe('the audit log', () => {
     expect(row?.models[0]?.output).toEqual({ score: 0.91 });
   });
 
+  it.each([
+    ['a rule set decided', 'decision-ruled', record('x').rules, undefined, null],
+    [
+      'the thresholds decided',
+      'decision-thresholds',
+      undefined,
+      { decline: 0.8, review: 0.4 },
+      { decline: 0.8, review: 0.4 },
+    ],
+  ])('records the thresholds only where they decided: %s', async (_name, id, rules, shown, stored) => {
+    const { recordDecision } = createRecorders(store);
+    await recordDecision({ ...record(id), rules });
+    const row = await store.getDecision(id);
+    expect(row?.thresholds).toEqual(shown);
+    expect(row?.rules).toEqual(rules);
+    const { rows } = await db.pool.query('SELECT thresholds FROM decisions WHERE decision_id = $1', [id]);
+    expect(rows[0]).toEqual({ thresholds: stored });
+  });
+
+  it('reads a rule-decided row recorded with the default thresholds (before migration 10) without them', async () => {
+    const { recordDecision } = createRecorders(store);
+    await recordDecision({ ...record('decision-old-ruled'), rules: undefined });
+    await db.pool.query("UPDATE decisions SET rule_set = 'demo', rule_set_version = 3 WHERE decision_id = $1", [
+      'decision-old-ruled',
+    ]);
+    const row = await store.getDecision('decision-old-ruled');
+    expect(row?.rules).toEqual({ name: 'demo', version: '3', matched: [] });
+    expect(row).not.toHaveProperty('thresholds');
+  });
+
   it('keeps only the input hash when input storage is off (ARBITER_STORE_INPUT=false)', async () => {
     const { recordDecision, recordRejection } = createRecorders(store, { storeInput: false });
     await recordDecision(record('decision-private'));

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -117,6 +117,39 @@ describe('arbiter CLI', () => {
     expect(list.code, list.stderr).toBe(0);
     const ids = (JSON.parse(list.stdout) as { decisionId: string }[]).map((d) => d.decisionId);
     expect(ids).toContain('decision-phish-0206');
+  });
+
+  it('decisions feedback --file applies the good rows, names each bad one, sums up and exits 1', async () => {
+    const file = join(dataDir, 'labels.ndjson');
+    const rows = [
+      { decisionId: 'decision-phish-0206', label: 'fraud', source: 'chargeback' },
+      { decisionId: 'decision-nobody', label: 'legit' },
+      { decisionId: 'decision-phish-0206', label: 'maybe' },
+    ];
+    await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const out = await arbiter(['decisions', 'feedback', '--file', file]);
+    expect(out.code).toBe(1);
+    expect(out.stdout.trim()).toBe('1 applied, 0 unchanged, 2 failed');
+    expect(out.stderr).toContain('row 2 (decision-nobody): Feedback.DecisionNotFound: no decision decision-nobody');
+    expect(out.stderr).toContain('row 3 (decision-phish-0206): Feedback.Invalid: invalid feedback: label:');
+
+    // The same file again changes nothing; --json gives every row.
+    const again = await arbiter(['decisions', 'feedback', '--file', file, '--json']);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout)).toMatchObject({ applied: 0, unchanged: 1, failed: 2 });
+
+    // list --pipeline, and the same feedback rows in list --json and show --json.
+    const list = await arbiter(['decisions', 'list', '--pipeline', 'demo', '--limit', '100', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const listed = JSON.parse(list.stdout) as { decisionId: string; pipeline: { name: string }; feedback: unknown[] }[];
+    expect(new Set(listed.map((d) => d.pipeline.name))).toEqual(new Set(['demo']));
+    const row = listed.find((d) => d.decisionId === 'decision-phish-0206');
+    expect(row?.feedback).toEqual([expect.objectContaining({ label: 'fraud', source: 'chargeback' })]);
+    const show = await arbiter(['decisions', 'show', 'decision-phish-0206', '--json']);
+    expect((JSON.parse(show.stdout) as { feedback: unknown[] }).feedback).toEqual(row?.feedback);
+
+    const both = await arbiter(['decisions', 'feedback', 'decision-phish-0206', '--file', file]);
+    expect([both.code, both.stderr]).toEqual([1, expect.stringContaining('with --file, each row gives its own')]);
   });
 
   it('prints its version', async () => {

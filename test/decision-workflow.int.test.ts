@@ -139,6 +139,10 @@ describe('decision workflow on a real Temporal dev server', () => {
         ...expected.reasons,
         similarityReason({ ok: true, matches: result.similar ?? [] }),
       ]);
+      // The log keeps the rule set, not the default thresholds that decided nothing.
+      const stored = await store.getDecision(result.decisionId);
+      expect(stored?.rules?.name).toBe('demo');
+      expect(stored).not.toHaveProperty('thresholds');
     }
     const err = await client
       .decide({ caseId: uniq('norules'), input: holdout[0]?.input ?? {} }, { rules: 'nope' })
@@ -154,6 +158,7 @@ describe('decision workflow on a real Temporal dev server', () => {
     );
     expect(result.outcome).toBe('review');
     expect(result.thresholds).toEqual({ decline: 0.99, review: 0.1 });
+    expect((await store.getDecision(result.decisionId))?.thresholds).toEqual({ decline: 0.99, review: 0.1 });
   });
 
   it('decides a case id once: asking again returns the same decision and records one row', async () => {

@@ -1,5 +1,6 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { FeedbackReceiptSchema, FeedbackSchema } from '../../core/feedback';
+import { BulkFeedbackReportSchema } from '../../core/feedback-bulk';
 import { ReviewOutcomeSchema, ReviewRequestSchema } from '../../core/review';
 import type { ApiApp, ApiDeps } from '../deps';
 import { problemResponses } from '../problems';
@@ -29,7 +30,34 @@ const feedbackRoute = createRoute({
   },
 });
 
-/** `POST /v1/decisions/{id}/review` and `POST /v1/decisions/{id}/feedback`. */
+/** The most rows one bulk feedback request may carry (the body limit applies too). */
+export const MAX_FEEDBACK_ROWS = 1000;
+
+const BulkFeedbackBodySchema = z.strictObject({
+  feedback: z
+    .array(z.record(z.string(), z.unknown()))
+    .min(1)
+    .max(MAX_FEEDBACK_ROWS)
+    .meta({
+      description:
+        'rows of {decisionId or caseId, label, source?, note?, feedbackId?}; a bad row is reported, the others are ' +
+        'applied. Without feedbackId a row gets one from the body and its index: the same body twice changes nothing',
+    }),
+});
+
+const bulkFeedbackRoute = createRoute({
+  method: 'post',
+  path: '/v1/decisions/feedback',
+  tags: ['decisions'],
+  summary: 'Ground truth for many decisions at once, straight to the decision log (rows numbered from 0)',
+  request: { body: jsonBody(BulkFeedbackBodySchema) },
+  responses: {
+    200: jsonResponse(BulkFeedbackReportSchema.meta({ id: 'BulkFeedbackReport' }), 'what became of each row'),
+    ...problemResponses(400, 401, 413),
+  },
+});
+
+/** `POST /v1/decisions/{id}/review`, `POST /v1/decisions/{id}/feedback` and `POST /v1/decisions/feedback`. */
 export function decisionActionRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(reviewRoute, async (c) => {
     const outcome = await deps.client.review(c.req.valid('param').id, c.req.valid('json'));
@@ -39,5 +67,10 @@ export function decisionActionRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(feedbackRoute, async (c) => {
     const { label, ...options } = c.req.valid('json');
     return c.json(await deps.client.submitFeedback(c.req.valid('param').id, label, options), 200);
+  });
+
+  app.openapi(bulkFeedbackRoute, async (c) => {
+    const rows = c.req.valid('json').feedback.map((value, row) => ({ row, value }));
+    return c.json(await deps.decisions.applyFeedback(rows), 200);
   });
 }

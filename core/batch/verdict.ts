@@ -53,7 +53,8 @@ export async function decideScored(c: BatchCase, row: Scored, ctx: ChunkContext)
     models: row.calls,
     ...(rules ? { rules } : {}),
     timings: { batchPipeline: ctx.pipelineMs },
-    thresholds,
+    // A rule set decided instead of the thresholds: they are not kept (core/records.ts `recordOf`).
+    ...(rules ? {} : { thresholds }),
     pipeline,
     degraded: row.degraded,
     late: [],

@@ -314,4 +314,11 @@ CREATE TRIGGER pipelines_generation AFTER INSERT OR UPDATE OR DELETE ON pipeline
 CREATE TRIGGER rule_sets_generation AFTER INSERT OR UPDATE OR DELETE ON rule_sets
   FOR EACH STATEMENT EXECUTE FUNCTION bump_registry_generation();`,
   },
+  {
+    version: 10,
+    name: 'rule-decided decisions keep no thresholds',
+    // A rule set decides instead of the thresholds: its decisions record NULL, not defaults that
+    // played no part. Older rule-decided rows keep theirs; the log's reader hides them (decision-store.ts).
+    sql: `ALTER TABLE decisions ALTER COLUMN thresholds DROP NOT NULL;`,
+  },
 ];

@@ -69,9 +69,17 @@ describe('the API schemas match what the API sends', () => {
       similar_cases: [],
       timings: { pipeline: 1 },
       latency_ms: 5,
-      label: 'legit',
-      label_source: 'analyst',
-      labelled_at: at,
+      // As the jsonb history carries it: received_at a string, not a Date.
+      feedback: [
+        {
+          feedback_id: 'fb-1',
+          decision_id: 'decision-c1',
+          label: 'legit',
+          source: 'analyst',
+          note: null,
+          received_at: '2025-01-02T03:04:05.123456+00:00',
+        },
+      ],
       outcome: 'review',
       score: 0.5,
       reasons: ['x'],
@@ -85,5 +93,14 @@ describe('the API schemas match what the API sends', () => {
       recorded_at: at,
     });
     expect(AuditSchema.parse(stored)).toEqual(stored);
+    expect(stored.feedback).toEqual([
+      {
+        feedbackId: 'fb-1',
+        decisionId: 'decision-c1',
+        label: 'legit',
+        source: 'analyst',
+        receivedAt: '2025-01-02T03:04:05.123Z',
+      },
+    ]);
   });
 });

@@ -97,6 +97,7 @@ describe('decideScored', () => {
     const d = await decideScored(c, row(score), ctx);
     expect(d).toMatchObject({ decisionId: 'batch-b-c-1', outcome, score, workflowId: 'batch-b', late: [] });
     expect(d.reasons.at(-1)).toBe('a note');
+    expect(d.thresholds).toEqual({ decline: 0.8, review: 0.4 });
   });
 
   it('decides by the rule set when there is one, with models.<step> facts and no similar cases', async () => {
@@ -118,5 +119,7 @@ describe('decideScored', () => {
       reasons: ['a is 0.350', 'a note'],
       rules: { name: 'r', version: '4', matched: ['hi-a'] },
     });
+    // The thresholds decided nothing: the record does not carry them.
+    expect(d).not.toHaveProperty('thresholds');
   });
 });
