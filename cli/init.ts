@@ -75,9 +75,11 @@ export async function initProject(dir: string): Promise<string[]> {
     ['.gitignore', GITIGNORE],
     ['README.md', README],
   ];
-  // One held-out case on its own, for `arbiter decide --input-file`.
+  // A held-out case's input under a case id of its own, for `arbiter decide --input-file`: deciding it
+  // does not make a second decision of a case the batch decides (feedback by case id would be ambiguous).
   const firstCase = (await readFile(join(PROJECT_ROOT, 'demo/byom/cases.ndjson'), 'utf8')).split('\n')[0] ?? '{}';
-  generated.push(['cases/sample.json', `${JSON.stringify(JSON.parse(firstCase), null, 2)}\n`]);
+  const sample = { caseId: 'pay-sample', input: (JSON.parse(firstCase) as { input?: unknown }).input };
+  generated.push(['cases/sample.json', `${JSON.stringify(sample, null, 2)}\n`]);
   const targets = [...generated.map(([to]) => to), ...COPIED.map(([, to]) => to)];
   const conflicts = [];
   for (const t of targets) if (await exists(join(root, t))) conflicts.push(t);
