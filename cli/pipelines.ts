@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { PipelinesAdmin } from '../admin/pipelines';
+import { printValidation, withAdminPool } from './admin-pool';
 import { json, out, table, print } from './output';
 
 async function readFile(file: string): Promise<unknown> {
@@ -7,19 +8,10 @@ async function readFile(file: string): Promise<unknown> {
   return readPipelineFile(file);
 }
 
-/** Runs `fn` with a pipelines client on DATABASE_URL, or on the embedded stack's database. */
+/** Runs `fn` with the pipelines on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: PipelinesAdmin) => Promise<T>): Promise<T> {
-  const [{ PipelinesAdmin }, { openDatabase }, { databaseUrlOf, loadEnv }] = await Promise.all([
-    import('../admin/pipelines'),
-    import('../admin/database'),
-    import('../config/env'),
-  ]);
-  const pool = await openDatabase(databaseUrlOf(loadEnv()), { max: 2 });
-  try {
-    return await fn(PipelinesAdmin.fromPool(pool));
-  } finally {
-    await pool.end();
-  }
+  const { PipelinesAdmin } = await import('../admin/pipelines');
+  return withAdminPool((pool) => fn(PipelinesAdmin.fromPool(pool)));
 }
 
 /** `arbiter pipelines …`: declarative pipelines, versioned in PostgreSQL. */
@@ -33,10 +25,7 @@ export function addPipelineCommands(program: Command): void {
     .action(async (file: string, opts: { json: boolean }) => {
       const raw = await readFile(file);
       const result = await withClient((c) => c.validate(raw));
-      if (opts.json) json(result.ok ? { ok: true } : result);
-      else if (result.ok) out(`${file}: valid`);
-      else for (const issue of result.issues) out(`${file}: ${issue.path}: ${issue.message}`);
-      if (!result.ok) process.exitCode = 1;
+      printValidation(file, result, opts.json);
     });
 
   pipelines

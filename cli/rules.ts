@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RuleSetsAdmin } from '../admin/rules';
+import { printValidation, withAdminPool } from './admin-pool';
 import { json, out, table, print } from './output';
 
 async function readFile(file: string): Promise<unknown> {
@@ -9,17 +10,8 @@ async function readFile(file: string): Promise<unknown> {
 
 /** Runs `fn` with the rule sets on DATABASE_URL, or on the embedded stack's database. */
 async function withClient<T>(fn: (client: RuleSetsAdmin) => Promise<T>): Promise<T> {
-  const [{ RuleSetsAdmin }, { openDatabase }, { databaseUrlOf, loadEnv }] = await Promise.all([
-    import('../admin/rules'),
-    import('../admin/database'),
-    import('../config/env'),
-  ]);
-  const pool = await openDatabase(databaseUrlOf(loadEnv()), { max: 2 });
-  try {
-    return await fn(RuleSetsAdmin.fromPool(pool));
-  } finally {
-    await pool.end();
-  }
+  const { RuleSetsAdmin } = await import('../admin/rules');
+  return withAdminPool((pool) => fn(RuleSetsAdmin.fromPool(pool)));
 }
 
 /** `arbiter rules …`: business rule sets, versioned in PostgreSQL. */
@@ -35,10 +27,7 @@ export function addRuleCommands(program: Command): void {
       // A rule set refers to nothing stored, so it is checked without opening the database.
       const { validateRuleSet } = await import('../core/rules/check');
       const result = validateRuleSet(raw);
-      if (opts.json) json(result.ok ? { ok: true } : result);
-      else if (result.ok) out(`${file}: valid`);
-      else for (const issue of result.issues) out(`${file}: ${issue.path}: ${issue.message}`);
-      if (!result.ok) process.exitCode = 1;
+      printValidation(file, result, opts.json);
     });
 
   rules

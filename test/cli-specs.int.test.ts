@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort } from '../cli/stack/ports';
+import { runArbiter } from './helpers/arbiter-cli';
 import { PROJECT_ROOT } from '../config/env';
 import { openPool } from '../stores/db';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stores/embedded-pg';
@@ -15,8 +14,6 @@ import { migrate } from '../stores/migrations';
 // commands talk to the database only. The database is always its own PGlite (as in cli.int.test.ts,
 // the CLI talks to whole databases, so a schema of a shared one would not isolate it).
 
-const run = promisify(execFile);
-const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');
 const DEMO_RULES = join(PROJECT_ROOT, 'demo', 'rules', 'demo.yaml');
 const LR_CARD = join(PROJECT_ROOT, 'demo', 'models', 'phishing-lr', 'model.json');
 let pg: EmbeddedPostgres;
@@ -25,13 +22,7 @@ let dir: string;
 async function arbiter(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { DATABASE_URL: _shared, ...rest } = process.env;
   const env = { ...rest, DATABASE_URL: pg.url, ARBITER_DATA_DIR: dir, NO_COLOR: '1' };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  return runArbiter(args, env);
 }
 
 beforeAll(async () => {

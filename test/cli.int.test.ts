@@ -1,18 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../cli/stack/ports';
+import { runArbiter } from './helpers/arbiter-cli';
 import { openPool } from '../stores/db';
 import { PROJECT_ROOT } from '../config/env';
 
-const run = promisify(execFile);
-const BIN = join(PROJECT_ROOT, 'bin', 'arbiter.js');
 const SAMPLE = join(PROJECT_ROOT, 'demo', 'cases', 'sample.json');
 let dataDir: string;
 let database: Record<string, string> = {};
@@ -35,13 +32,7 @@ async function arbiter(args: string[], extraEnv: Record<string, string> = {}): P
     NO_COLOR: '1',
     ...extraEnv,
   };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  return runArbiter(args, env);
 }
 
 /**
