@@ -71,9 +71,9 @@ afterAll(async () => {
 });
 
 /** The demo pipeline's score for a case, from each model's training-time output (demo/pipelines/demo.yaml). */
-function expectedDemoScore(c: DemoCase, gbArm: 'primary' | 'canary'): number {
+function expectedDemoScore(c: DemoCase, gbArm: 'primary' | 'canary', nnBy: 'tfjs' | 'lr'): number {
   const gb = (gbArm === 'canary' ? c.reference['phishing-lr'] : c.reference['phishing-gb']) ?? Number.NaN;
-  const nn = tfjsScores[c.caseId] ?? Number.NaN;
+  const nn = (nnBy === 'lr' ? c.reference['phishing-lr'] : tfjsScores[c.caseId]) ?? Number.NaN;
   const anomaly = c.reference['phishing-iforest'] ?? Number.NaN;
   return anomaly > 0.1 ? Math.max(gb, nn) : 0.6 * gb + 0.4 * nn;
 }
@@ -83,17 +83,33 @@ describe('decision workflow on a real Temporal dev server', () => {
     const cases = holdout.slice(0, 12);
     // A short review window: `review` outcomes escalate quickly, so their workflows finish too.
     const review = { timeoutMs: 500 };
-    const results = await Promise.all(
-      cases.map((c) => client.decide({ caseId: uniq(c.caseId), input: c.input }, { review })),
-    );
+    // This checks the pipeline's answers, not capacity (that is bench/pipeline.ts): one decision warms the
+    // worker first (sandbox, JIT, ONNX sessions), then four at a time. Twelve at once on a cold worker sent
+    // the anomaly member past the 500 ms budget now and then, and the switch took the other branch.
+    await client.decide({ caseId: uniq('warm-up'), input: holdout[20]?.input ?? {} }, { review });
+    const results: DecisionResult[] = [];
+    for (let i = 0; i < cases.length; i += 4) {
+      const slice = cases.slice(i, i + 4);
+      results.push(
+        ...(await Promise.all(slice.map((c) => client.decide({ caseId: uniq(c.caseId), input: c.input }, { review })))),
+      );
+    }
     for (const [i, result] of results.entries()) {
       const c = cases[i] as DemoCase;
       const gb = result.models.find((m) => m.step === 'gb' && m.arm !== 'shadow');
       expect(gb?.model).toBe(gb?.arm === 'canary' ? 'phishing-lr' : 'phishing-gb');
-      expect(result.score).toBeCloseTo(expectedDemoScore(c, gb?.arm === 'canary' ? 'canary' : 'primary'), 4);
+      // On a loaded machine the TF.js member can miss its 300 ms timeout; the fallback chain then answers
+      // with logistic regression, so the expected score follows the member that answered.
+      const nnBy = result.models.some((m) => m.step === 'nn_lr' && m.status === 'ok') ? 'lr' : 'tfjs';
+      const gbArm = gb?.arm === 'canary' ? 'canary' : 'primary';
+      // The logistic regression's ONNX export matches scikit-learn's reference to 1e-4 (README, demo models).
+      const digits = gbArm === 'canary' || nnBy === 'lr' ? 3 : 4;
+      expect(result.score).toBeCloseTo(expectedDemoScore(c, gbArm, nnBy), digits);
       expect(result.outcome).toBe(applyThresholds(result.score, { decline: 0.8, review: 0.4 }).outcome);
       expect(result).toMatchObject({ pipeline: { name: 'demo', version: '1' }, degraded: false, late: [] });
-      expect(result.models.map((m) => m.step).sort()).toEqual(expect.arrayContaining(['anomaly', 'gb', 'nn_tfjs']));
+      expect(result.models.map((m) => m.step).sort()).toEqual(
+        expect.arrayContaining(['anomaly', 'gb', nnBy === 'lr' ? 'nn_lr' : 'nn_tfjs']),
+      );
       const stored = await store.getDecision(result.decisionId);
       expect(stored).toMatchObject({
         caseId: result.caseId,
@@ -111,7 +127,8 @@ describe('decision workflow on a real Temporal dev server', () => {
     await env.client.workflow.getHandle(last.workflowId).result();
     const calls = await store.listModelCalls(last.decisionId);
     expect(calls.map((call) => call.arm)).toContain('shadow');
-    expect(calls.every((call) => call.status === 'ok')).toBe(true);
+    // Every call answered, but a TF.js member that missed its timeout (its fallback answered, as above).
+    expect(calls.filter((call) => call.status !== 'ok' && call.stepId !== 'nn_tfjs')).toEqual([]);
     expect(new Set(results.map((r) => r.outcome)).size).toBeGreaterThan(1);
   });
 
