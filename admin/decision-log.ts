@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { FeedbackStats } from '../core/feedback';
 import type { BulkFeedbackReport, FeedbackInputRow } from '../core/feedback-bulk';
 import { DecisionStore, type StoredDecision, type StoredModelCall } from '../stores/decision-store';
-import { FeedbackStore, type FeedbackEntry, type LabelledQuery } from '../stores/feedback-store';
+import { FeedbackStore, type FeedbackEntry, type StatsQuery } from '../stores/feedback-store';
 import type { VectorStore } from '../stores/vector';
 import { applyFeedbackRows } from './feedback-bulk';
 
@@ -68,8 +68,8 @@ export class DecisionLog {
     return applyFeedbackRows({ store: this.feedback, vectors: this.options.vectors }, rows);
   }
 
-  /** Accuracy of the decisions and of each member model against the labels feedback gave. */
-  stats(query: LabelledQuery & { cutoff?: number } = {}): Promise<FeedbackStats> {
+  /** Accuracy, AUC and Brier of the decisions and each member model against the labels; member score drift. */
+  stats(query: StatsQuery = {}): Promise<FeedbackStats> {
     return this.feedback.stats(query);
   }
 }

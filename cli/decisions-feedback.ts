@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FeedbackStats, Metrics } from '../core/feedback';
 import type { BulkFeedbackReport } from '../core/feedback-bulk';
 import { DEFAULT_CUTOFF } from '../core/feedback-cutoff';
+import { MIN_DRIFT_SAMPLE } from '../core/score-quality';
 import type { Label } from '../core/similar';
 import type { DecisionLog } from '../admin/decision-log';
 import { json, out, table } from './output';
@@ -77,18 +78,42 @@ const cells = (m: Metrics) => [
   fmt(m.recall),
   `${m.confusion.tp} ${m.confusion.fp} ${m.confusion.tn} ${m.confusion.fn}`,
 ];
+const quality = (m: { auc: number | null; brier: number | null }) => [fmt(m.auc), fmt(m.brier)];
+
+/** A duration like `7d`, `12h`, `30m` or `90s`, in milliseconds. */
+function duration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([dhms])$/.exec(value.trim());
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[match?.[2] ?? ''];
+  const ms = unit === undefined ? Number.NaN : Number(match?.[1]) * unit;
+  if (!Number.isFinite(ms) || ms < 1000) throw new InvalidArgumentError('expected a duration like 7d, 12h, 30m or 90s');
+  return Math.round(ms);
+}
 
 /** The stats as a table: the decision first, then each member model@version (demo and CLI). */
 export function formatFeedbackStats(stats: FeedbackStats): string {
   const { decision } = stats;
-  const t = table(['', 'arms', 'n', 'accuracy', 'precision', 'recall', 'tp fp tn fn', 'coverage']);
-  t.push(['decision', '', ...cells(decision), fmt(decision.coverage)]);
-  for (const m of stats.models) t.push([`${m.model}@${m.version}`, m.arms.join(', '), ...cells(m), fmt(m.coverage)]);
-  return [
+  const t = table(['', 'arms', 'n', 'accuracy', 'precision', 'recall', 'tp fp tn fn', 'AUC', 'Brier', 'coverage']);
+  t.push(['decision', '', ...cells(decision), ...quality(decision), fmt(decision.coverage)]);
+  for (const m of stats.models) {
+    t.push([`${m.model}@${m.version}`, m.arms.join(', '), ...cells(m), ...quality(m), fmt(m.coverage)]);
+  }
+  const lines = [
     `labelled decisions: ${stats.labelled} (fraud is positive; a member's score ≥ ${stats.cutoff} predicts fraud)`,
     t.toString(),
-    `decision: ${decision.n} automated, ${decision.notAutomated} still in review (not counted right or wrong)`,
-  ].join('\n');
+    `decision: ${decision.n} automated, ${decision.notAutomated} still in review (not counted right or wrong); ` +
+      'its AUC and Brier are of the combined score over every labelled decision',
+  ];
+  const { drift } = stats;
+  if (drift.models.length > 0) {
+    const d = table(['score drift', 'before', 'recent', 'PSI']);
+    for (const m of drift.models) d.push([`${m.model}@${m.version}`, String(m.referenceN), String(m.recentN), fmt(m.psi)]);
+    lines.push(
+      `\nscore drift: scores since ${drift.recentSince ?? '–'} against those before (PSI; < 0.1 stable, > 0.25 a shift; ` +
+        `– below ${MIN_DRIFT_SAMPLE} scores a side)`,
+      d.toString(),
+    );
+  }
+  return lines.join('\n');
 }
 
 /** `arbiter decisions feedback|stats`: ground truth, and how decisions and models did against it. */
@@ -123,14 +148,15 @@ export function addFeedbackCommands(decisions: Command, withLog: WithLog): void 
 
   decisions
     .command('stats')
-    .description("decision accuracy from feedback, beside each member model's")
+    .description("decision accuracy, AUC and Brier from feedback, beside each member model's, and score drift")
     .option('--pipeline <name>', 'only this pipeline')
     .option('--since <iso>', 'only decisions taken since (ISO 8601)', instant)
     .option('--cutoff <score>', "a member's score at or above it predicts fraud", cutoff, DEFAULT_CUTOFF)
+    .option('--drift-window <duration>', 'drift compares scores in this last window (7d, 12h, ...) with those before', duration)
     .option('--json', 'print JSON', false)
-    .action(async (opts: { pipeline?: string; since?: string; cutoff: number; json: boolean }) => {
-      const { pipeline, since, cutoff } = opts;
-      const stats = await withLog((log) => log.stats({ pipeline, since, cutoff }));
+    .action(async (opts: { pipeline?: string; since?: string; cutoff: number; driftWindow?: number; json: boolean }) => {
+      const { pipeline, since, cutoff, driftWindow: driftWindowMs } = opts;
+      const stats = await withLog((log) => log.stats({ pipeline, since, cutoff, driftWindowMs }));
       if (opts.json) json(stats);
       else out(formatFeedbackStats(stats));
     });

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { builtOnce } from './built-once';
+import { auc, brier, psi, type ScoredLabel } from './score-quality';
 import { DEFAULT_CUTOFF } from './feedback-cutoff';
 import { toCaseIssues } from './case';
 import { Failure } from './failures';
@@ -59,6 +60,8 @@ const schemas = builtOnce('core/feedback', () => {
     /** A reviewer's (or the review timeout's) verdict, when there was one. */
     finalOutcome: OutcomeSchema.nullable(),
     decidedAt: z.string(),
+    /** The decision's combined score (rule-decided decisions keep the score the members gave). */
+    score: z.number(),
     /** Every member call that answered with a score (shadow and canary arms included). */
     members: z.array(MemberScoreSchema),
   });
@@ -77,13 +80,22 @@ const schemas = builtOnce('core/feedback', () => {
     precision: z.number().nullable(),
     recall: z.number().nullable(),
   });
+  /** How well a score ranks and is calibrated against the labels; null without both labels / any row. */
+  const ScoreQualityShape = {
+    /** Area under the ROC curve of the score (0.5 is chance, 1 ranks every fraud above every legit). */
+    auc: z.number().nullable(),
+    /** Mean squared error of the score read as a probability of fraud (0 is perfect, 0.25 a coin). */
+    brier: z.number().nullable(),
+  };
   const DecisionStatsSchema = MetricsSchema.extend({
+    ...ScoreQualityShape,
     /** Labelled decisions whose final outcome is still `review`: neither right nor wrong. */
     notAutomated: z.number().int(),
     /** Share of labelled decisions decided automatically (approve or decline). */
     coverage: z.number().nullable(),
   });
   const ModelStatsSchema = MetricsSchema.extend({
+    ...ScoreQualityShape,
     model: z.string(),
     version: z.string(),
     /** The arms it answered in (`primary`, `canary`, `shadow`, ...). */
@@ -91,12 +103,30 @@ const schemas = builtOnce('core/feedback', () => {
     /** Share of labelled decisions it answered. */
     coverage: z.number().nullable(),
   });
+  /** A member's score drift: its recent window against everything before it (labels not needed). */
+  const ScoreDriftSchema = z.object({
+    model: z.string(),
+    version: z.string(),
+    /** Scores before the recent window (since `--since` when given). */
+    referenceN: z.number().int(),
+    /** Scores in the recent window. */
+    recentN: z.number().int(),
+    /** Population stability index; null when either side has too few scores to say. */
+    psi: z.number().nullable(),
+  });
+  /** Drift of every member's scores: the recent window starts at `recentSince`. */
+  const DriftReportSchema = z.object({
+    recentSince: z.string().nullable(),
+    models: z.array(ScoreDriftSchema),
+  });
   const FeedbackStatsSchema = z.object({
     labelled: z.number().int(),
     /** A member's score at or above it predicts fraud. */
     cutoff: z.number(),
     decision: DecisionStatsSchema,
     models: z.array(ModelStatsSchema),
+    /** Score drift per member model@version (from every call, labelled or not). */
+    drift: DriftReportSchema,
   });
   return {
     FeedbackSchema,
@@ -109,6 +139,8 @@ const schemas = builtOnce('core/feedback', () => {
     DecisionStatsSchema,
     ModelStatsSchema,
     FeedbackStatsSchema,
+    ScoreDriftSchema,
+    DriftReportSchema,
   };
 });
 export const FeedbackSchema = schemas.FeedbackSchema;
@@ -121,6 +153,8 @@ export const MetricsSchema = schemas.MetricsSchema;
 export const DecisionStatsSchema = schemas.DecisionStatsSchema;
 export const ModelStatsSchema = schemas.ModelStatsSchema;
 export const FeedbackStatsSchema = schemas.FeedbackStatsSchema;
+export const ScoreDriftSchema = schemas.ScoreDriftSchema;
+export const DriftReportSchema = schemas.DriftReportSchema;
 
 export type Feedback = z.infer<typeof FeedbackSchema>;
 
@@ -144,6 +178,42 @@ export type Metrics = z.infer<typeof MetricsSchema>;
 export type DecisionStats = z.infer<typeof DecisionStatsSchema>;
 export type ModelStats = z.infer<typeof ModelStatsSchema>;
 export type FeedbackStats = z.infer<typeof FeedbackStatsSchema>;
+export type ScoreDrift = z.infer<typeof ScoreDriftSchema>;
+export type DriftReport = z.infer<typeof DriftReportSchema>;
+
+/** One member's answered score and when it was recorded, as drift reads it. */
+export interface TimedScore {
+  model: string;
+  version: string;
+  score: number;
+  recordedAt: Date;
+}
+
+/** No calls read: no drift to report. */
+export const NO_DRIFT: DriftReport = { recentSince: null, models: [] };
+
+/**
+ * Each member model@version's PSI of the scores recorded since `recentSince` against those before it.
+ */
+export function driftOf(calls: readonly TimedScore[], recentSince: Date): DriftReport {
+  const groups = new Map<string, { model: string; version: string; reference: number[]; recent: number[] }>();
+  for (const c of calls) {
+    const key = `${c.model}@${c.version}`;
+    const group = groups.get(key) ?? { model: c.model, version: c.version, reference: [], recent: [] };
+    groups.set(key, group);
+    (c.recordedAt >= recentSince ? group.recent : group.reference).push(c.score);
+  }
+  const models = [...groups.values()]
+    .sort((a, b) => a.model.localeCompare(b.model) || a.version.localeCompare(b.version, 'en', { numeric: true }))
+    .map((g) => ({
+      model: g.model,
+      version: g.version,
+      referenceN: g.reference.length,
+      recentN: g.recent.length,
+      psi: psi(g.reference, g.recent),
+    }));
+  return { recentSince: recentSince.toISOString(), models };
+}
 
 export { DEFAULT_CUTOFF };
 
@@ -193,6 +263,7 @@ export function decisionStats(rows: readonly LabelledDecision[]): DecisionStats 
   }
   return {
     ...metricsOf(confusionOf(pairs)),
+    ...qualityOf(rows.map((r) => ({ score: r.score, positive: r.label === 'fraud' }))),
     notAutomated: rows.length - pairs.length,
     coverage: share(pairs.length, rows.length),
   };
@@ -203,17 +274,25 @@ export function decisionStats(rows: readonly LabelledDecision[]): DecisionStats 
  * (say as a shadow and as a fallback) counts once: same input, same score.
  */
 export function modelStats(rows: readonly LabelledDecision[], cutoff = DEFAULT_CUTOFF): ModelStats[] {
-  const groups = new Map<string, { model: string; version: string; arms: Set<string>; pairs: Pair[] }>();
+  interface Group {
+    model: string;
+    version: string;
+    arms: Set<string>;
+    pairs: Pair[];
+    scored: ScoredLabel[];
+  }
+  const groups = new Map<string, Group>();
   for (const row of rows) {
     const seen = new Set<string>();
     for (const m of row.members) {
       const key = `${m.model}@${m.version}`;
-      const group = groups.get(key) ?? { model: m.model, version: m.version, arms: new Set<string>(), pairs: [] };
+      const group = groups.get(key) ?? { model: m.model, version: m.version, arms: new Set(), pairs: [], scored: [] };
       groups.set(key, group);
       group.arms.add(m.arm);
       if (seen.has(key)) continue;
       seen.add(key);
       group.pairs.push({ predicted: m.score >= cutoff ? 'fraud' : 'legit', actual: row.label });
+      group.scored.push({ score: m.score, positive: row.label === 'fraud' });
     }
   }
   return [...groups.values()]
@@ -223,11 +302,20 @@ export function modelStats(rows: readonly LabelledDecision[], cutoff = DEFAULT_C
       version: g.version,
       arms: [...g.arms].sort(),
       ...metricsOf(confusionOf(g.pairs)),
+      ...qualityOf(g.scored),
       coverage: share(g.pairs.length, rows.length),
     }));
 }
 
+function qualityOf(scored: readonly ScoredLabel[]): { auc: number | null; brier: number | null } {
+  return { auc: auc(scored), brier: brier(scored) };
+}
+
 /** Decision and member metrics from labelled decisions. @param cutoff @default 0.5 */
-export function feedbackStats(rows: readonly LabelledDecision[], cutoff = DEFAULT_CUTOFF): FeedbackStats {
-  return { labelled: rows.length, cutoff, decision: decisionStats(rows), models: modelStats(rows, cutoff) };
+export function feedbackStats(
+  rows: readonly LabelledDecision[],
+  cutoff = DEFAULT_CUTOFF,
+  drift: DriftReport = NO_DRIFT,
+): FeedbackStats {
+  return { labelled: rows.length, cutoff, decision: decisionStats(rows), models: modelStats(rows, cutoff), drift };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ModelResultSchema, OutcomeSchema } from '../core/decision';
-import type { FeedbackEntry, LabelledDecision, MemberScore } from '../core/feedback';
+import type { FeedbackEntry, LabelledDecision, MemberScore, TimedScore } from '../core/feedback';
 import { LabelSchema } from '../core/similar';
 
 /**
@@ -44,6 +44,7 @@ export const LabelledRowSchema = z
     outcome: OutcomeSchema,
     final_outcome: OutcomeSchema.nullable(),
     decided_at: z.date(),
+    score: z.number(),
     models: z.array(ModelResultSchema),
     calls: z.array(CallSchema),
   })
@@ -54,8 +55,14 @@ export const LabelledRowSchema = z
     outcome: r.outcome,
     finalOutcome: r.final_outcome,
     decidedAt: r.decided_at.toISOString(),
+    score: r.score,
     members: r.calls.length > 0 ? r.calls.flatMap(answered) : r.models.flatMap(answered),
   }));
+
+/** One answered member score with its time (drift). */
+export const TimedScoreRowSchema = z
+  .object({ model: z.string(), version: z.string(), score: z.number(), recorded_at: z.coerce.date() })
+  .transform((r): TimedScore => ({ model: r.model, version: r.version, score: r.score, recordedAt: r.recorded_at }));
 
 /** The member's score when it answered with one; nothing otherwise (failed, pending, no score). */
 function answered(c: { model: string; version: string; arm: string; status: string; score: unknown }): MemberScore[] {

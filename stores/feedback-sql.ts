@@ -36,7 +36,7 @@ FROM decision_feedback WHERE decision_id = $1 ORDER BY received_at, id`;
  * before model_calls existed, which fall back to `models`). $1 pipeline, $2 decided since: null for all.
  */
 export const LABELLED_DECISIONS = `
-SELECT d.decision_id, d.pipeline, d.label, d.outcome, d.final_outcome, d.decided_at, d.models,
+SELECT d.decision_id, d.pipeline, d.label, d.outcome, d.final_outcome, d.decided_at, d.score, d.models,
   COALESCE((SELECT jsonb_agg(jsonb_build_object('model', c.model, 'version', c.version::text, 'arm', c.arm,
                                                 'status', c.status, 'score', c.output -> 'score') ORDER BY c.call_id)
             FROM model_calls c WHERE c.decision_id = d.decision_id), '[]'::jsonb) AS calls
@@ -45,6 +45,18 @@ WHERE d.label IS NOT NULL
   AND ($1::text IS NULL OR d.pipeline = $1)
   AND ($2::timestamptz IS NULL OR d.decided_at >= $2)
 ORDER BY d.decided_at, d.decision_id`;
+
+/**
+ * Every answered member score with when it was recorded, for drift (labelled or not).
+ * $1 pipeline, $2 decided since: null for all.
+ */
+export const TIMED_SCORES = `
+SELECT c.model, c.version::text AS version, (c.output ->> 'score')::double precision AS score, c.recorded_at
+FROM model_calls c JOIN decisions d ON d.decision_id = c.decision_id
+WHERE c.status = 'ok' AND jsonb_typeof(c.output -> 'score') = 'number'
+  AND ($1::text IS NULL OR d.pipeline = $1)
+  AND ($2::timestamptz IS NULL OR d.decided_at >= $2)
+ORDER BY c.recorded_at`;
 
 /**
  * RECORD_FEEDBACK for many feedbacks in one statement, one result row per input row ($6 its `ord`).

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import {
   DEFAULT_CUTOFF,
+  driftOf,
   feedbackStats,
   FeedbackSchema,
   type Feedback,
@@ -11,7 +12,7 @@ import {
   type LabelledDecision,
 } from '../core/feedback';
 import { LabelSchema } from '../core/similar';
-import { FeedbackRowSchema, LabelledRowSchema, type FeedbackEntry } from './feedback-rows';
+import { FeedbackRowSchema, LabelledRowSchema, TimedScoreRowSchema, type FeedbackEntry } from './feedback-rows';
 import * as sql from './feedback-sql';
 
 /** Feedback named a decision the log does not hold. */
@@ -40,6 +41,12 @@ export interface LabelledQuery {
   pipeline?: string;
   /** Only decisions taken at or after this instant (ISO 8601). @default all time */
   since?: string;
+}
+
+/** What `stats` reads: labelled decisions, a cut-off, and the drift window. */
+export interface StatsQuery extends LabelledQuery {
+  cutoff?: number;
+  driftWindowMs?: number;
 }
 
 /** What recording one feedback can fail with. */
@@ -71,6 +78,9 @@ function receiptOf(
 }
 
 const CutoffSchema = z.number().min(0).max(1);
+const DriftWindowSchema = z.number().int().positive();
+/** `decisions stats` compares the last week's scores with everything before them unless told otherwise. */
+export const DEFAULT_DRIFT_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const SinceSchema = z.union([z.iso.datetime({ offset: true, local: true }), z.iso.date()]).optional();
 
 /** Ground-truth labels in PostgreSQL: the feedback history and the label on each decision. */
@@ -141,10 +151,21 @@ export class FeedbackStore {
     return rows.map((r) => LabelledRowSchema.parse(r));
   }
 
-  /** Decision and member-model metrics from feedback. @param query.cutoff @default 0.5 */
-  async stats(query: LabelledQuery & { cutoff?: number } = {}): Promise<FeedbackStats> {
+  /**
+   * Decision and member-model metrics from feedback, and each member's score drift.
+   * @param query.cutoff @default 0.5
+   * @param query.driftWindowMs the recent window drift compares with what came before @default 7 days
+   */
+  async stats(query: StatsQuery = {}): Promise<FeedbackStats> {
     const cutoff = CutoffSchema.parse(query.cutoff ?? DEFAULT_CUTOFF);
-    return feedbackStats(await this.labelledRows(query), cutoff);
+    const windowMs = DriftWindowSchema.parse(query.driftWindowMs ?? DEFAULT_DRIFT_WINDOW_MS);
+    const since = SinceSchema.parse(query.since) ?? null;
+    const [rows, timed] = await Promise.all([
+      this.labelledRows(query),
+      this.pool.query(sql.TIMED_SCORES, [query.pipeline ?? null, since]),
+    ]);
+    const calls = timed.rows.map((r) => TimedScoreRowSchema.parse(r));
+    return feedbackStats(rows, cutoff, driftOf(calls, new Date(Date.now() - windowMs)));
   }
 }
 

@@ -6,6 +6,7 @@ import { FeedbackRejectedError, UnknownDecisionError, type ArbiterClient, type D
 import { freePort } from '../cli/stack/ports';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import type { DecisionResult } from '../core/decision';
+import { auc, brier } from '../core/score-quality';
 import type { Label } from '../core/similar';
 import { openPool } from '../stores/db';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stores/embedded-pg';
@@ -158,15 +159,22 @@ describe('feedback', () => {
 
     const stats = await feedback.stats({ pipeline: 'adhoc', since });
     expect(stats.labelled).toBe(11);
+    // AUC and Brier read the decisions' own combined scores and the gb calls' scores from the log.
+    const labelled = [...decided.map((d, i) => ({ d, label: truth(cases[i] as DemoCase) })), { d: open, label: 'legit' }];
+    const decisionScores = labelled.map(({ d, label }) => ({ score: d.score, positive: label === 'fraud' }));
+    const memberScores = labelled.map(({ d, label }) => ({ score: scoreOf(d), positive: label === 'fraud' }));
     expect(stats.decision).toEqual({
       n: 10,
       confusion: byDecision,
       accuracy: 5 / 10,
       precision: 2 / 4,
       recall: 2 / 5,
+      auc: auc(decisionScores),
+      brier: brier(decisionScores),
       notAutomated: 1,
       coverage: 10 / 11,
     });
+    expect(stats.decision.auc).not.toBeNull();
     // The open review's own gb call counts for the model: it answered, whatever the decision said.
     const openFraud = scoreOf(open) >= 0.5;
     const gb = { ...byModel, ...(openFraud ? { fp: byModel.fp + 1 } : { tn: byModel.tn + 1 }) };
@@ -180,9 +188,18 @@ describe('feedback', () => {
         accuracy: (gb.tp + gb.tn) / 11,
         precision: gb.tp / (gb.tp + gb.fp),
         recall: gb.tp / (gb.tp + gb.fn),
+        auc: auc(memberScores),
+        brier: brier(memberScores),
         coverage: 1,
       },
     ]);
+    // Drift reads every gb call since `since`, all in the last week: none before, too few to say.
+    expect(stats.drift.models).toEqual([
+      { model: 'phishing-gb', version: decided[0]?.models[0]?.version, referenceN: 0, recentN: 11, psi: null },
+    ]);
+    // A window starting after them all puts them on the reference side.
+    const later = await feedback.stats({ pipeline: 'adhoc', since, driftWindowMs: 1 });
+    expect(later.drift.models[0]).toMatchObject({ referenceN: 11, recentN: 0, psi: null });
     // At the decision's own cut-off the model agrees with the automated decisions.
     const same = await feedback.stats({ pipeline: 'adhoc', since, cutoff: 0.7 });
     expect(same.models[0]?.confusion).toEqual({

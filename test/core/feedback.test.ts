@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   confusionOf,
   decisionStats,
+  driftOf,
   feedbackStats,
   FeedbackSchema,
   invalidFeedback,
@@ -9,6 +10,7 @@ import {
   modelStats,
   type LabelledDecision,
   type MemberScore,
+  type TimedScore,
 } from '../../core/feedback';
 
 const m = (model: string, version: string, arm: string, score: number): MemberScore => ({ model, version, arm, score });
@@ -18,7 +20,28 @@ const row = (
   outcome: 'approve' | 'decline' | 'review',
   finalOutcome: 'approve' | 'decline' | 'review' | null,
   members: MemberScore[],
-): LabelledDecision => ({ decisionId, pipeline: 'demo', label, outcome, finalOutcome, decidedAt: '', members });
+): LabelledDecision => ({
+  decisionId,
+  pipeline: 'demo',
+  label,
+  outcome,
+  finalOutcome,
+  decidedAt: '',
+  score: DECISION_SCORES[decisionId] ?? Number.NaN,
+  members,
+});
+
+/** Each decision's combined score: AUC 9.5/15 and Brier 1.77/8, worked out by hand in the test below. */
+const DECISION_SCORES: Record<string, number> = {
+  d1: 0.9,
+  d2: 0.4,
+  d3: 0.6,
+  d4: 0.1,
+  d5: 0.5,
+  d6: 0.5,
+  d7: 0.3,
+  d8: 0.8,
+};
 
 // Every confusion cell is non-zero for the decision, gb@1 and nn@1 (worked out by hand beside each row).
 const ROWS: LabelledDecision[] = [
@@ -105,7 +128,59 @@ describe('feedback metrics', () => {
       precision: null,
       recall: null,
     });
-    expect(feedbackStats([])).toMatchObject({ labelled: 0, cutoff: 0.5, models: [], decision: { coverage: null } });
+    expect(feedbackStats([])).toMatchObject({
+      labelled: 0,
+      cutoff: 0.5,
+      models: [],
+      decision: { coverage: null, auc: null, brier: null },
+      drift: { recentSince: null, models: [] },
+    });
+  });
+
+  it("ranks and calibrates the decision's combined score over every labelled decision, open reviews too", () => {
+    // Fraud scores .9 .4 .5 .3 .8 against legit .6 .1 .5: 9.5 of 15 pairs ordered (the .5 tie counts half).
+    const s = decisionStats(ROWS);
+    expect(s.auc).toBeCloseTo(9.5 / 15, 12);
+    // (.01 + .36 + .25 + .49 + .04) for fraud, (.36 + .01 + .25) for legit, over 8.
+    expect(s.brier).toBeCloseTo(1.77 / 8, 12);
+  });
+
+  it("ranks and calibrates each member's score where it answered, once per decision", () => {
+    const gb = modelStats(ROWS).find((m) => m.model === 'gb');
+    // gb@1: fraud .9 .3 .5 .2 .85 against legit .6 .1 .45: 10 of 15 pairs ordered.
+    expect(gb?.auc).toBeCloseTo(10 / 15, 12);
+    expect(gb?.brier).toBeCloseTo((0.01 + 0.49 + 0.25 + 0.64 + 0.0225 + 0.36 + 0.01 + 0.2025) / 8, 12);
+    // lr@10 answered one legit decision only: no AUC without both labels, a Brier of one.
+    const lr10 = modelStats(ROWS).find((m) => m.model === 'lr' && m.version === '10');
+    expect(lr10).toMatchObject({ auc: null });
+    expect(lr10?.brier).toBeCloseTo(0.49, 12);
+  });
+});
+
+describe('score drift', () => {
+  const at = (iso: string) => new Date(iso);
+  const calls = (model: string, scores: number[], when: string): TimedScore[] =>
+    scores.map((score) => ({ model, version: '1', score, recordedAt: at(when) }));
+  const spread = (n: number, from: number, to: number) => Array.from({ length: n }, (_, i) => from + ((to - from) * i) / n);
+
+  it("compares each model's recent scores with those before the window, and says nothing on too few", () => {
+    const report = driftOf(
+      [
+        ...calls('steady', spread(50, 0, 1), '2026-01-01T00:00:00Z'),
+        ...calls('steady', spread(50, 0, 1), '2026-01-09T00:00:00Z'),
+        ...calls('shifted', spread(50, 0, 1), '2026-01-01T00:00:00Z'),
+        ...calls('shifted', spread(50, 0.7, 1), '2026-01-09T00:00:00Z'),
+        ...calls('new', spread(30, 0, 1), '2026-01-09T00:00:00Z'),
+      ],
+      at('2026-01-08T00:00:00Z'),
+    );
+    expect(report.recentSince).toBe('2026-01-08T00:00:00.000Z');
+    const by = Object.fromEntries(report.models.map((m) => [m.model, m]));
+    expect(Object.keys(by)).toEqual(['new', 'shifted', 'steady']);
+    expect(by.steady).toMatchObject({ referenceN: 50, recentN: 50 });
+    expect(by.steady?.psi).toBeCloseTo(0, 12);
+    expect(by.shifted?.psi).toBeGreaterThan(0.25);
+    expect(by.new).toMatchObject({ referenceN: 0, recentN: 30, psi: null });
   });
 });
 
