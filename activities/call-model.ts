@@ -8,6 +8,8 @@ import { withCache } from '../models/cached-adapter';
 import { UnknownVersionError, type ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import type { LocalLoad } from './local-load';
+import { inSpan } from '../telemetry/spans';
+import { decisionAttributes } from './telemetry';
 
 export interface CallModelInput {
   model: PinnedModel;
@@ -107,10 +109,14 @@ export function createCallModel({
       checkOutput(output, model, caseLimits);
       return { output, latencyMs };
     };
-    try {
-      return load ? await load.track(model.name, now, run) : await run();
-    } catch (err) {
-      throw toCallFailure(err, model);
-    }
+    // One span per model call, the adapter's HTTP request (with its traceparent) inside it.
+    const attributes = { ...decisionAttributes(), 'arbiter.model': model.name, 'arbiter.model_version': model.version };
+    return inSpan(`model ${model.name}@${model.version}`, attributes, async () => {
+      try {
+        return load ? await load.track(model.name, now, run) : await run();
+      } catch (err) {
+        throw toCallFailure(err, model);
+      }
+    });
   };
 }

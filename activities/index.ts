@@ -1,4 +1,5 @@
 import { DEFAULT_OUTAGE_TOLERANCE_MS } from '../core/outage';
+import type { Logger } from 'pino';
 import type { CaseLimits } from '../core/case-limits';
 import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
@@ -39,6 +40,8 @@ export interface ActivityDeps {
   outageToleranceMs?: number;
   /** Batch cases over them are rejections (config/env.ts `caseLimitsOf`). @default core/case-limits.ts's */
   caseLimits?: CaseLimits;
+  /** The worker's log: activities add the decision id to their lines. @default none */
+  log?: Logger;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */
@@ -50,7 +53,7 @@ export function createActivities(deps: ActivityDeps) {
     loadRuleSet: createLoadRuleSet(deps.rules, pins),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
-    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true }),
+    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true, log: deps.log }),
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),

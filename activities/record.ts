@@ -10,6 +10,9 @@ import type { DecisionRecord, RejectionRecord } from '../core/records';
 import { DecisionRecordSchema, recordOf, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
 import { toStoreFailure } from '../stores/pg-errors';
+import type { Logger } from 'pino';
+import { DECISION_ID_ATTR, inSpan } from '../telemetry/spans';
+import { activityLog } from './telemetry';
 
 /** What `recordRuledDecision` decides and records. */
 export interface RuledDecisionInput {
@@ -23,7 +26,14 @@ export interface RuledDecisionInput {
  * Builds the activities that write the decision log; all are idempotent, so retries are safe.
  * With `storeInput: false` only each case's input hash is kept (data that must not be retained).
  */
-export function createRecorders(store: DecisionStore, { storeInput }: { storeInput: boolean } = { storeInput: true }) {
+export interface RecorderOptions {
+  /** Keep each case's input (else only its hash). @default true */
+  storeInput?: boolean;
+  /** Where each recorded decision gets its line (with its decision id). @default none */
+  log?: Logger;
+}
+
+export function createRecorders(store: DecisionStore, { storeInput = true, log }: RecorderOptions = {}) {
   const recordDecision = async (
     record: DecisionRecord,
     calls: ModelCall[] = [],
@@ -31,11 +41,21 @@ export function createRecorders(store: DecisionStore, { storeInput }: { storeInp
   ): Promise<{ latencyMs?: number }> => {
     const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
     const valid = recordOf(DecisionRecordSchema.parse({ ...record, latencyMs }));
-    try {
-      await store.insertDecision(valid, { storeInput });
-      await store.insertModelCalls(valid.decisionId, calls);
-    } catch (err) {
-      throw toStoreFailure(err, `recording decision ${record.decisionId}`);
+    await inSpan(
+      'audit write',
+      { [DECISION_ID_ATTR]: valid.decisionId, 'arbiter.model_calls': calls.length },
+      async () => {
+        try {
+          await store.insertDecision(valid, { storeInput });
+          await store.insertModelCalls(valid.decisionId, calls);
+        } catch (err) {
+          throw toStoreFailure(err, `recording decision ${record.decisionId}`);
+        }
+      },
+    );
+    if (log) {
+      const { decisionId, pipeline, outcome, degraded } = valid;
+      activityLog(log).info({ decisionId, pipeline, outcome, degraded, latencyMs }, 'decision recorded');
     }
     return { latencyMs };
   };

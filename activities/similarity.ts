@@ -7,6 +7,8 @@ import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import { EmbeddingSchema, type VectorMetadata, type VectorStore } from '../stores/vector';
 import { createCallModel } from './call-model';
+import { inSpan } from '../telemetry/spans';
+import { decisionAttributes } from './telemetry';
 
 export interface FindSimilarInput {
   embedder: PinnedModel;
@@ -70,11 +72,14 @@ export function createSimilarityActivities({ runtime, cache, vectors, now = () =
           nonRetryable: true,
         });
       }
-      const found = await store.query(input.namespace, vector.data, {
-        topK: input.topK,
-        excludeId: input.excludeId,
-        ...(input.filter ? { filter: input.filter } : {}),
-      });
+      const search = { ...decisionAttributes(), 'arbiter.vector_store': store.kind, 'arbiter.top_k': input.topK };
+      const found = await inSpan('vector search', search, () =>
+        store.query(input.namespace, vector.data, {
+          topK: input.topK,
+          excludeId: input.excludeId,
+          ...(input.filter ? { filter: input.filter } : {}),
+        }),
+      );
       const matches = found
         .filter((m) => input.minScore === undefined || m.score >= input.minScore)
         .map(toSimilarCase)

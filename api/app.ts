@@ -16,6 +16,7 @@ import { decisionRoutes } from './routes/decisions';
 import { modelRoutes } from './routes/models';
 import { opsRoutes } from './routes/ops';
 import { pipelineRoutes } from './routes/pipelines';
+import { requestIdOf, requestLog } from './request-log';
 
 /** The default largest request body: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -46,6 +47,8 @@ export function createApp(deps: ApiDeps): ApiApp {
   const log = deps.log ?? pino({ level: 'silent' });
   const app = new OpenAPIHono({ defaultHook: validationHook });
 
+  // First: the access line and the span cover everything after, refusals included.
+  app.use('*', requestLog(log));
   app.use('*', httpMetrics(metrics));
   if (deps.apiKeys) app.use('*', bearerAuth(deps.apiKeys));
   const tooLarge = problem(413, 'payload-too-large', 'Payload too large', 'the request body is too large');
@@ -75,9 +78,10 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.onError((err, c) => {
     const known = toProblem(err);
     // 502 and 503 are known but still worth a line: a model or a store is in trouble.
-    if (known && known.status >= 500) log.warn({ err, method: c.req.method, path: c.req.path }, known.title);
+    if (known && known.status >= 500)
+      log.warn({ err, requestId: requestIdOf(c), method: c.req.method, path: c.req.path }, known.title);
     if (known) return problemResponse(known);
-    log.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
+    log.error({ err, requestId: requestIdOf(c), method: c.req.method, path: c.req.path }, 'request failed');
     return problemResponse(problem(500, 'internal', 'Internal server error', 'the server failed; its log says why'));
   });
   return app;

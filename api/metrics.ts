@@ -43,7 +43,7 @@ export function createApiMetrics(registry: Registry = new Registry()): ApiMetric
 }
 
 /** The matched route template (`/v1/decisions/:id`), never the raw path: ids would explode the label set. */
-function routeOf(c: Context): string {
+export function routeOf(c: Context): string {
   const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL');
   return route?.path ?? 'unmatched';
 }

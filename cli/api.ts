@@ -78,14 +78,22 @@ async function listen(port: number, host: string): Promise<ApiServer> {
 /** `arbiter api`: the HTTP API on a running Arbiter, or on the embedded stack, until Ctrl-C. */
 export async function runApi(env: ArbiterEnv, opts: ApiCliOptions): Promise<void> {
   if (opts.auth && env.ARBITER_API_KEYS.length === 0) throw new ApiKeysMissingError();
-  const [{ pino }, { withApiBackend }] = await Promise.all([import('pino'), import('./api-backend')]);
-  const log = pino({ level: env.LOG_LEVEL, name: 'arbiter-api' }, process.stderr);
+  const [{ createLogger }, { startTracing }, { installCliRuntime }, { withApiBackend }] = await Promise.all([
+    import('../telemetry/log'),
+    import('../telemetry/tracing'),
+    import('./runtime'),
+    import('./api-backend'),
+  ]);
+  const log = createLogger({ name: 'arbiter-api', level: env.LOG_LEVEL, destination: process.stderr });
+  installCliRuntime(env.LOG_LEVEL);
+  const tracing = await startTracing({ serviceName: 'arbiter-api' });
   if (!opts.auth) log.warn('AUTHENTICATION IS OFF (--no-auth): anyone who reaches this port can call every endpoint');
   const server = await listen(opts.port ?? env.PORT, opts.host);
   try {
     await withApiBackend(env, say, (backend) => serve(env, opts, server, backend, log));
   } finally {
     await server.close(); // a no-op after a clean stop; after a failed start, frees the port
+    await tracing?.shutdown();
   }
 }
 

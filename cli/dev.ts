@@ -19,7 +19,9 @@ export function printStackInfo(stack: Stack, env: ArbiterEnv): void {
 
 /** `arbiter dev`: the embedded stack until Ctrl-C. */
 export async function runDev(env: ArbiterEnv): Promise<void> {
-  installCliRuntime();
+  installCliRuntime(env.LOG_LEVEL);
+  const { startTracing } = await import('../telemetry/tracing');
+  const tracing = await startTracing({ serviceName: 'arbiter' });
   const stack = await startStack(env, say);
   printStackInfo(stack, env);
   const pipelines = (await stack.models.pipelines.list()).map((p) => p.name);
@@ -28,4 +30,5 @@ export async function runDev(env: ArbiterEnv): Promise<void> {
   await untilInterrupted();
   say('stopping...');
   await stack.stop();
+  await tracing?.shutdown();
 }

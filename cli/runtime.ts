@@ -1,39 +1,17 @@
-import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
-
-/** SDK messages that are expected in Arbiter's set-up and would only alarm a user. */
-const EXPECTED = [
-  // Model-pool workers serve activities only, on purpose.
-  /^No workflows registered, not polling for workflow tasks/,
-];
+import { Runtime } from '@temporalio/worker';
+import { createLogger, type LogLevel } from '../telemetry/log';
+import { PinoSdkLogger } from '../telemetry/sdk-logger';
 
 /**
- * An error in a log entry as its type and message: an Error's own fields are not enumerable, so
- * JSON shows a failed workflow's error as `{}` (a rejected case's field errors are in its message).
+ * Sends the SDK's own logging to stderr as JSON lines (pino, errors with their type and cause) and
+ * leaves signal handling to Arbiter, which stops the worker before the servers it depends on. An
+ * interactive command keeps it to warnings; `arbiter dev`, `api` and `ingest` pass LOG_LEVEL.
+ * @param level @default 'warn'
  */
-function readable(key: string, value: unknown): unknown {
-  if (key !== 'error' || typeof value !== 'object' || value === null) return value;
-  const { type, message } = value as { type?: unknown; message?: unknown };
-  if (typeof message !== 'string') return value;
-  return { ...(typeof type === 'string' ? { type } : {}), message };
-}
-
-export function formatLogEntry(entry: Pick<LogEntry, 'level' | 'message' | 'meta'>): string {
-  const meta = entry.meta ? ` ${JSON.stringify(entry.meta, readable)}` : '';
-  return `${entry.level} ${entry.message}${meta}`;
-}
-
-function print(entry: LogEntry): void {
-  if (EXPECTED.some((re) => re.test(entry.message))) return;
-  process.stderr.write(`${formatLogEntry(entry)}\n`);
-}
-
-/**
- * Quiets the SDK's own logging for an interactive command and leaves signal handling to Arbiter,
- * which stops the worker before the servers it depends on.
- */
-export function installCliRuntime(): void {
+export function installCliRuntime(level: LogLevel = 'warn'): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN', print), shutdownSignals: [] });
+    const log = createLogger({ name: 'arbiter', level, destination: process.stderr });
+    Runtime.install({ logger: new PinoSdkLogger(log), shutdownSignals: [] });
   } catch {
     // Already installed (a second command in the same process, or a test runner): keep that one.
   }

@@ -35,6 +35,7 @@ import { rootMessage, toDecisionError } from './decision-errors';
 import { CaseAlreadyDecidedError } from './errors';
 import type { ArbiterClientOptions, DecideOptions, ModelExecution } from './options';
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
+import { tracingInterceptors } from './tracing';
 
 /** A model input row: a JSON object. */
 const InputSchema = z.record(z.string(), z.unknown());
@@ -61,7 +62,8 @@ export class ArbiterClient {
     } catch (err) {
       throw new TemporalUnreachableError(target.connectionOptions.address ?? 'localhost:7233', { cause: err });
     }
-    return new ArbiterClient(new Client({ connection, namespace: target.namespace }), options);
+    const interceptors = tracingInterceptors();
+    return new ArbiterClient(new Client({ connection, namespace: target.namespace, interceptors }), options);
   }
 
   /**

@@ -2,6 +2,7 @@
 export { ArbiterClient } from './arbiter-client';
 export type { ArbiterClientOptions, DecideOptions, ModelExecution } from './options';
 export { BatchClient } from './batch';
+export { tracingInterceptors } from './tracing';
 export { DecisionFilterSchema, DecisionStatusSchema, DecisionSummarySchema } from './decisions';
 export type { DecisionFilter, DecisionStatus, DecisionSummary, StartedDecision } from './decisions';
 export {

@@ -125,7 +125,7 @@ export const EnvSchema = z.object({
   ARBITER_API_DECIDE_WAIT: duration('10s'),
   /** On SIGTERM or Ctrl-C, how long workers, `arbiter api` and `arbiter ingest` let work under way finish before they stop it and exit. @default '10s' */
   ARBITER_SHUTDOWN_GRACE: duration('10s'),
-  /** Log level (pino) of the standalone worker, the model-pool worker, `arbiter api` and `arbiter ingest`. @default 'info' */
+  /** Log level (pino) of the standalone worker, the model-pool worker, `arbiter dev`, `arbiter api` and `arbiter ingest`, the SDK's lines included. @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ArbiterEnv = z.infer<typeof EnvSchema>;

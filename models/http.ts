@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Failure } from '../core/failures';
+import { withTraceHeaders } from '../telemetry/spans';
 import { callSignal, type InvokeOptions } from './adapter';
 import { badResponseFailure, httpStatusFailure, timeoutFailure, unavailableFailure } from './errors';
 
@@ -34,7 +35,8 @@ export async function requestJson({
   try {
     res = await (f ?? fetch)(url, {
       method: method ?? 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      // traceparent: the model server's own spans join the decision's trace.
+      headers: withTraceHeaders({ 'content-type': 'application/json', accept: 'application/json', ...headers }),
       body: method === 'GET' ? undefined : JSON.stringify(body),
       signal: call.signal,
     });

@@ -1,5 +1,7 @@
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
-import { pino } from 'pino';
+import { createLogger } from '../telemetry/log';
+import { PinoSdkLogger } from '../telemetry/sdk-logger';
+import { startTracing } from '../telemetry/tracing';
 import { openPool } from '../stores/db';
 import { migrate } from '../stores/migrations';
 import { loadEnv } from '../config/env';
@@ -15,13 +17,15 @@ import { temporalTarget } from '../config/temporal';
  */
 async function main(): Promise<void> {
   const env = loadEnv();
-  const log = pino({ level: env.LOG_LEVEL, name: 'arbiter-worker' });
+  const log = createLogger({ name: 'arbiter-worker', level: env.LOG_LEVEL });
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required for a standalone worker');
   // Arbiter handles SIGINT/SIGTERM itself: workers drain first, then the pool and connection close.
   Runtime.install({
     shutdownSignals: [],
+    logger: new PinoSdkLogger(log),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
+  const tracing = await startTracing({ serviceName: 'arbiter-worker' });
   const pool = await openPool(env.DATABASE_URL);
   const applied = await migrate(pool);
   log.info({ applied }, 'database ready');
@@ -38,13 +42,14 @@ async function main(): Promise<void> {
     env,
     seedDemo: env.ARBITER_REGISTER_CARDS,
     log: (msg) => log.info(msg),
+    logger: log,
   });
   log.info({ address: target.connectionOptions.address, taskQueue: env.ARBITER_TASK_QUEUE }, 'worker running');
   const signal = await untilInterrupted();
   log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'draining');
   exitIfStuck(env.ARBITER_SHUTDOWN_GRACE + SHUTDOWN_MARGIN_MS, (msg) => log.error(msg));
   await runtime.stop();
-  await Promise.all([pool.end(), connection.close()]);
+  await Promise.all([pool.end(), connection.close(), tracing?.shutdown()]);
   log.info('worker stopped');
   // Drained and closed: nothing a library left scheduled may keep the process from exiting.
   process.exit(0);

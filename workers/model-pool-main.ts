@@ -1,5 +1,7 @@
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
-import { pino } from 'pino';
+import { createLogger } from '../telemetry/log';
+import { PinoSdkLogger } from '../telemetry/sdk-logger';
+import { startTracing } from '../telemetry/tracing';
 import { createResultCache } from '../stores/cache';
 import { openPool } from '../stores/db';
 import { caseLimitsOf, loadEnv } from '../config/env';
@@ -15,12 +17,14 @@ import { temporalTarget } from '../config/temporal';
  */
 async function main(): Promise<void> {
   const env = loadEnv();
-  const log = pino({ level: env.LOG_LEVEL, name: 'arbiter-model-pool' });
+  const log = createLogger({ name: 'arbiter-model-pool', level: env.LOG_LEVEL });
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required (the model registry)');
   Runtime.install({
     shutdownSignals: [],
+    logger: new PinoSdkLogger(log),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
+  const tracing = await startTracing({ serviceName: 'arbiter-model-pool' });
   const pool = await openPool(env.DATABASE_URL, { max: 4 });
   const models = createModelServices(pool, env.ARBITER_MODELS_DIR);
   const cache = await createResultCache({ REDIS_URL: env.REDIS_URL });
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
   log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'draining');
   exitIfStuck(env.ARBITER_SHUTDOWN_GRACE + SHUTDOWN_MARGIN_MS, (msg) => log.error(msg));
   await modelPool.stop();
-  await Promise.all([models.close(), cache.close(), pool.end(), connection.close()]);
+  await Promise.all([models.close(), cache.close(), pool.end(), connection.close(), tracing?.shutdown()]);
   log.info('model pool stopped');
   process.exit(0);
 }

@@ -6,6 +6,7 @@ import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import type { CaseLimits } from '../core/case-limits';
 import { followRegistry, type RegistryNames } from './registry-follower';
+import { workerTracing } from '../telemetry/tracing';
 
 /** Serve every registered model, and each model registered later, within `everyMs`. */
 export interface FollowRegistry {
@@ -64,6 +65,7 @@ export async function startModelPool(opts: ModelPoolOptions): Promise<ModelPool>
       activities: { callModel },
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentCalls ?? 16,
       ...shutdownTimes(opts.shutdownGraceMs),
+      ...workerTracing(),
     });
     const done = worker.run().catch((err: unknown) => {
       // Forgotten, so the next registry change starts it again.

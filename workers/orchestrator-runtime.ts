@@ -1,5 +1,6 @@
 import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import { LocalLoad } from '../activities/local-load';
 import { RuleSetsAdmin } from '../admin/rules';
 import { seedFromDirs } from '../admin/seed';
@@ -41,6 +42,8 @@ export interface OrchestratorRuntimeOptions {
   /** A vector store to use instead of the environment's (tests); the caller closes it. @default from ARBITER_VECTOR_STORE */
   vectors?: VectorStore;
   log?: (msg: string) => void;
+  /** The JSON log activities write to (a line per recorded decision, with its decision id). @default none */
+  logger?: Logger;
 }
 
 /**
@@ -121,6 +124,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       storeInput: opts.env.ARBITER_STORE_INPUT,
       outageToleranceMs: opts.env.ARBITER_OUTAGE_TOLERANCE,
       caseLimits: caseLimitsOf(opts.env),
+      log: opts.logger,
     };
     const worker = await createOrchestratorWorker({
       connection: opts.connection,

@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { workerTracing } from '../telemetry/tracing';
 import { PRELOADED_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface OrchestratorWorkerOptions {
@@ -26,6 +27,9 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     ...workflowSource,
     activities: createActivities(opts.deps),
     ...shutdownTimes(opts.shutdownGraceMs),
+    // While tracing runs (OTEL_*): workflow, activity and client spans (the prebuilt bundle of a
+    // test must have been built with the plugin's workflow interceptors).
+    ...workerTracing(),
   });
 }
 

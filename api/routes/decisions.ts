@@ -9,6 +9,7 @@ import type { ApiApp, ApiDeps } from '../deps';
 import type { ApiMetrics } from '../metrics';
 import { problemResponses } from '../problems';
 import { jsonBody, jsonResponse } from './openapi';
+import { noteDecision } from '../request-log';
 import {
   DecideBodySchema,
   DecideQuerySchema,
@@ -90,6 +91,7 @@ export function decisionRoutes(app: ApiApp, deps: ApiDeps, metrics: ApiMetrics, 
   app.openapi(decideRoute, async (c) => {
     const { caseId, input, ...how } = c.req.valid('json');
     const request = { caseId, input };
+    noteDecision(c, decisionWorkflowId(caseId));
     if (c.req.valid('query').wait === 'false') {
       // Eager start hands the first task straight to a worker sharing this connection (the embedded stack).
       const started = await deps.client.startDecision(request, { ...how, eager: true });
@@ -111,6 +113,7 @@ export function decisionRoutes(app: ApiApp, deps: ApiDeps, metrics: ApiMetrics, 
 
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param');
+    noteDecision(c, id);
     // auditOf never rejects, so a getDecision failure leaves nothing unhandled behind it.
     const [status, audit] = await Promise.all([deps.client.getDecision(id), auditOf(deps, log, id)]);
     const view = status.status === 'decided' ? { ...status, decision: decisionView(status.decision) } : status;

@@ -3,6 +3,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { ArbiterClient, TemporalUnreachableError } from '../../client';
+import { tracingInterceptors } from '../../client/tracing';
 import { openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
 import { caseLimitsOf, type ArbiterEnv } from '../../config/env';
 import type { ModelServices } from '../../admin/model-services';
@@ -89,7 +90,8 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     log(`orchestrator worker on task queue '${env.ARBITER_TASK_QUEUE}'`);
 
     // The client shares the worker's connection: one connection per embedded stack.
-    const client = new ArbiterClient(new Client({ connection, namespace: target.namespace }), {
+    const temporal = new Client({ connection, namespace: target.namespace, interceptors: tracingInterceptors() });
+    const client = new ArbiterClient(temporal, {
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
     });

@@ -6,6 +6,7 @@ import { errorChain, Failure } from '../../core/failures';
 import type { InvokeOptions } from '../adapter';
 import { httpStatusFailure, timeoutFailure, unavailableFailure } from '../errors';
 import { requestJson } from '../http';
+import { withTraceHeaders } from '../../telemetry/spans';
 
 /**
  * Everything that goes wrong talking to an OpenAI-compatible server (OpenAI, vLLM, Ollama), and
@@ -37,7 +38,10 @@ export function guardedFetch(
   base: typeof fetch = fetch,
 ): typeof fetch {
   return async (input, init) => {
-    const res = await base(input, init);
+    // traceparent: a server that traces (vLLM, a gateway) joins the decision's trace.
+    const sent = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(withTraceHeaders())) sent.set(name, value);
+    const res = await base(input, { ...init, headers: sent });
     if (!res.ok) return res;
     const text = await res.text();
     let body: unknown;

@@ -87,3 +87,42 @@ describe('createApp (no servers)', () => {
     expect(() => createApp(stubDeps({}, []))).toThrow(/no API keys/);
   });
 });
+
+describe('API access log', () => {
+  const models = { list: () => Promise.resolve([]) };
+
+  it.each([
+    ['a sane x-request-id, echoed', 'req-42.a', 'req-42.a'],
+    ['none: one is made up', undefined, /^[0-9a-f-]{36}$/],
+    ['an insane one: replaced', 'bad id\twith spaces', /^[0-9a-f-]{36}$/],
+  ])('%s', async (_what, given, expected) => {
+    const logged: Record<string, unknown>[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const app = createApp({ ...stubDeps({ models }), log });
+    const headers = { ...auth, ...(given ? { 'x-request-id': given } : {}) };
+    const res = await app.request('/v1/models', { headers });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-request-id');
+    expect(id).toEqual(typeof expected === 'string' ? expected : expect.stringMatching(expected));
+    const access = logged.filter((l) => l.msg === 'request');
+    expect(access).toEqual([
+      expect.objectContaining({ requestId: id, method: 'GET', path: '/v1/models', route: '/v1/models', status: 200 }),
+    ]);
+  });
+
+  it('logs refused requests too, with their status and request id', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const res = await createApp({ ...stubDeps({ models }), log }).request('/v1/models');
+    expect(res.status).toBe(401);
+    expect(logged).toEqual([
+      expect.objectContaining({ msg: 'request', status: 401, requestId: res.headers.get('x-request-id') }),
+    ]);
+  });
+});

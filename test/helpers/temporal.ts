@@ -20,11 +20,15 @@ export async function createTestTemporal(
   });
 }
 
-/** The workflow bundle, built once per suite. */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * The workflow bundle, built once per suite.
+ * @param workflowInterceptorModules what tracing adds (test/tracing.int.test.ts) @default none
+ */
+export function bundleWorkflows(workflowInterceptorModules: string[] = []): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: PRELOADED_MODULES,
+    workflowInterceptorModules,
     logger: new DefaultLogger('WARN'),
   });
 }
