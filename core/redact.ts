@@ -23,7 +23,7 @@ const SERVICE_SCHEMES = new Set([
 ]);
 
 // scheme://[userinfo@]rest — rest stops at whitespace and quotes; trailing punctuation is given back.
-const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*):\/\/([^\s'"<>@/]*@)?[^\s'"<>]*/gi;
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*):\/\/([^\s'"<>@/]*@)?[^\s'"<>]+/gi;
 const TRAILING = /[.,;:)\]}]+$/;
 // libpq's keyword form: `host=db user=app password=...`.
 const KEYWORD_PASSWORD = /\b(password|passwd)\s*=\s*('[^']*'|"[^"]*"|[^\s'"]+)/gi;

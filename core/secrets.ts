@@ -26,7 +26,8 @@ export interface LiteralSecret {
 // A header whose value is a credential by its name: Authorization, Cookie, *-key, *token*, *secret*, ...
 const SECRET_HEADER = /^(proxy-)?authorization$|^cookie$|key$|token|secret|passw|credential|session/i;
 // A config field (or URI query parameter) holding a key: apiKey, access_token, clientSecret, password, ...
-const SECRET_FIELD = /^(authorization|key|sig|signature)$|(api[-_]?key|access[-_]?key|private[-_]?key|token|secret|passw(or)?d|credentials?)$/i;
+const SECRET_FIELD =
+  /^(authorization|key|sig|signature)$|(api[-_]?key|access[-_]?key|private[-_]?key|token|secret|passw(or)?d|credentials?)$/i;
 // Values that are credentials whatever their field: an auth scheme, well-known key prefixes, a JWT.
 const SECRET_VALUES: [RegExp, string][] = [
   [/^(bearer|basic|token|apikey)\s+\S{6,}$/i, 'an HTTP authorization value'],

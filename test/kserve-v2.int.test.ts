@@ -270,9 +270,7 @@ describe('kserve-v2 adapter failures against a local OIP server', () => {
     expect(sent.map((r) => r.path.replace('/v2/models/gated', ''))).toEqual(['/infer', '/ready', '', '/infer']);
     expect(sent.map((r) => r.authorization)).toEqual(Array(4).fill('Bearer gw-token'));
 
-    const unset = await failureOf(
-      kserveV2Factory(versionAt(fake.baseUrl, config), { modelsDir: MODELS_DIR, env: {} }),
-    );
+    const unset = await failureOf(kserveV2Factory(versionAt(fake.baseUrl, config), { modelsDir: MODELS_DIR, env: {} }));
     expect([unset.type, unset.nonRetryable]).toEqual(['Model.SecretMissing', true]);
     expect(unset.message).toContain('GATEWAY_TOKEN');
   });

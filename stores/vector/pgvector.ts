@@ -137,5 +137,4 @@ export class PgVectorStore implements VectorStore {
       throw rejectedInput(what, `the vector has ${vector.length} dimensions, this store holds ${this.dimension}`);
     }
   }
-
 }

@@ -20,8 +20,12 @@ describe('redactConnectionStrings', () => {
       'could not reach (redis://:pw@cache:6379/0), retrying; then postgres://u@h/db failed',
       'could not reach (redis://***), retrying; then postgres://*** failed',
     ],
-    ["connection 'host=db user=app password=hunter2 dbname=x' refused", "connection 'host=db user=app password=*** dbname=x' refused"],
+    [
+      "connection 'host=db user=app password=hunter2 dbname=x' refused",
+      "connection 'host=db user=app password=*** dbname=x' refused",
+    ],
     ['no URL here: ECONNREFUSED 127.0.0.1:5432', 'no URL here: ECONNREFUSED 127.0.0.1:5432'],
+    ['not a redis:// or rediss:// URL', 'not a redis:// or rediss:// URL'],
     ['', ''],
   ])('%s', (text, expected) => {
     expect(redactConnectionStrings(text)).toBe(expected);

@@ -5,15 +5,40 @@ const URI = 'https://fraud.example.com';
 
 describe('literalSecrets: what registration refuses', () => {
   it.each<[string, Record<string, unknown>, string | undefined, string[]]>([
-    ['an Authorization header', { headers: { Authorization: 'Bearer abc' } }, undefined, ['config.headers.Authorization']],
+    [
+      'an Authorization header',
+      { headers: { Authorization: 'Bearer abc' } },
+      undefined,
+      ['config.headers.Authorization'],
+    ],
     ['an *-key header', { headers: { 'x-api-key': 'k1' } }, undefined, ['config.headers.x-api-key']],
     ['a *token* header', { headers: { 'X-Auth-Token': 'anything' } }, undefined, ['config.headers.X-Auth-Token']],
     ['a *secret* header', { headers: { 'client-secret': 'x' } }, undefined, ['config.headers.client-secret']],
-    ['a Bearer value under any name', { headers: { 'x-pass-through': 'Bearer abcdef123' } }, undefined, ['config.headers.x-pass-through']],
-    ['an sk- key anywhere', { nested: { anything: 'sk-proj-abcdefghijklmnop1234' } }, undefined, ['config.nested.anything']],
-    ['a random-looking header value', { headers: { 'x-custom': 'q8ZfT2mVb7Lx9KcW4nRjA1sYe6Ud' } }, undefined, ['config.headers.x-custom']],
+    [
+      'a Bearer value under any name',
+      { headers: { 'x-pass-through': 'Bearer abcdef123' } },
+      undefined,
+      ['config.headers.x-pass-through'],
+    ],
+    [
+      'an sk- key anywhere',
+      { nested: { anything: 'sk-proj-abcdefghijklmnop1234' } },
+      undefined,
+      ['config.nested.anything'],
+    ],
+    [
+      'a random-looking header value',
+      { headers: { 'x-custom': 'q8ZfT2mVb7Lx9KcW4nRjA1sYe6Ud' } },
+      undefined,
+      ['config.headers.x-custom'],
+    ],
     ['a literal apiKey field', { model: 'gpt', apiKey: 'whatever' }, undefined, ['config.apiKey']],
-    ['a JWT', { headers: { 'x-id': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig' } }, undefined, ['config.headers.x-id']],
+    [
+      'a JWT',
+      { headers: { 'x-id': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig' } },
+      undefined,
+      ['config.headers.x-id'],
+    ],
     ['user info in the URI', {}, 'https://user:pw@fraud.example.com', ['uri']],
     ['a key in the URI query', {}, 'https://fraud.example.com/score?api_key=abc', ['uri']],
   ])('refuses %s', (_, config, uri, paths) => {
@@ -23,7 +48,10 @@ describe('literalSecrets: what registration refuses', () => {
   it.each<[string, Record<string, unknown>]>([
     ['headers by name', { headers: { authorization: { env: 'FRAUD_API_TOKEN' }, 'x-api-key': { env: 'K' } } }],
     ['ordinary headers', { headers: { 'content-type': 'application/json', accept: 'application/vnd.api+json;v=2' } }],
-    ['an OpenAI key by name', { model: 'gpt-4o-mini', apiKey: { env: 'OPENAI_API_KEY' }, apiKeyEnv: 'OTHER', maxTokens: 20 }],
+    [
+      'an OpenAI key by name',
+      { model: 'gpt-4o-mini', apiKey: { env: 'OPENAI_API_KEY' }, apiKeyEnv: 'OTHER', maxTokens: 20 },
+    ],
     ['a kserve-v2 config', { model: 'fraud', features: ['amount', 'token_count'], outputName: 'predict_proba' }],
     ['prompts and expressions', { prompt: 'Is {text} phishing? Answer as JSON.', request: '{"instances": inputs}' }],
     ['an empty key', { headers: { 'x-api-key': '' } }],
