@@ -1,5 +1,5 @@
 import { ModelVersionSpecSchema, type ModelVersion, type ModelVersionSpec } from '../core/model-version';
-import { redactedMessage } from '../core/redact';
+import { redactConnectionStrings, redactedMessage } from '../core/redact';
 import { literalSecrets, SECRET_BY_NAME_HINT, type LiteralSecret } from '../core/secrets';
 import type { ModelRegistry, RegisterOptions, Registered } from '../stores/registry-store';
 import type { ModelRuntime } from '../models/runtime';
@@ -58,7 +58,7 @@ async function probe(runtime: ModelRuntime, valid: ModelVersionSpec, timeoutMs: 
     deprecatedAt: null,
     deprecationReason: null,
   };
-  const id = `${candidate.name} (${candidate.kind} at ${candidate.uri})`;
+  const id = `${candidate.name} (${candidate.kind} at ${redactConnectionStrings(candidate.uri)})`;
   try {
     const adapter = await runtime.build(candidate);
     try {

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
+import { redactConnectionStrings } from '../../core/redact';
 import { TextOrSecretSchema } from '../../core/secrets';
 import type { AdapterFactory, AdapterDeps, InvokeOptions, ModelAdapter, ModelInput, Prediction } from '../adapter';
 import { badResponseFailure, invalidConfigFailure } from '../errors';
@@ -207,7 +208,8 @@ export const kserveV2Factory: AdapterFactory = (version: ModelVersion, deps: Ada
   if (!parsed.success) return Promise.reject(invalidConfigFailure(id, z.prettifyError(parsed.error)));
   const base = version.uri.replace(/\/+$/, '');
   if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
-    return Promise.reject(invalidConfigFailure(id, `uri must be the server's http(s) base URL, got '${version.uri}'`));
+    const got = redactConnectionStrings(version.uri);
+    return Promise.reject(invalidConfigFailure(id, `uri must be the server's http(s) base URL, got '${got}'`));
   }
   try {
     const headers = resolveHeaders(id, parsed.data.headers, deps.env ?? process.env);
