@@ -7,5 +7,5 @@ export { PipelineNotFoundError } from '../stores/pipeline-store';
 export { RuleSetNotFoundError } from '../stores/rules-store';
 export { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
 export { PipelineInvalidError } from './pipelines';
-export { RegistrationRejectedError } from './registration';
+export { LiteralSecretError, RegistrationRejectedError } from './registration';
 export { RuleSetInvalidError } from './rules';

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { parseModelRef } from '../core/model-ref';
 import type { ModelVersion, ModelVersionSpec } from '../core/model-version';
+import { redactSecrets } from '../core/secrets';
 import { registerModel, type RegisterModelOptions } from './registration';
 import { openPool } from '../stores/db';
 import type { AliasEvent, ModelSummary } from '../stores/registry-rows';
@@ -9,7 +10,9 @@ import { createModelServices, type ModelServices } from './model-services';
 
 /**
  * The registry as users drive it: register (after proving the model answers), list, show,
- * promote an alias, deprecate. Talks to the registry's PostgreSQL directly.
+ * promote an alias, deprecate. Talks to the registry's PostgreSQL directly. Every version it returns
+ * has its literal credentials replaced by `***` (`redactSecrets`): versions stored before literals
+ * were refused may hold some, and only the workers, which read the registry themselves, may use them.
  */
 export class ModelsAdmin {
   private constructor(
@@ -32,16 +35,18 @@ export class ModelsAdmin {
    * Probes the model, then stores the next version; a spec identical to the latest version returns
    * that version unchanged (`created: false`). @throws RegistrationRejectedError when it does not answer
    */
-  register(spec: ModelVersionSpec, options: RegisterModelOptions = {}): Promise<Registered> {
-    return registerModel(this.services.registry, this.services.runtime, spec, options);
+  async register(spec: ModelVersionSpec, options: RegisterModelOptions = {}): Promise<Registered> {
+    const registered = await registerModel(this.services.registry, this.services.runtime, spec, options);
+    return { ...registered, version: redactSecrets(registered.version) };
   }
 
   list(): Promise<ModelSummary[]> {
     return this.services.registry.list();
   }
 
-  show(name: string): Promise<ModelDetails> {
-    return this.services.registry.show(name);
+  async show(name: string): Promise<ModelDetails> {
+    const details = await this.services.registry.show(name);
+    return { ...details, versions: details.versions.map(redactSecrets) };
   }
 
   /** Points `alias` at the version `ref` names (`name@version`, or `name:other-alias`'s current version). */
@@ -54,7 +59,7 @@ export class ModelsAdmin {
   async deprecate(ref: string, reason: string): Promise<ModelVersion> {
     const parsed = parseModelRef(ref);
     if (!('version' in parsed)) throw new Error(`deprecate needs name@version, got '${ref}'`);
-    return this.services.registry.deprecate(parsed.name, parsed.version, reason);
+    return redactSecrets(await this.services.registry.deprecate(parsed.name, parsed.version, reason));
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,27 @@
 import { ModelVersionSpecSchema, type ModelVersion, type ModelVersionSpec } from '../core/model-version';
+import { redactConnectionStrings, redactedMessage } from '../core/redact';
+import { literalSecrets, SECRET_BY_NAME_HINT, type LiteralSecret } from '../core/secrets';
 import type { ModelRegistry, RegisterOptions, Registered } from '../stores/registry-store';
 import type { ModelRuntime } from '../models/runtime';
 
 /** A version was not stored because its model did not answer; `cause` says how it failed. */
 export class RegistrationRejectedError extends Error {
   constructor(id: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : String(cause);
+    const why = redactedMessage(cause);
     super(`not registered: ${id} does not answer (${why})`, { cause });
     this.name = 'RegistrationRejectedError';
+  }
+}
+
+/** A spec holding a literal credential (a token in a header, a key, user info in the URI): never stored. */
+export class LiteralSecretError extends Error {
+  constructor(
+    name: string,
+    readonly secrets: LiteralSecret[],
+  ) {
+    const where = secrets.map((s) => `${s.path} (${s.why})`).join('; ');
+    super(`not registered: ${name} holds literal credentials at ${where}; ${SECRET_BY_NAME_HINT}`);
+    this.name = 'LiteralSecretError';
   }
 }
 
@@ -18,7 +32,8 @@ export interface RegisterModelOptions extends RegisterOptions {
 
 /**
  * Registers a version only after proving it answers: the file loads, or the endpoint is ready and
- * knows the model. Nothing is stored when the probe fails. A spec identical to the version it would
+ * knows the model. Nothing is stored when the probe fails, nor when the spec holds a literal
+ * credential (`LiteralSecretError`: secrets are given by name, `{ "env": … }`, and stay out of the registry). A spec identical to the version it would
  * duplicate (`ModelRegistry.register`) comes back unchanged without a probe: it answered when it was
  * registered, and loading a model file can take a second.
  */
@@ -29,6 +44,8 @@ export async function registerModel(
   options: RegisterModelOptions = {},
 ): Promise<Registered> {
   const valid = ModelVersionSpecSchema.parse(spec);
+  const secrets = literalSecrets(valid);
+  if (secrets.length > 0) throw new LiteralSecretError(valid.name, secrets);
   if (!(await registry.findIdentical(valid, options))) await probe(runtime, valid, options.probeTimeoutMs ?? 15_000);
   return registry.register(valid, options);
 }
@@ -41,7 +58,7 @@ async function probe(runtime: ModelRuntime, valid: ModelVersionSpec, timeoutMs: 
     deprecatedAt: null,
     deprecationReason: null,
   };
-  const id = `${candidate.name} (${candidate.kind} at ${candidate.uri})`;
+  const id = `${candidate.name} (${candidate.kind} at ${redactConnectionStrings(candidate.uri)})`;
   try {
     const adapter = await runtime.build(candidate);
     try {

@@ -14,6 +14,7 @@ import { errorChain, Failure } from '../core/failures';
 import { InvalidModelRefError } from '../core/model-ref';
 import {
   DatabaseUnreachableError,
+  LiteralSecretError,
   ModelDeprecatedError,
   ModelNotFoundError,
   PipelineInvalidError,
@@ -97,6 +98,10 @@ export function toProblem(err: unknown): Problem | undefined {
     return problem(409, 'review-not-pending', 'Not waiting for review', err.message);
   if (err instanceof ModelDeprecatedError || err instanceof RegistryConflictError)
     return problem(409, 'conflict', 'Conflict', err.message);
+  if (err instanceof LiteralSecretError) {
+    const errors = err.secrets.map((s) => ({ path: s.path, message: `${s.why}: give it by name, { "env": "NAME" }` }));
+    return problem(400, 'literal-secret', 'Literal credential refused', err.message, { errors });
+  }
   if (err instanceof RegistrationRejectedError)
     return problem(422, 'registration-rejected', 'Model does not answer', err.message);
   if (err instanceof DecisionFailedError) return decisionFailed(err);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CaseIssue } from '../core/case';
+import { redactConnectionStrings } from '../core/redact';
 
 /** One bad field of a request, by its dotted path (`input.https`, `steps.0.model`). */
 export const FieldErrorSchema = z.object({
@@ -27,7 +28,10 @@ export type Problem = z.infer<typeof ProblemSchema>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** A problem of kind `slug` (`urn:arbiter:problem:<slug>`). */
+/**
+ * A problem of kind `slug` (`urn:arbiter:problem:<slug>`). Its detail often quotes an error from a
+ * worker or a driver: connection strings in it are hidden (`redactConnectionStrings`) as a last guard.
+ */
 export function problem(
   status: number,
   slug: string,
@@ -35,7 +39,7 @@ export function problem(
   detail: string,
   extra: { errors?: CaseIssue[]; available?: string[] } = {},
 ): Problem {
-  return { type: `urn:arbiter:problem:${slug}`, title, status, detail, ...extra };
+  return { type: `urn:arbiter:problem:${slug}`, title, status, detail: redactConnectionStrings(detail), ...extra };
 }
 
 /** The HTTP response carrying a problem. */

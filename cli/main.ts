@@ -121,7 +121,9 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   const expected = await isExpected(err);
-  process.stderr.write(`arbiter: ${err instanceof Error ? err.message : String(err)}\n`);
+  // Driver errors can quote a connection string; the terminal (and CI logs) get it hidden.
+  const { redactedMessage } = await import('../core/redact');
+  process.stderr.write(`arbiter: ${redactedMessage(err)}\n`);
   if (!expected && process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;
 }

@@ -23,6 +23,7 @@ export const Failure = {
     InvalidInput: 'Model.InvalidInput',
     InvalidOutput: 'Model.InvalidOutput',
     InvalidConfig: 'Model.InvalidConfig',
+    SecretMissing: 'Model.SecretMissing',
     NotFound: 'Model.NotFound',
     Deprecated: 'Model.Deprecated',
     RateLimited: 'Model.RateLimited',
@@ -87,6 +88,10 @@ export const FAILURES: { readonly [T in FailureType]: FailureInfo } = {
   [Failure.Model.InvalidInput]: { retryable: false, meaning: "the input fails the model version's input schema" },
   [Failure.Model.InvalidOutput]: { retryable: 'depends', meaning: 'output breaks its schema; LLM answers are retried' },
   [Failure.Model.InvalidConfig]: { retryable: false, meaning: "the version's registration (config, files) is wrong" },
+  [Failure.Model.SecretMissing]: {
+    retryable: false,
+    meaning: 'the config names a secret by { "env": ... } whose variable is not set on this process',
+  },
   [Failure.Model.NotFound]: { retryable: false, meaning: 'unknown model or version; details[0] lists what exists' },
   [Failure.Model.Deprecated]: { retryable: false, meaning: 'the version is deprecated and may not be pinned' },
   [Failure.Model.RateLimited]: { retryable: true, meaning: 'HTTP 429; honours retry-after through nextRetryDelay' },

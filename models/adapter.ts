@@ -48,6 +48,8 @@ export interface AdapterDeps {
   modelsDir: string;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Where a config's secrets by name (`{ "env": … }`) resolve. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Looks up another registered version (the feature-vector embedder wraps one). */
   resolveAdapter?: (name: string, version: string) => Promise<ModelAdapter>;
 }

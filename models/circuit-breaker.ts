@@ -70,6 +70,7 @@ export interface BreakerState {
 const CALLER_FAULTS: ReadonlySet<string> = new Set([
   Failure.Model.InvalidInput,
   Failure.Model.InvalidConfig,
+  Failure.Model.SecretMissing,
   Failure.Model.Cancelled,
 ]);
 

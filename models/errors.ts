@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Failure } from '../core/failures';
+import { redactedMessage } from '../core/redact';
 
 /** Parses a `retry-after` header (seconds or HTTP date) into milliseconds from `now`. */
 export function parseRetryAfter(header: string | null | undefined, now: number = Date.now()): number | undefined {
@@ -59,9 +60,9 @@ export function badResponseFailure(model: string, problem: string, retryable = f
   });
 }
 
-/** Network-level trouble (refused, reset, DNS): retryable. */
+/** Network-level trouble (refused, reset, DNS): retryable. The message hides any URL's credentials. */
 export function unavailableFailure(model: string, cause: unknown): ApplicationFailure {
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = redactedMessage(cause);
   return ApplicationFailure.create({
     type: Failure.Model.Unavailable,
     message: `model ${model} is unreachable: ${message}`,
@@ -74,6 +75,18 @@ export function invalidConfigFailure(model: string, problem: string): Applicatio
   return ApplicationFailure.create({
     type: Failure.Model.InvalidConfig,
     message: `model ${model} has an invalid config: ${problem}`,
+    nonRetryable: true,
+  });
+}
+
+/**
+ * A secret the config names (`{ "env": "FRAUD_API_TOKEN" }`) is not in this process's environment.
+ * The message names the variable and where it is used, never a value; set it on the worker and restart.
+ */
+export function secretMissingFailure(model: string, where: string, variable: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: Failure.Model.SecretMissing,
+    message: `model ${model}: ${where} refers to the environment variable ${variable}, which is not set on this process`,
     nonRetryable: true,
   });
 }

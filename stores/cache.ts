@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { canonicalJson } from '../core/canonical-json';
-import { classifyRedisError, redactUrl, RedisUnreachableError, type RedisErrorKind } from './redis-errors';
+import { classifyRedisError, redisServerOf, RedisUnreachableError, type RedisErrorKind } from './redis-errors';
 
 /** Counters since the cache was opened. A failed `get` counts as a miss and as an error. */
 export interface CacheStats {
@@ -128,7 +128,7 @@ export class RedisCache implements ResultCache {
   static async open(url: string, options: RedisCacheOptions = {}): Promise<RedisCache> {
     const { prefix = 'arbiter:cache:', commandTimeout = 50, connectTimeout = 1_000, onError } = options;
     if (!RedisUrlSchema.safeParse(url).success) {
-      throw new RedisUnreachableError(redactUrl(url), new Error('not a redis:// or rediss:// URL'));
+      throw new RedisUnreachableError(redisServerOf(url), new Error('not a redis:// or rediss:// URL'));
     }
     let started = false;
     let lastError: Error | undefined;
@@ -151,7 +151,7 @@ export class RedisCache implements ResultCache {
       await client.connect();
     } catch (err) {
       client.disconnect();
-      throw new RedisUnreachableError(redactUrl(url), lastError ?? err);
+      throw new RedisUnreachableError(redisServerOf(url), lastError ?? err);
     }
     started = true;
     return new RedisCache(client, prefix, onError);

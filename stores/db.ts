@@ -1,19 +1,22 @@
 import pg from 'pg';
+import { redactConnectionStrings } from '../core/redact';
 
-/** Raised when DATABASE_URL cannot be reached or refuses us; the message says which and where. */
+/**
+ * Raised when DATABASE_URL cannot be reached or refuses us; the message says why and which host and
+ * port, never the connection string (user, password and database stay out of terminals and logs).
+ */
 export class DatabaseUnreachableError extends Error {
   constructor(url: string, cause: unknown) {
-    super(`cannot connect to DATABASE_URL ${redact(url)}: ${describe(cause)}`, { cause });
+    super(`cannot connect to the database of DATABASE_URL at ${serverOf(url)}: ${describe(cause)}`, { cause });
     this.name = 'DatabaseUnreachableError';
   }
 }
 
-/** Hides the password in a connection string before it reaches a log or a terminal. */
-export function redact(url: string): string {
+/** `host:port` of a connection string, for messages: where, without who or which database. */
+export function serverOf(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}`;
   } catch {
     return '(unparseable URL)';
   }
@@ -22,7 +25,7 @@ export function redact(url: string): string {
 function describe(err: unknown): string {
   if (err instanceof AggregateError) return err.errors.map(describe).join('; ');
   const e = err as { code?: string; message?: string };
-  return [e.code, e.message].filter(Boolean).join(' ') || String(err);
+  return redactConnectionStrings([e.code, e.message].filter(Boolean).join(' ') || String(err));
 }
 
 /** Pool options with the defaults Arbiter relies on. */

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Failure } from '../core/failures';
+import { redactedMessage } from '../core/redact';
 
 // SQLSTATE classes that mean "the server or the connection is in trouble, try again".
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57', '40'];
@@ -23,7 +24,7 @@ export function isTransientPgError(err: unknown): boolean {
  */
 export function toStoreFailure(err: unknown, what: string): ApplicationFailure {
   const transient = isTransientPgError(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactedMessage(err);
   return ApplicationFailure.create({
     type: transient ? Failure.Store.Unavailable : Failure.Store.Rejected,
     message: `${what}: ${message}`,

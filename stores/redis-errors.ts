@@ -1,3 +1,5 @@
+import { redactedMessage } from '../core/redact';
+
 /**
  * What went wrong with a Redis call. `connection`: the server is gone or the link is not usable
  * (refused, reset, closed, reconnecting); `timeout`: no reply within `commandTimeout` (a hung or
@@ -33,25 +35,24 @@ export function classifyRedisError(err: unknown): RedisErrorKind {
   return CONNECTION_MESSAGES.test(err.message) ? 'connection' : 'command';
 }
 
-/** The URL with its password replaced by `***`, safe for messages and logs. */
-export function redactUrl(url: string): string {
+/** `host:port` of a Redis URL, for messages and logs: where, never the URL (user, password, database). */
+export function redisServerOf(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
   } catch {
     return '<unparseable URL>';
   }
 }
 
-/** Redis did not answer at start: thrown once, with the (redacted) URL and the underlying error as `cause`. */
+/** Redis did not answer at start: thrown once, with its `host:port` and the underlying error as `cause`. */
 export class RedisUnreachableError extends Error {
   constructor(
-    readonly url: string,
+    readonly server: string,
     cause: unknown,
   ) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super(`could not connect to Redis at ${url}: ${why}. Check REDIS_URL, or unset it to cache in memory.`, {
+    const why = redactedMessage(cause);
+    super(`could not connect to Redis at ${server}: ${why}. Check REDIS_URL, or unset it to cache in memory.`, {
       cause,
     });
     this.name = 'RedisUnreachableError';

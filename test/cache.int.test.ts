@@ -163,7 +163,7 @@ describe('createResultCache', () => {
     expect(cache.kind).toBe('redis');
   });
 
-  it('fails fast and clearly, password redacted, when REDIS_URL is unreachable', async () => {
+  it('fails fast and clearly, naming host and port but not the URL, when REDIS_URL is unreachable', async () => {
     const url = `redis://:hunter2@127.0.0.1:${await freePort()}/0`;
     const started = performance.now();
     const err = await createResultCache({ REDIS_URL: url }).then(
@@ -173,9 +173,9 @@ describe('createResultCache', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(err).toBeInstanceOf(RedisUnreachableError);
     const { message, cause } = err as RedisUnreachableError;
-    expect(message).toContain(`redis://:***@127.0.0.1:`);
+    expect(message).toMatch(/^could not connect to Redis at 127\.0\.0\.1:\d+: /);
     expect(message).toContain('ECONNREFUSED');
-    expect(message).not.toContain('hunter2');
+    expect(message).not.toMatch(/hunter2|redis:\/\//);
     expect(cause).toMatchObject({ code: 'ECONNREFUSED' });
   });
 });

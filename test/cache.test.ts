@@ -3,7 +3,7 @@ import type { ModelVersion } from '../core/model-version';
 import type { ModelAdapter, ModelInput, Prediction } from '../models/adapter';
 import { withCache } from '../models/cached-adapter';
 import { cacheKey, createResultCache, MemoryCache, type ResultCache } from '../stores/cache';
-import { classifyRedisError, redactUrl } from '../stores/redis-errors';
+import { classifyRedisError, redisServerOf } from '../stores/redis-errors';
 
 const VERSION: ModelVersion = {
   name: 'doubler',
@@ -158,10 +158,11 @@ describe('createResultCache and Redis errors', () => {
   });
 
   it.each([
-    ['redis://u:pw@h:1/0', 'redis://u:***@h:1/0'],
-    ['rediss://h:6380', 'rediss://h:6380'],
+    ['redis://u:pw@h:1/0', 'h:1'],
+    ['rediss://h:6380', 'h:6380'],
+    ['redis://:pw@cache', 'cache:6379'],
     ['not a url', '<unparseable URL>'],
-  ])('redacts %s', (url, shown) => expect(redactUrl(url)).toBe(shown));
+  ])('names %s by host and port only', (url, shown) => expect(redisServerOf(url)).toBe(shown));
 
   it.each([
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'connection'],

@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../config/env';
 import { openPool } from '../stores/db';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stores/embedded-pg';
 import { migrate } from '../stores/migrations';
+import { ModelRegistry } from '../stores/registry-store';
 
 // The real `arbiter` command on specs and cards, against a migrated database and no Temporal: these
 // commands talk to the database only. The database is always its own PGlite (as in cli.int.test.ts,
@@ -103,5 +104,54 @@ describe('arbiter models register and pipelines validate, on specs as people wri
     const out = await arbiter('pipelines', 'validate', spec);
     expect(out.code).toBe(1);
     expect(out.stdout.trim()).toBe(`${spec}: steps.1.metaModel: unknown field 'metaModel' (did you mean 'model'?)`);
+  });
+});
+
+describe('arbiter models: secrets', () => {
+  const token = 'Bearer cli-literal-7f3a9c';
+  const spec = {
+    name: 'legacy-api',
+    kind: 'http-json' as const,
+    uri: 'https://svc:uri-pw-4d2e@127.0.0.1:1',
+    config: { headers: { authorization: token, 'x-trace': 'on' }, probeInput: {} },
+    inputSchema: { type: 'object' },
+    outputSchema: { type: 'object', properties: { score: { type: 'number' } } },
+  };
+
+  it('refuses to register a literal token, saying how to give it by name', async () => {
+    const file = join(dir, 'literal.json');
+    await writeFile(file, JSON.stringify({ ...spec, name: 'literal-api' }));
+    const out = await arbiter('models', 'register', '--file', file);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('not registered: literal-api holds literal credentials at uri');
+    expect(out.stderr).toContain('config.headers.authorization');
+    expect(out.stderr).toContain('{ "env": "FRAUD_API_TOKEN" }');
+    expect(out.stderr).not.toMatch(/cli-literal|uri-pw/);
+  });
+
+  it('never prints a literal stored before literals were refused (show and list, text and --json)', async () => {
+    const pool = await openPool(pg.url, { max: 1 });
+    try {
+      await new ModelRegistry(pool).register(spec, { aliases: ['champion'] }); // as an older Arbiter stored it
+    } finally {
+      await pool.end();
+    }
+    const runs = await Promise.all([
+      arbiter('models', 'show', 'legacy-api', '--json'),
+      arbiter('models', 'show', 'legacy-api'),
+      arbiter('models', 'list', '--json'),
+      arbiter('models', 'list'),
+    ]);
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).not.toMatch(/cli-literal|uri-pw/);
+    }
+    expect(runs[1]?.stdout).toContain('https://***:***@127.0.0.1:1/');
+    expect(runs[3]?.stdout).toContain('legacy-api');
+    const shown = JSON.parse(runs[0]?.stdout ?? '{}') as { versions: { uri: string; config: unknown }[] };
+    expect(shown.versions[0]).toMatchObject({
+      uri: 'https://***:***@127.0.0.1:1/',
+      config: { headers: { authorization: '***', 'x-trace': 'on' } },
+    });
   });
 });

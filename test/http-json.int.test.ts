@@ -115,6 +115,34 @@ describe('http-json adapter (JSONata mapping)', () => {
     expect(seen).toHaveLength(3);
   });
 
+  it('sends a header given by name from the environment, on calls and on the probe', async () => {
+    const config = { ...batched, headers: { authorization: { env: 'SVC_TOKEN' }, 'x-trace': 'on' } };
+    const env = { SVC_TOKEN: 'Bearer from-env' };
+    const a = await httpJsonFactory(version(config), { modelsDir: '.', env });
+    await a.predict(
+      [
+        { a: 1, b: 2 },
+        { a: 0, b: 1 },
+      ],
+      soon(),
+    );
+    await a.probe(soon());
+    expect(seen.map((s) => [s.headers.authorization, s.headers['x-trace']])).toEqual([
+      ['Bearer from-env', 'on'],
+      ['Bearer from-env', 'on'],
+    ]);
+  });
+
+  it('fails with Model.SecretMissing naming the variable (never a value) when it is unset', async () => {
+    const config = { ...batched, headers: { authorization: { env: 'SVC_TOKEN_UNSET' } } };
+    const f = await failureOf(httpJsonFactory(version(config), { modelsDir: '.', env: { OTHER: 'x' } }));
+    expect([f.type, f.nonRetryable]).toEqual(['Model.SecretMissing', true]);
+    expect(f.message).toBe(
+      "model svc@3: header 'authorization' refers to the environment variable SVC_TOKEN_UNSET, which is not set on this process",
+    );
+    expect(seen).toEqual([]);
+  });
+
   it('rejects a config whose expression does not parse, naming the version', async () => {
     const err = await httpJsonFactory(version({ ...batched, response: 'body.(' }), { modelsDir: '.' }).catch(
       (e: unknown) => e,

@@ -116,11 +116,13 @@ interface FakeRoute {
   body: string;
   headers?: Record<string, string>;
   delayMs?: number;
+  /** Answer 401 unless the request's Authorization header is this (a gateway in front of the server). */
+  authorization?: string;
 }
 interface FakeOip {
   baseUrl: string;
-  /** Path and parsed JSON body of every request received. */
-  requests: { path: string; body: unknown }[];
+  /** Path, parsed JSON body and Authorization header of every request received. */
+  requests: { path: string; body: unknown; authorization?: string }[];
   route(model: string, answer: FakeRoute): void;
   close(): Promise<void>;
 }
@@ -133,11 +135,14 @@ async function startFakeOip(): Promise<FakeOip> {
     let text = '';
     for await (const chunk of req) text += String(chunk);
     const path = req.url ?? '';
-    requests.push({ path, body: text ? (JSON.parse(text) as unknown) : undefined });
-    const answer = routes.get(/^\/v2\/models\/([^/]+)/.exec(path)?.[1] ?? '') ?? {
+    const { authorization } = req.headers;
+    requests.push({ path, body: text ? (JSON.parse(text) as unknown) : undefined, authorization });
+    const route = routes.get(/^\/v2\/models\/([^/]+)/.exec(path)?.[1] ?? '') ?? {
       status: 404,
       body: '{"error":"no route"}',
     };
+    const refused = route.authorization !== undefined && authorization !== route.authorization;
+    const answer = refused ? { status: 401, body: '{"error":"unauthorized"}' } : route;
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     if (!res.destroyed)
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body);
@@ -244,6 +249,30 @@ describe('kserve-v2 adapter failures against a local OIP server', () => {
     expect(failure.type).toBe('Model.InvalidConfig');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toMatch(/phishing-lr-mlserver@1 .* has no input 'input-0' \(inputs: X\)/);
+  });
+
+  it('sends headers given by name (a gateway token) on inference and on every probe request', async () => {
+    // One body for every path: metadata (name, outputs) and an inference answer alike.
+    const outputs = [{ name: 'predict_proba', shape: [1, 2], datatype: 'FP32', data: [0.25, 0.75] }];
+    const gateway = { status: 200, body: JSON.stringify({ name: 'gated', outputs }), authorization: 'Bearer gw-token' };
+    fake.route('gated', gateway);
+    const config = { model: 'gated', headers: { authorization: { env: 'GATEWAY_TOKEN' } } };
+    const withToken = await kserveV2Factory(versionAt(fake.baseUrl, config), {
+      modelsDir: MODELS_DIR,
+      env: { GATEWAY_TOKEN: 'Bearer gw-token' },
+    });
+    const from = fake.requests.length;
+    await expect(withToken.predict([holdout[0]?.input ?? {}], soon())).resolves.toEqual({
+      outputs: [{ score: 0.75 }],
+    });
+    await withToken.probe(soon());
+    const sent = fake.requests.slice(from);
+    expect(sent.map((r) => r.path.replace('/v2/models/gated', ''))).toEqual(['/infer', '/ready', '', '/infer']);
+    expect(sent.map((r) => r.authorization)).toEqual(Array(4).fill('Bearer gw-token'));
+
+    const unset = await failureOf(kserveV2Factory(versionAt(fake.baseUrl, config), { modelsDir: MODELS_DIR, env: {} }));
+    expect([unset.type, unset.nonRetryable]).toEqual(['Model.SecretMissing', true]);
+    expect(unset.message).toContain('GATEWAY_TOKEN');
   });
 
   it('rejects an invalid config before any call', async () => {

@@ -6,6 +6,7 @@ import { RuleSetsAdmin } from '../admin/rules';
 import { seedFromDirs } from '../admin/seed';
 import { RuleSetStore } from '../stores/rules-store';
 import { parseModelRef } from '../core/model-ref';
+import { redactedMessage } from '../core/redact';
 import { modelRefsOf } from '../core/pipeline/check';
 import { createResultCache, type ResultCache } from '../stores/cache';
 import { DecisionStore } from '../stores/decision-store';
@@ -60,7 +61,7 @@ export async function warmUp(models: ModelServices, log: (msg: string) => void):
       await adapter.probe({ deadline: Date.now() + 15_000 });
     } catch (err) {
       // A model that cannot warm up is reported; its decisions will fail over as the pipeline says.
-      log(`warm-up of ${ref} failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`warm-up of ${ref} failed: ${redactedMessage(err)}`);
     }
   }
   log(`warmed up ${refs.size} models in ${Date.now() - started} ms`);
@@ -72,7 +73,7 @@ async function openVectorStore(opts: OrchestratorRuntimeOptions, log: (msg: stri
   if (vectors?.kind === 'pgvector') {
     // Decisions still run without it; their reasons say similar cases were unavailable.
     await (vectors as { init(): Promise<void> } & VectorStore).init().catch((err: unknown) => {
-      log(`similar cases unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      log(`similar cases unavailable: ${redactedMessage(err)}`);
     });
   }
   return vectors;

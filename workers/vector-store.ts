@@ -6,7 +6,7 @@ import type { ArbiterEnv } from '../config/env';
  * The vector store the environment names, or undefined for `none`. pgvector shares the decision
  * log's pool (and its database); Pinecone brings its own HTTP client.
  */
-export function vectorStoreFromEnv(env: ArbiterEnv, pool: Pool, url?: string): VectorStore | undefined {
+export function vectorStoreFromEnv(env: ArbiterEnv, pool: Pool): VectorStore | undefined {
   switch (env.ARBITER_VECTOR_STORE) {
     case 'none':
       return undefined;
@@ -19,6 +19,6 @@ export function vectorStoreFromEnv(env: ArbiterEnv, pool: Pool, url?: string): V
         ...(env.PINECONE_CONTROLLER_HOST ? { controllerHostUrl: env.PINECONE_CONTROLLER_HOST } : {}),
       });
     case 'pgvector':
-      return createVectorStore({ kind: 'pgvector', pool, ...(url ? { url } : {}) });
+      return createVectorStore({ kind: 'pgvector', pool });
   }
 }

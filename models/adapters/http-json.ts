@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import jsonata from 'jsonata';
 import { z } from 'zod';
 import { versionId, type ModelVersion } from '../../core/model-version';
+import { TextOrSecretSchema } from '../../core/secrets';
 import type {
   AdapterDeps,
   AdapterFactory,
@@ -13,6 +14,7 @@ import type {
 } from '../adapter';
 import { badResponseFailure, invalidConfigFailure } from '../errors';
 import { requestJson } from '../http';
+import { resolveHeaders } from '../secrets';
 
 /**
  * A plain JSON-over-HTTP model. Request and response mapping are JSONata expressions, so any
@@ -23,8 +25,11 @@ import { requestJson } from '../http';
 export const HttpJsonConfigSchema = z.object({
   /** Appended to the version's URI. @default '' */
   path: z.string().default(''),
-  /** Extra headers (e.g. an API key header name → value). @default {} */
-  headers: z.record(z.string(), z.string()).default({}),
+  /**
+   * Extra headers, name → value. A credential is given by name, `{ "env": "FRAUD_API_TOKEN" }`, and read
+   * from the worker's environment; registration refuses literal ones. @default {}
+   */
+  headers: z.record(z.string(), TextOrSecretSchema).default({}),
   /** JSONata producing the request body. @default 'input' (batch: 'inputs') */
   request: z.string().optional(),
   /** JSONata producing the output(s) from `body` (the parsed response). @default 'body' */
@@ -61,6 +66,7 @@ async function evaluate(version: ModelVersion, expr: Expression, data: unknown, 
 class HttpJsonAdapter implements ModelAdapter {
   private readonly request: Expression;
   private readonly response: Expression;
+  private readonly headers: Record<string, string>;
 
   constructor(
     readonly version: ModelVersion,
@@ -69,6 +75,7 @@ class HttpJsonAdapter implements ModelAdapter {
   ) {
     this.request = compile(version, config.request ?? (config.batch ? 'inputs' : 'input'), 'request');
     this.response = compile(version, config.response, 'response');
+    this.headers = resolveHeaders(versionId(version), config.headers, deps.env ?? process.env);
   }
 
   private call(body: unknown, options: InvokeOptions): Promise<unknown> {
@@ -77,7 +84,7 @@ class HttpJsonAdapter implements ModelAdapter {
       model: versionId(this.version),
       url,
       body,
-      headers: this.config.headers,
+      headers: this.headers,
       options,
       fetch: this.deps.fetch,
     });
@@ -125,6 +132,7 @@ class HttpJsonAdapter implements ModelAdapter {
       url,
       body: undefined,
       method: 'GET',
+      headers: this.headers,
       options,
       fetch: this.deps.fetch,
     });

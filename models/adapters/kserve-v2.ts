@@ -2,9 +2,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
+import { redactConnectionStrings } from '../../core/redact';
+import { TextOrSecretSchema } from '../../core/secrets';
 import type { AdapterFactory, AdapterDeps, InvokeOptions, ModelAdapter, ModelInput, Prediction } from '../adapter';
 import { badResponseFailure, invalidConfigFailure } from '../errors';
 import { requestJson } from '../http';
+import { resolveHeaders } from '../secrets';
 
 /** Numeric tensor types of the Open Inference Protocol (BYTES and BOOL cannot carry feature values). */
 const NUMERIC_DATATYPES = [
@@ -39,6 +42,11 @@ export const KserveV2ConfigSchema = z.object({
   column: z.number().int().nonnegative().optional(),
   /** Request-level OIP `parameters`, sent as they are. */
   parameters: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Headers on every request (a gateway's auth in front of KServe, Triton or MLServer), name → value;
+   * a credential by name, `{ "env": "KSERVE_TOKEN" }`, read from the worker's environment. @default {}
+   */
+  headers: z.record(z.string(), TextOrSecretSchema).default({}),
 });
 export type KserveV2Config = z.infer<typeof KserveV2ConfigSchema>;
 
@@ -103,6 +111,7 @@ class KserveV2Adapter implements ModelAdapter {
     private readonly config: KserveV2Config,
     base: string,
     private readonly fetch: typeof globalThis.fetch | undefined,
+    private readonly headers: Record<string, string>,
   ) {
     this.id = versionId(version);
     this.path = modelPath(base, config);
@@ -117,7 +126,14 @@ class KserveV2Adapter implements ModelAdapter {
       outputs: [{ name: outputName }],
       ...(parameters ? { parameters } : {}),
     };
-    const answer = await requestJson({ model: this.id, url: `${this.path}/infer`, body, options, fetch: this.fetch });
+    const answer = await requestJson({
+      model: this.id,
+      url: `${this.path}/infer`,
+      body,
+      headers: this.headers,
+      options,
+      fetch: this.fetch,
+    });
     return { outputs: scoresFrom(this.id, answer, this.config, inputs.length).map((score) => ({ score })) };
   }
 
@@ -161,7 +177,8 @@ class KserveV2Adapter implements ModelAdapter {
   /** A GET whose 4xx means the server does not have the model as configured: the registration is wrong. */
   private async get(url: string, options: InvokeOptions): Promise<unknown> {
     try {
-      return await requestJson({ model: this.id, url, body: undefined, method: 'GET', options, fetch: this.fetch });
+      const { headers, fetch } = this;
+      return await requestJson({ model: this.id, url, body: undefined, method: 'GET', headers, options, fetch });
     } catch (err) {
       if (!(err instanceof ApplicationFailure) || err.type !== Failure.Model.Rejected) throw err;
       const status = (err.details?.[0] as { status?: number } | undefined)?.status;
@@ -191,7 +208,13 @@ export const kserveV2Factory: AdapterFactory = (version: ModelVersion, deps: Ada
   if (!parsed.success) return Promise.reject(invalidConfigFailure(id, z.prettifyError(parsed.error)));
   const base = version.uri.replace(/\/+$/, '');
   if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
-    return Promise.reject(invalidConfigFailure(id, `uri must be the server's http(s) base URL, got '${version.uri}'`));
+    const got = redactConnectionStrings(version.uri);
+    return Promise.reject(invalidConfigFailure(id, `uri must be the server's http(s) base URL, got '${got}'`));
   }
-  return Promise.resolve(new KserveV2Adapter(version, parsed.data, base, deps.fetch));
+  try {
+    const headers = resolveHeaders(id, parsed.data.headers, deps.env ?? process.env);
+    return Promise.resolve(new KserveV2Adapter(version, parsed.data, base, deps.fetch, headers));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
 };

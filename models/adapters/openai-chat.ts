@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
+import { SecretRefSchema, type SecretRef } from '../../core/secrets';
 import type {
   AdapterDeps,
   AdapterFactory,
@@ -16,6 +17,7 @@ import type {
 } from '../adapter';
 import { callSignal } from '../adapter';
 import { invalidConfigFailure } from '../errors';
+import { resolveSecret } from '../secrets';
 import { checkWire, guardedFetch, invalidOutputFailure, probeModelList, toOpenAIFailure } from './openai-errors';
 
 /** `config` of an `openai-chat` version. */
@@ -29,6 +31,11 @@ export const OpenAIChatConfigSchema = z.object({
   /** @default 0 (decisions should be repeatable) */
   temperature: z.number().min(0).max(2).default(0),
   maxTokens: z.number().int().positive().optional(),
+  /**
+   * The API key by name, `{ "env": "FRAUD_LLM_KEY" }`: that variable must be set on the worker. Without
+   * it, `apiKeyEnv` is read, and may be unset (local servers need no key).
+   */
+  apiKey: SecretRefSchema.optional(),
   /** Environment variable holding the API key; unset is fine for local servers. @default 'OPENAI_API_KEY' */
   apiKeyEnv: z.string().min(1).default('OPENAI_API_KEY'),
   /** Rows sent at once; the rest wait. @default 4 */
@@ -38,6 +45,17 @@ export type OpenAIChatConfig = z.infer<typeof OpenAIChatConfigSchema>;
 
 /** Sent when the key's variable is unset: the SDK insists on some key, local servers ignore it. */
 export const PLACEHOLDER_API_KEY = 'not-needed';
+
+/** The key sent: `apiKey` by name (required), else `apiKeyEnv`'s variable, else a placeholder. */
+export function apiKeyOf(
+  model: string,
+  config: { apiKey?: SecretRef; apiKeyEnv: string },
+  deps: Pick<AdapterDeps, 'env'>,
+): string {
+  const env = deps.env ?? process.env;
+  if (config.apiKey) return resolveSecret(model, 'apiKey', config.apiKey, env);
+  return env[config.apiKeyEnv] || PLACEHOLDER_API_KEY;
+}
 
 /** The chat completion fields LangChain relies on; anything else is a broken server, not a bad answer. */
 const ChatCompletionWire = z.object({
@@ -60,7 +78,7 @@ function createChatAdapter(version: ModelVersion, deps: AdapterDeps): ModelAdapt
   const parsedConfig = OpenAIChatConfigSchema.safeParse(version.config);
   if (!parsedConfig.success) throw invalidConfigFailure(model, z.prettifyError(parsedConfig.error));
   const config = parsedConfig.data;
-  const apiKey = process.env[config.apiKeyEnv] || PLACEHOLDER_API_KEY;
+  const apiKey = apiKeyOf(model, config, deps);
   let schema: z.ZodType<Record<string, unknown>>;
   let prompt: ChatPromptTemplate;
   try {

@@ -3,9 +3,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { Failure } from '../../core/failures';
 import { versionId, type ModelVersion } from '../../core/model-version';
+import { SecretRefSchema } from '../../core/secrets';
 import type { AdapterDeps, AdapterFactory, ModelAdapter, Prediction } from '../adapter';
 import { badResponseFailure, invalidConfigFailure } from '../errors';
-import { PLACEHOLDER_API_KEY } from './openai-chat';
+import { apiKeyOf } from './openai-chat';
 import { callSignal } from '../adapter';
 import { checkWire, guardedFetch, probeModelList, toOpenAIFailure, WireFormatError } from './openai-errors';
 
@@ -17,6 +18,11 @@ export const OpenAIEmbeddingsConfigSchema = z.object({
   field: z.string().min(1),
   /** Requested (OpenAI `dimensions`) and checked vector width; unset: whatever the model returns. */
   dimensions: z.number().int().positive().optional(),
+  /**
+   * The API key by name, `{ "env": "FRAUD_LLM_KEY" }`: that variable must be set on the worker. Without
+   * it, `apiKeyEnv` is read, and may be unset (local servers need no key).
+   */
+  apiKey: SecretRefSchema.optional(),
   /** Environment variable holding the API key; unset is fine for local servers. @default 'OPENAI_API_KEY' */
   apiKeyEnv: z.string().min(1).default('OPENAI_API_KEY'),
 });
@@ -41,7 +47,7 @@ function createEmbeddingsAdapter(version: ModelVersion, deps: AdapterDeps): Mode
   const parsedConfig = OpenAIEmbeddingsConfigSchema.safeParse(version.config);
   if (!parsedConfig.success) throw invalidConfigFailure(model, z.prettifyError(parsedConfig.error));
   const config = parsedConfig.data;
-  const apiKey = process.env[config.apiKeyEnv] || PLACEHOLDER_API_KEY;
+  const apiKey = apiKeyOf(model, config, deps);
 
   return {
     version,

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { errorChain, Failure } from '../../core/failures';
+import { redactedMessage } from '../../core/redact';
 import { parseRetryAfter } from '../../models/errors';
 import { isTransientPgError } from '../pg-errors';
 
@@ -31,14 +32,17 @@ export function rejectedInput(what: string, problem: string, cause?: Error): App
   });
 }
 
-/** The one error for a PostgreSQL without pgvector, naming the server (password redacted). */
-export function pgvectorMissing(server: string, cause: unknown): ApplicationFailure {
-  const why = cause instanceof Error ? cause.message : String(cause);
+/**
+ * The one error for a PostgreSQL without pgvector. It names no server: its message becomes a
+ * decision's reason, which API callers read, and the operator knows which database the worker uses.
+ */
+export function pgvectorMissing(cause: unknown): ApplicationFailure {
   return ApplicationFailure.create({
     type: Failure.Vector.NotInstalled,
     message:
-      `pgvector is not installed on this PostgreSQL: CREATE EXTENSION vector failed (${why}) on ${server}. ` +
-      'Install pgvector on that server (e.g. the pgvector/pgvector image), or use the Pinecone vector store.',
+      `pgvector is not installed on this PostgreSQL: CREATE EXTENSION vector failed (${redactedMessage(cause)}) ` +
+      "on the worker's database (DATABASE_URL). Install pgvector on that server (e.g. the pgvector/pgvector " +
+      'image), or use the Pinecone vector store.',
     nonRetryable: true,
     cause: cause instanceof Error ? cause : undefined,
   });
@@ -51,7 +55,7 @@ export function toPgVectorFailure(err: unknown, what: string): ApplicationFailur
   const code = (err as { code?: unknown } | null)?.code;
   return ApplicationFailure.create({
     type: transient ? Failure.Vector.Unavailable : Failure.Vector.Rejected,
-    message: `${what}: ${err instanceof Error ? err.message : String(err)}`,
+    message: `${what}: ${redactedMessage(err)}`,
     nonRetryable: !transient,
     cause: err instanceof Error ? err : undefined,
     details: [{ sqlstate: typeof code === 'string' ? code : null }],

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { redact } from '../db';
 import { isTransientPgError } from '../pg-errors';
 import { pgvectorMissing, rejectedInput, toPgVectorFailure } from './errors';
 import * as sql from './pgvector-sql';
@@ -25,8 +24,6 @@ export interface PgVectorStoreOptions {
    * @default any width (1–16000); a query only ever compares rows of its own width
    */
   dimension?: number;
-  /** The server, for error messages only (the password is redacted). @default derived from the pool's settings */
-  url?: string;
 }
 
 const CountRowSchema = z.object({ namespace: z.string(), vector_count: z.number().int() });
@@ -109,7 +106,7 @@ export class PgVectorStore implements VectorStore {
       try {
         await this.pool.query(sql.CREATE_VECTOR_EXTENSION);
       } catch (err) {
-        throw isTransientPgError(err) ? err : pgvectorMissing(this.server(), err);
+        throw isTransientPgError(err) ? err : pgvectorMissing(err);
       }
     }
     const { rows } = await this.pool.query<{ exists: boolean }>(sql.CASE_VECTORS_EXISTS);
@@ -139,13 +136,5 @@ export class PgVectorStore implements VectorStore {
     if (this.dimension !== undefined && vector.length !== this.dimension) {
       throw rejectedInput(what, `the vector has ${vector.length} dimensions, this store holds ${this.dimension}`);
     }
-  }
-
-  /** Where the pool points, for messages: its URL (password hidden) or host, port and database. */
-  private server(): string {
-    if (this.options.url) return redact(this.options.url);
-    const o = this.pool.options;
-    if (o.connectionString) return redact(o.connectionString);
-    return `postgres://${o.user ?? ''}@${o.host ?? 'localhost'}:${o.port ?? 5432}/${o.database ?? ''}`;
   }
 }

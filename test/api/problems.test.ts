@@ -11,7 +11,7 @@ import {
   UnknownDecisionError,
 } from '../../client/errors';
 import { PipelineInvalidError } from '../../admin/pipelines';
-import { RegistrationRejectedError } from '../../admin/registration';
+import { LiteralSecretError, RegistrationRejectedError } from '../../admin/registration';
 import { ModelNotFoundError } from '../../stores/registry-errors';
 
 const failed = (type: string, details?: unknown[]) =>
@@ -54,6 +54,16 @@ describe('toProblem', () => {
     ['bad spec', new PipelineInvalidError('p', [{ path: 'steps.0.model', message: 'unknown' }]), { status: 400 }],
     ['registry miss', new ModelNotFoundError('x@9', ['x@1']), { status: 404, available: ['x@1'] }],
     ['no answer', new RegistrationRejectedError('x', new Error('ECONNREFUSED')), { status: 422 }],
+    [
+      'literal credential',
+      new LiteralSecretError('x', [{ path: 'config.headers.authorization', why: 'a credential' }]),
+      { status: 400, type: 'urn:arbiter:problem:literal-secret', errors: [{ path: 'config.headers.authorization' }] },
+    ],
+    [
+      'a failure quoting a connection string',
+      new DecisionFailedError('similar cases: no pgvector on postgres://app:pw@db:5432/arbiter', 'wf', 'Model.Failed'),
+      { status: 502, detail: 'similar cases: no pgvector on postgres://***' },
+    ],
   ])('%s', (_name, err, expected) => {
     const problem = toProblem(err);
     expect(problem).toMatchObject(expected);
