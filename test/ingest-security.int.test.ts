@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +8,7 @@ import { inspect } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
-import { loadEnv } from '../config/env';
+import { loadEnv, PROJECT_ROOT } from '../config/env';
 import { kafkaConnectionOf } from '../config/kafka';
 import { ensureTopics, KafkaUnavailableError, OutcomeMessageSchema, startIngest, type IngestTopics } from '../ingest';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
@@ -130,5 +132,91 @@ describe('Kafka ingestion over SASL and TLS', () => {
     expect((err as Error).message).toMatch(
       /self-signed certificate.*certificate was not trusted: check KAFKA_SSL_CA_FILE/,
     );
+  });
+});
+
+describe('arbiter ingest over SASL_SSL', () => {
+  /** Runs `arbiter ingest --json` with these KAFKA_* variables until `until` resolves, then Ctrl-C. */
+  async function arbiterIngest(
+    vars: Record<string, string>,
+    until: (stderr: () => string, running: () => boolean) => Promise<void>,
+  ) {
+    const name = `cli-${run}`;
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: orch.env.address,
+      ARBITER_TASK_QUEUE: orch.taskQueue,
+      ARBITER_INGEST_TOPIC: `${name}.req`,
+      ARBITER_OUTCOMES_TOPIC: `${name}.out`,
+      ARBITER_DEAD_LETTER_TOPIC: `${name}.dlq`,
+      ARBITER_INGEST_GROUP: name,
+      LOG_LEVEL: 'trace',
+      ...vars,
+    };
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'arbiter.js'), 'ingest', '--json'], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    let running = true;
+    void exited.then(() => (running = false));
+    try {
+      await Promise.race([
+        until(
+          () => stderr,
+          () => running,
+        ),
+        exited,
+      ]);
+      child.kill('SIGINT');
+      const [code] = await exited;
+      return { code, stdout, stderr, topics: { requests: `${name}.req`, outcomes: `${name}.out` } };
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+
+  const sslVars = () => ({
+    KAFKA_BROKERS: secured.saslSslBrokers,
+    KAFKA_SECURITY_PROTOCOL: 'sasl_ssl',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: secured.user.name,
+    KAFKA_SSL_CA_FILE: secured.caFile,
+  });
+
+  it('decides with SCRAM-SHA-512 and a password file, and logs no password', async () => {
+    const passwordFile = join(secrets, 'cli.password');
+    await writeFile(passwordFile, `${secured.user.password}\n`);
+    const holdoutCase = holdout[1];
+    if (!holdoutCase) throw new Error('the holdout is too short');
+    const caseId = `${holdoutCase.caseId}-cli-${run}`;
+    const value = JSON.stringify({ caseId, input: holdoutCase.input, model: 'phishing-gb:champion' });
+    const result = await arbiterIngest(
+      { ...sslVars(), KAFKA_SASL_PASSWORD_FILE: passwordFile },
+      async (stderr, running) => {
+        while (!stderr().includes('ingest consuming')) {
+          if (!running()) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await produce(kafka.brokers, `cli-${run}.req`, [{ key: caseId, value }]);
+        await readTopic(kafka.brokers, `cli-${run}.out`, (read) => read.length >= 1, 60_000);
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '')).toEqual({
+      consumed: 1,
+      decided: 1,
+      deadLettered: 0,
+    });
+    expect(result.stderr).not.toContain(secured.user.password);
+  });
+
+  it('a wrong password exits 1 with the reason, not the password', async () => {
+    const wrong = `wrong-${randomBytes(8).toString('hex')}`;
+    const result = await arbiterIngest({ ...sslVars(), KAFKA_SASL_PASSWORD: wrong }, () => new Promise(() => {}));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('refused the credentials');
+    expect(result.stderr).not.toContain(wrong);
   });
 });
