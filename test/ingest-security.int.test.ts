@@ -84,7 +84,7 @@ describe('Kafka ingestion over SASL and TLS', () => {
     await produce(kafka.brokers, topics.requests, [{ key: caseId, value }]);
 
     const ingest = await startIngest({ client: orch.client, brokers, security, topics, groupId: name, log });
-    const outcomes = await readTopic(kafka.brokers, topics.outcomes, (read) => read.length >= 1, 60_000);
+    const outcomes = await readTopic(kafka.brokers, topics.outcomes, (read) => read.length >= 1, 30_000);
     expect(await ingest.stop()).toEqual({ consumed: 1, decided: 1, deadLettered: 0 });
     expect(outcomes.map((m) => OutcomeMessageSchema.parse(JSON.parse(m.value ?? '')).caseId)).toEqual([caseId]);
   });
@@ -200,7 +200,7 @@ describe('arbiter ingest over SASL_SSL', () => {
           await new Promise((r) => setTimeout(r, 100));
         }
         await produce(kafka.brokers, `cli-${run}.req`, [{ key: caseId, value }]);
-        await readTopic(kafka.brokers, `cli-${run}.out`, (read) => read.length >= 1, 60_000);
+        await readTopic(kafka.brokers, `cli-${run}.out`, (read) => read.length >= 1, 30_000);
       },
     );
     expect(result.code, result.stderr).toBe(0);
