@@ -37,12 +37,14 @@ export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promis
     { ensureTopics, IngestStoppedError, startIngest },
     runtime,
     { withArbiter },
+    { kafkaConnectionOf },
   ] = await Promise.all([
     import('../telemetry/log'),
     import('../telemetry/tracing'),
     import('../ingest'),
     import('./runtime'),
     import('./stack/attach'),
+    import('../config/kafka'),
   ]);
   // Logs go to stderr: stdout holds only the summary, for scripts.
   const log = createLogger({ name: 'arbiter-ingest', level: env.LOG_LEVEL, destination: process.stderr });
@@ -54,14 +56,21 @@ export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promis
     outcomes: env.ARBITER_OUTCOMES_TOPIC,
     deadLetter: env.ARBITER_DEAD_LETTER_TOPIC,
   };
-  // Kafka first: a wrong KAFKA_BROKERS fails before an embedded stack is started for nothing.
-  const created = await ensureTopics(env.KAFKA_BROKERS, [topics.requests, topics.outcomes, topics.deadLetter]);
+  // Kafka first: a wrong KAFKA_BROKERS, a missing certificate or a refused password fails before an
+  // embedded stack is started for nothing.
+  const security = await kafkaConnectionOf(env);
+  const created = await ensureTopics(
+    env.KAFKA_BROKERS,
+    [topics.requests, topics.outcomes, topics.deadLetter],
+    security,
+  );
   if (created.length > 0) log.info({ created }, 'topics created');
   try {
     await withArbiter(env, async (client) => {
       const ingest = await startIngest({
         client,
         brokers: env.KAFKA_BROKERS,
+        security,
         topics,
         groupId: env.ARBITER_INGEST_GROUP,
         concurrency: env.ARBITER_INGEST_CONCURRENCY,

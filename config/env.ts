@@ -9,11 +9,19 @@ import {
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-input';
 import { DEMO_DIRS, PROJECT_ROOT } from './paths';
 
+/** librdkafka's `security.protocol` values. */
+export const KAFKA_SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+/** The SASL mechanisms @platformatic/kafka speaks that a password suits (no OAUTHBEARER, no GSSAPI). */
+export const KAFKA_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optional = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+/** librdkafka takes these in any case: so do we; empty counts as unset. */
+const upperOrUnset = (v: unknown) =>
+  typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toUpperCase()) : v;
 /** A duration: '10m', '30s', '500ms', '1h' or a bare number of milliseconds; parsed to milliseconds. */
 const duration = (fallback: string) =>
   z
@@ -109,6 +117,27 @@ export const EnvSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
+  /** How `arbiter ingest` talks to the brokers, as librdkafka's `security.protocol`: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (SASL over TLS). @default 'PLAINTEXT' */
+  KAFKA_SECURITY_PROTOCOL: z.preprocess(upperOrUnset, z.enum(KAFKA_SECURITY_PROTOCOLS).default('PLAINTEXT')),
+  /** SASL mechanism (librdkafka's `sasl.mechanism`): PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; required with SASL_*. @default unset */
+  KAFKA_SASL_MECHANISM: z.preprocess(upperOrUnset, z.enum(KAFKA_SASL_MECHANISMS).optional()),
+  /** SASL user name; required with SASL_*. @default unset */
+  KAFKA_SASL_USERNAME: optional,
+  /** SASL password; with SASL_*, this or KAFKA_SASL_PASSWORD_FILE. Never logged. @default unset */
+  KAFKA_SASL_PASSWORD: optional,
+  /** A file holding the SASL password (a mounted secret; one trailing newline is ignored), read at each authentication. @default unset */
+  KAFKA_SASL_PASSWORD_FILE: optional,
+  /** PEM file of the CA(s) that signed the brokers' certificates (SSL, SASL_SSL). @default unset (Node's trusted CAs) */
+  KAFKA_SSL_CA_FILE: optional,
+  /** PEM client certificate for mutual TLS; needs KAFKA_SSL_KEY_FILE. @default unset (no client certificate) */
+  KAFKA_SSL_CERT_FILE: optional,
+  /** PEM private key (unencrypted) of KAFKA_SSL_CERT_FILE. @default unset */
+  KAFKA_SSL_KEY_FILE: optional,
+  /** Check the brokers' certificates and host names; `false` only to try out a cluster, never in production. @default true */
+  KAFKA_SSL_REJECT_UNAUTHORIZED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Decision requests are read from this topic. @default 'arbiter.decision-requests' */
   ARBITER_INGEST_TOPIC: z.string().min(1).default('arbiter.decision-requests'),
   /** Each decision taken from the ingest topic is published here. @default 'arbiter.decisions' */
@@ -137,6 +166,39 @@ export function vectorStoreEnvProblem(env: ArbiterEnv): string | undefined {
   return missing.length > 0 ? `ARBITER_VECTOR_STORE=pinecone needs ${missing.join(' and ')}` : undefined;
 }
 
+/**
+ * The Kafka security settings, checked together: SASL needs a mechanism, a user and one password;
+ * SASL or TLS settings under a protocol that does not use them are a mistake, not a no-op. Files
+ * are read (and their absence reported) by `kafkaConnectionOf` in config/kafka.ts.
+ */
+export function kafkaEnvProblems(env: ArbiterEnv): string[] {
+  const protocol = `KAFKA_SECURITY_PROTOCOL=${env.KAFKA_SECURITY_PROTOCOL}`;
+  const sasl = env.KAFKA_SECURITY_PROTOCOL.startsWith('SASL_');
+  const tls = env.KAFKA_SECURITY_PROTOCOL.endsWith('SSL');
+  const saslSet = (
+    ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE'] as const
+  ).filter((k) => env[k] !== undefined);
+  const tlsSet = (['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'] as const).filter(
+    (k) => env[k] !== undefined,
+  );
+  const problems: string[] = [];
+  if (sasl) {
+    const missing = (['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME'] as const).filter((k) => env[k] === undefined);
+    if (missing.length > 0) problems.push(`${protocol} needs ${missing.join(' and ')}`);
+    if (env.KAFKA_SASL_PASSWORD === undefined && env.KAFKA_SASL_PASSWORD_FILE === undefined)
+      problems.push(`${protocol} needs KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE`);
+    if (env.KAFKA_SASL_PASSWORD !== undefined && env.KAFKA_SASL_PASSWORD_FILE !== undefined)
+      problems.push('set KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE, not both');
+  } else if (saslSet.length > 0) {
+    problems.push(`${saslSet.join(', ')} set, but ${protocol} sends no credentials: use SASL_PLAINTEXT or SASL_SSL`);
+  }
+  if (!tls && tlsSet.length > 0)
+    problems.push(`${tlsSet.join(', ')} set, but ${protocol} does not use TLS: use SSL or SASL_SSL`);
+  if ((env.KAFKA_SSL_CERT_FILE === undefined) !== (env.KAFKA_SSL_KEY_FILE === undefined))
+    problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (a client certificate and its key)');
+  return problems;
+}
+
 /** Reads and validates the environment once; a bad value names the variable. */
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): ArbiterEnv {
   const parsed = EnvSchema.safeParse(env);
@@ -144,8 +206,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): ArbiterEnv {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid environment: ${problems}`);
   }
-  const vectorProblem = vectorStoreEnvProblem(parsed.data);
-  if (vectorProblem) throw new Error(`invalid environment: ${vectorProblem}`);
+  const problems = [vectorStoreEnvProblem(parsed.data), ...kafkaEnvProblems(parsed.data)].filter(Boolean);
+  if (problems.length > 0) throw new Error(`invalid environment: ${problems.join('; ')}`);
   return parsed.data;
 }
 

@@ -1,4 +1,11 @@
-import { Consumer, Producer, stringDeserializers, stringSerializers, type MessagesStream } from '@platformatic/kafka';
+import {
+  Consumer,
+  Producer,
+  stringDeserializers,
+  stringSerializers,
+  type BaseOptions,
+  type MessagesStream,
+} from '@platformatic/kafka';
 import { pino, type Logger } from 'pino';
 import type { ArbiterClient } from '../client';
 import { dispatch, type RunningIngest } from './dispatch';
@@ -6,12 +13,17 @@ import { KafkaUnavailableError } from './errors';
 import type { IngestTopics } from './handle';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 
+/** The TLS and SASL options every Kafka client of ingest gets; empty for PLAINTEXT. */
+export type KafkaSecurity = Pick<BaseOptions, 'tls' | 'sasl'>;
+
 /** What `startIngest` needs: a client of a running Arbiter, the brokers, and the three topics. */
 export interface IngestOptions {
   /** Decides the cases (its task queue decides which orchestrator). */
   client: ArbiterClient;
   /** Bootstrap brokers, `host:port`. */
   brokers: string[];
+  /** TLS and SASL for the consumer and the producer (config/kafka.ts builds it from KAFKA_*). @default {} (PLAINTEXT) */
+  security?: KafkaSecurity;
   topics: IngestTopics;
   /** @default 'arbiter-ingest' */
   groupId?: string;
@@ -36,8 +48,15 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
   const groupId = options.groupId ?? 'arbiter-ingest';
   const log = options.log ?? pino({ name: 'arbiter-ingest' });
   const bootstrapBrokers = options.brokers;
-  const consumer = new Consumer({ clientId, groupId, bootstrapBrokers, deserializers: stringDeserializers });
-  const producer = new Producer({ clientId, bootstrapBrokers, serializers: stringSerializers });
+  const security = options.security ?? {};
+  const consumer = new Consumer({
+    ...security,
+    clientId,
+    groupId,
+    bootstrapBrokers,
+    deserializers: stringDeserializers,
+  });
+  const producer = new Producer({ ...security, clientId, bootstrapBrokers, serializers: stringSerializers });
   const concurrency = options.concurrency ?? 16;
   let stream: MessagesStream<string, string, string, string>;
   try {

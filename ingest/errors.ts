@@ -8,12 +8,16 @@ export interface IngestSummary {
   deadLettered: number;
 }
 
-/** The brokers did not answer, the group could not be joined, or the connection broke while consuming. */
+/**
+ * The brokers did not answer, refused the credentials or the TLS handshake, the group could not be
+ * joined, or the connection broke while consuming. The message ends with what to check.
+ */
 export class KafkaUnavailableError extends Error {
   /** @param what e.g. 'consume from' */
   constructor(brokers: string[], what: string, options: ErrorOptions) {
-    const cause = options.cause instanceof Error ? `: ${reasonOf(options.cause)}` : '';
-    super(`cannot ${what} Kafka at ${brokers.join(',')}${cause}. Is a broker running there (KAFKA_BROKERS)?`, options);
+    const chain = kafkaChain(options.cause);
+    const reason = chain.length > 0 ? `: ${reasonOf(chain)}` : '';
+    super(`cannot ${what} Kafka at ${brokers.join(',')}${reason}. ${hintFor(chain)}`, options);
     this.name = 'KafkaUnavailableError';
   }
 }
@@ -32,9 +36,35 @@ export class IngestStoppedError extends Error {
   }
 }
 
-/** The Kafka client's retries end in an AggregateError ("metadata failed 4 times."): add the last try's reason. */
-function reasonOf(err: Error): string {
-  const own = err.message.replace(/\.+$/, '');
-  const last: unknown = err instanceof AggregateError ? err.errors.at(-1) : undefined;
-  return last instanceof Error ? `${own} (${reasonOf(last)})` : own;
+/**
+ * The Kafka client's errors nest two ways: its retries end in an AggregateError ("metadata failed 4
+ * times.") whose last member is the last try's, and a failed connection has its reason as `cause`
+ * ("Connection to ... failed." caused by "SASL authentication failed."). Follows both, innermost last.
+ */
+function kafkaChain(err: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let e = err; e instanceof Error && !chain.includes(e);) {
+    chain.push(e);
+    const last: unknown = e instanceof AggregateError ? e.errors.at(-1) : undefined;
+    e = last instanceof Error ? last : e.cause;
+  }
+  return chain;
+}
+
+/** "metadata failed 4 times (Connection to ... failed (SASL authentication failed))", repeats dropped. */
+function reasonOf(chain: Error[]): string {
+  const messages = [...new Set(chain.map((e) => e.message.replace(/\.+$/, '')))].slice(0, 6);
+  return messages.reduceRight((inner, m) => (inner ? `${m} (${inner})` : m), '');
+}
+
+/** TLS errors Node raises when it does not trust the broker's certificate or name. */
+const TLS_CODES = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_(GET|VERIFY)|ERR_SSL_)/;
+
+function hintFor(chain: Error[]): string {
+  const codes = chain.map((e) => String((e as NodeJS.ErrnoException).code ?? ''));
+  if (codes.includes('PLT_KFK_AUTHENTICATION'))
+    return 'The brokers refused the credentials: check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and the password.';
+  if (codes.some((c) => TLS_CODES.test(c)))
+    return "The brokers' certificate was not trusted: check KAFKA_SSL_CA_FILE (and that KAFKA_BROKERS names the certificate's host).";
+  return 'Is a broker running there (KAFKA_BROKERS), and does KAFKA_SECURITY_PROTOCOL match its listener?';
 }

@@ -1,5 +1,5 @@
 // The Kafka way in: decision requests from a topic, decisions and dead letters to two others.
-export { startIngest, type IngestOptions, type RunningIngest } from './consumer';
+export { startIngest, type IngestOptions, type KafkaSecurity, type RunningIngest } from './consumer';
 export { IngestStoppedError, KafkaUnavailableError, type IngestSummary } from './errors';
 export type { IngestTopics } from './handle';
 export {

@@ -10,7 +10,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { brokerCount, clusterId, log4jProperties, serverProperties } from './kafka-kraft.js';
+import { brokerCount, clusterId, log4jProperties, scramFormatArgs, serverProperties } from './kafka-kraft.js';
 import { installOnce } from './install-lock.js';
 
 /** 3.9: the last line whose brokers also run on Java 11 (4.x needs 17); @platformatic/kafka supports 3.5 to 4.1. */
@@ -140,8 +140,11 @@ async function tail(file) {
   return (await readFile(file, 'utf8').catch(() => '')).trim().split('\n').slice(-30).join('\n');
 }
 
-/** @param {string} java @param {string} libs @param {string} dir */
-async function formatStorage(java, libs, dir) {
+/**
+ * @param {string} java @param {string} libs @param {string} dir
+ * @param {import('./kafka-kraft.js').KafkaSecurity} [security]
+ */
+async function formatStorage(java, libs, dir, security) {
   if (existsSync(join(dir, 'data', 'meta.properties'))) return;
   // A short-lived tool: the quick (C1-only) compiler and a simple collector start it faster.
   const jvm = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
@@ -155,11 +158,14 @@ async function formatStorage(java, libs, dir) {
     clusterId(),
     '-c',
     join(dir, 'server.properties'),
+    ...scramFormatArgs(security),
   ];
   try {
     await promisify(execFile)(java, format, { timeout: 60_000 });
   } catch (err) {
-    const why = err instanceof Error ? err.message.trim().split('\n').slice(-10).join('\n') : String(err);
+    // execFile's message starts with the command line, which holds the SCRAM passwords: keep stderr only.
+    const stderr = err && typeof err === 'object' && 'stderr' in err ? String(err.stderr) : '';
+    const why = stderr.trim().split('\n').slice(-10).join('\n') || (err instanceof Error ? err.name : String(err));
     throw new KafkaSetupError(`formatting Kafka's storage in ${dir} failed: ${why}`, { cause: err });
   }
 }
@@ -168,6 +174,8 @@ async function formatStorage(java, libs, dir) {
  * @typedef {object} RunningKafka
  * @property {string} brokers `127.0.0.1:<port>`, for KAFKA_BROKERS and bootstrapBrokers
  * @property {number} port
+ * @property {string} [saslBrokers] the SASL_PLAINTEXT listener, with `security`
+ * @property {string} [saslSslBrokers] the SASL_SSL listener, with `security.saslSslPort`
  * @property {string} logFile the broker's own log
  * @property {() => Promise<void>} stop SIGTERM (a clean shutdown), SIGKILL after 20 s; safe to call twice
  */
@@ -175,21 +183,22 @@ async function formatStorage(java, libs, dir) {
 /**
  * Starts a single-node KRaft broker on 127.0.0.1 with its data in `dir` (formatted on first use,
  * reused after), and resolves once it answers a Metadata request listing itself.
- * @param {{ dir: string, port: number, controllerPort: number, heap?: string, readyTimeoutMs?: number }} options
- *   heap @default '512m'; readyTimeoutMs @default 60_000
+ * @param {{ dir: string, port: number, controllerPort: number, heap?: string, readyTimeoutMs?: number,
+ *   security?: import('./kafka-kraft.js').KafkaSecurity }} options
+ *   heap @default '512m'; readyTimeoutMs @default 60_000; security @default none (PLAINTEXT only)
  * @returns {Promise<RunningKafka>}
  * @throws KafkaSetupError with the log's tail when the broker exits or is not ready in time
  */
-export async function startKafka({ dir, port, controllerPort, heap = '512m', readyTimeoutMs = 60_000 }) {
+export async function startKafka({ dir, port, controllerPort, heap = '512m', readyTimeoutMs = 60_000, security }) {
   const libs = ensureKafka();
   const java = requireJava();
   await mkdir(dir, { recursive: true });
   await writeFile(
     join(dir, 'server.properties'),
-    serverProperties({ dataDir: join(dir, 'data'), port, controllerPort }),
+    serverProperties({ dataDir: join(dir, 'data'), port, controllerPort, security }),
   );
   await writeFile(join(dir, 'log4j.properties'), log4jProperties('INFO'));
-  await formatStorage(java, libs, dir);
+  await formatStorage(java, libs, dir, security);
   const logFile = join(dir, 'server.log');
   const log = await open(logFile, 'a');
   const jvm = [`-Xmx${heap}`, '-Xms64m', '-XX:+UseG1GC', '-Djava.awt.headless=true'];
@@ -216,7 +225,14 @@ export async function startKafka({ dir, port, controllerPort, heap = '512m', rea
     }
     await sleep(100);
   }
-  return { brokers: `127.0.0.1:${port}`, port, logFile, stop };
+  return {
+    brokers: `127.0.0.1:${port}`,
+    port,
+    ...(security ? { saslBrokers: `127.0.0.1:${security.saslPort}` } : {}),
+    ...(security?.saslSslPort === undefined ? {} : { saslSslBrokers: `127.0.0.1:${security.saslSslPort}` }),
+    logFile,
+    stop,
+  };
 }
 
 /** `node scripts/kafka.js serve [port] [controllerPort] [dir]`: a local broker until Ctrl-C. */

@@ -86,4 +86,6 @@ if (process.argv.includes('--test')) {
   // The Temporal UI test drives Debian's Chromium headless; the step-cache test runs a real Redis.
   ensureAptPackage('chromium', CHROMIUM, 'the Temporal UI test');
   ensureAptPackage('redis-server', '/usr/bin/redis-server', 'the Redis cache test');
+  // The Kafka SASL_SSL test makes its broker's self-signed certificate with the openssl CLI.
+  ensureAptPackage('openssl', '/usr/bin/openssl', 'the Kafka SASL_SSL test');
 }

@@ -10,6 +10,8 @@ import { EnvSchema, PROJECT_ROOT } from '../../config/env';
  */
 const NOT_IN_SCHEMA: Record<string, string> = {
   TEMPORAL_CLI: 'read by scripts/temporal-cli.js, the setup script that finds or installs the Temporal CLI',
+  SASL_PLAINTEXT: 'a value of KAFKA_SECURITY_PROTOCOL, not a variable',
+  SASL_SSL: 'a value of KAFKA_SECURITY_PROTOCOL, not a variable',
 };
 const isExempt = (name: string) =>
   name in NOT_IN_SCHEMA || (name.startsWith('TEMPORAL_') && name !== 'TEMPORAL_ADDRESS');

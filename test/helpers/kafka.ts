@@ -1,33 +1,83 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Admin, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { freePort } from '../../cli/stack/ports';
 import { startKafka } from '../../scripts/kafka.js';
 
+/** The authenticating listeners of a broker started with `{ secured: true }`. */
+export interface SecuredListeners {
+  /** SASL_PLAINTEXT, `127.0.0.1:<port>` */
+  saslBrokers: string;
+  /** SASL_SSL, `127.0.0.1:<port>`, with a certificate for 127.0.0.1 and localhost signed by nobody */
+  saslSslBrokers: string;
+  /** The broker's self-signed certificate (PEM): the CA file clients need for SASL_SSL. */
+  caFile: string;
+  /** Accepted by PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 on both listeners. */
+  user: { name: string; password: string };
+}
+
 export interface TestKafka {
-  /** `127.0.0.1:<port>` */
+  /** `127.0.0.1:<port>`, PLAINTEXT (always there: the readiness probe and the tests' own clients use it) */
   brokers: string;
+  /** With `{ secured: true }`. */
+  secured?: SecuredListeners;
   /** Milliseconds from spawning the JVM (storage formatted) to a Metadata answer. */
   startMs: number;
   /** Stops the broker and removes its directory. */
   stop(): Promise<void>;
 }
 
+/** `n` distinct free ports. */
+async function freePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost and its unencrypted PKCS#8 key, made by the
+ * `openssl` CLI (node:crypto makes keys, not X.509 certificates). No openssl fails the suite.
+ */
+async function selfSignedCertificate(dir: string): Promise<{ certFile: string; keyFile: string }> {
+  const certFile = join(dir, 'broker-cert.pem');
+  const keyFile = join(dir, 'broker-key.pem');
+  const subject = ['-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'];
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', ...subject];
+  await promisify(execFile)('openssl', [...args, '-keyout', keyFile, '-out', certFile], { timeout: 60_000 });
+  return { certFile, keyFile };
+}
+
 /**
  * A real single-node KRaft broker (scripts/kafka.js) for one suite, on free ports, in a temporary
- * directory. Missing Java or Maven fails the suite: integration tests never skip.
+ * directory. `secured` adds a SASL_PLAINTEXT and a SASL_SSL listener (PLAIN and SCRAM) with one user
+ * of a random password. Missing Java, Maven or openssl fails the suite: integration tests never skip.
+ * @param options secured @default false
  */
-export async function startTestKafka(): Promise<TestKafka> {
+export async function startTestKafka(options: { secured?: boolean } = {}): Promise<TestKafka> {
   const dir = await mkdtemp(join(tmpdir(), 'arbiter-kafka-'));
-  const port = await freePort();
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
+  const [port = 0, controllerPort = 0, saslPort = 0, saslSslPort = 0] = await freePorts(options.secured ? 4 : 2);
   const started = Date.now();
   try {
-    const kafka = await startKafka({ dir, port, controllerPort });
+    const user = { name: 'arbiter-ingest', password: `pw-${randomBytes(12).toString('hex')}` };
+    const cert = options.secured ? await selfSignedCertificate(dir) : undefined;
+    const security = cert && {
+      users: [user],
+      saslPort,
+      saslSslPort,
+      tls: { cert: await readFile(cert.certFile, 'utf8'), key: await readFile(cert.keyFile, 'utf8') },
+    };
+    const kafka = await startKafka({ dir, port, controllerPort, ...(security ? { security } : {}) });
+    const secured =
+      cert && kafka.saslBrokers && kafka.saslSslBrokers
+        ? { saslBrokers: kafka.saslBrokers, saslSslBrokers: kafka.saslSslBrokers, caFile: cert.certFile, user }
+        : undefined;
     return {
       brokers: kafka.brokers,
+      ...(secured ? { secured } : {}),
       startMs: Date.now() - started,
       async stop() {
         await kafka.stop();
