@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { failureChain } from '../core/failures';
+import { redactConnectionStrings } from '../core/redact';
 
 /** How hard a message is retried before the consumer gives up and stops. */
 export interface RetryPolicy {
@@ -111,5 +112,5 @@ export function causeChain(err: unknown): string {
     const message = e instanceof Error ? e.message : typeof e === 'string' ? e : inspect(e);
     if (message && !messages.some((m) => m.includes(message))) messages.push(message);
   }
-  return messages.join(': ');
+  return redactConnectionStrings(messages.join(': '));
 }

@@ -1,5 +1,6 @@
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { failureChain } from '../core/failures';
+import { redactConnectionStrings } from '../core/redact';
 
 /** An error as a log line shows it: what it is, what it says, and what caused it, innermost last. */
 export interface SerializedError {
@@ -24,7 +25,8 @@ function own(err: Error): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(err)) {
     if (SKIP.has(key) || value === undefined || value === null) continue;
-    if (['string', 'number', 'boolean'].includes(typeof value)) fields[key] = value;
+    if (typeof value === 'string') fields[key] = redactConnectionStrings(value);
+    else if (['number', 'boolean'].includes(typeof value)) fields[key] = value;
   }
   return fields;
 }
@@ -32,7 +34,8 @@ function own(err: Error): Record<string, unknown> {
 function one(err: Error): SerializedError {
   const out: SerializedError = {
     type: err instanceof TemporalFailure ? err.constructor.name : err.name,
-    message: err.message,
+    // Driver errors can carry a connection string with its password: never in a log line.
+    message: redactConnectionStrings(err.message),
   };
   if (err instanceof ApplicationFailure && err.type) out.failureType = err.type;
   Object.assign(out, own(err));
@@ -53,5 +56,6 @@ export function serializeError(value: unknown): unknown {
   for (const link of chain.slice(1).reverse()) {
     inner = link instanceof Error ? { ...one(link), ...(inner ? { cause: inner } : {}) } : String(link);
   }
-  return { ...one(value), stack: value.stack, ...(inner ? { cause: inner } : {}) };
+  const stack = value.stack === undefined ? undefined : redactConnectionStrings(value.stack);
+  return { ...one(value), stack, ...(inner ? { cause: inner } : {}) };
 }
