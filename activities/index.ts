@@ -7,6 +7,7 @@ import type { PipelineStore } from '../stores/pipeline-store';
 import type { ModelRegistry } from '../stores/registry-store';
 import type { RuleSetStore } from '../stores/rules-store';
 import type { VectorStore } from '../stores/vector';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import { FeedbackStore } from '../stores/feedback-store';
 import { createBatchActivities } from './batch';
 import { createCallModel } from './call-model';
@@ -39,6 +40,8 @@ export interface ActivityDeps {
   outageToleranceMs?: number;
   /** Batch cases over them are rejections (config/env.ts `caseLimitsOf`). @default core/case-limits.ts's */
   caseLimits?: CaseLimits;
+  /** Where decisions, model calls, searches and batch cases are counted. @default not counted */
+  metrics?: ArbiterMetrics;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */
@@ -50,7 +53,7 @@ export function createActivities(deps: ActivityDeps) {
     loadRuleSet: createLoadRuleSet(deps.rules, pins),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
-    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true }),
+    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true, metrics: deps.metrics }),
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),

@@ -10,6 +10,8 @@ import type { DecisionRecord, RejectionRecord } from '../core/records';
 import { DecisionRecordSchema, recordOf, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
 import { toStoreFailure } from '../stores/pg-errors';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
+import { countDecision, countModelCalls, wayIn } from './count';
 
 /** What `recordRuledDecision` decides and records. */
 export interface RuledDecisionInput {
@@ -22,18 +24,25 @@ export interface RuledDecisionInput {
 /**
  * Builds the activities that write the decision log; all are idempotent, so retries are safe.
  * With `storeInput: false` only each case's input hash is kept (data that must not be retained).
+ * With `metrics`, each decision, rejection and model call is counted when its row is first written.
  */
-export function createRecorders(store: DecisionStore, { storeInput }: { storeInput: boolean } = { storeInput: true }) {
+export function createRecorders(
+  store: DecisionStore,
+  { storeInput, metrics }: { storeInput: boolean; metrics?: ArbiterMetrics } = { storeInput: true },
+) {
   const recordDecision = async (
     record: DecisionRecord,
     calls: ModelCall[] = [],
     receivedAt?: number,
+    via?: string,
   ): Promise<{ latencyMs?: number }> => {
     const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
     const valid = recordOf(DecisionRecordSchema.parse({ ...record, latencyMs }));
     try {
-      await store.insertDecision(valid, { storeInput });
-      await store.insertModelCalls(valid.decisionId, calls);
+      const inserted = await store.insertDecision(valid, { storeInput });
+      const fresh = await store.insertModelCalls(valid.decisionId, calls);
+      if (inserted) countDecision(metrics, valid, wayIn(via), latencyMs ?? undefined);
+      countModelCalls(metrics, fresh);
     } catch (err) {
       throw toStoreFailure(err, `recording decision ${record.decisionId}`);
     }
@@ -44,7 +53,8 @@ export function createRecorders(store: DecisionStore, { storeInput }: { storeInp
      * Writes the decision and the model calls settled so far (one activity: one less round trip).
      * With `receivedAt` (epoch ms, when the way in got the request) the decision's `latencyMs` is
      * the real time elapsed since then — the workflow's own clock stands still within a workflow
-     * task, so it under-reports — and is returned for the workflow's answer.
+     * task, so it under-reports — and is returned for the workflow's answer. `via` (the way in,
+     * from the workflow input) labels the decision's metrics.
      */
     recordDecision,
     /**
@@ -56,6 +66,7 @@ export function createRecorders(store: DecisionStore, { storeInput }: { storeInp
       { draft, input, ruleSet, facts }: RuledDecisionInput,
       calls: ModelCall[] = [],
       receivedAt?: number,
+      via?: string,
     ): Promise<{ verdict: Verdict; rulesMs: number; latencyMs?: number }> => {
       const started = performance.now();
       // The same facts give the same error on every try: not worth retrying.
@@ -72,6 +83,7 @@ export function createRecorders(store: DecisionStore, { storeInput }: { storeInp
         { ...decision, input, timings: { ...decision.timings, rules: rulesMs } },
         calls,
         receivedAt,
+        via,
       );
       return { verdict, rulesMs, latencyMs };
     },
@@ -81,11 +93,21 @@ export function createRecorders(store: DecisionStore, { storeInput }: { storeInp
         throw toStoreFailure(err, `recording the review of ${decisionId}`);
       });
     },
-    recordRejection: async (record: RejectionRecord): Promise<void> => {
+    /** `meta` (pipeline asked for, way in) only labels the count: a rejected case ran no pipeline. */
+    recordRejection: async (record: RejectionRecord, meta: { pipeline?: string; via?: string } = {}): Promise<void> => {
       const valid = RejectionRecordSchema.parse(record);
-      await store.insertRejection(storeInput ? valid : { ...valid, input: null }).catch((err: unknown) => {
-        throw toStoreFailure(err, `recording rejection of ${record.workflowId}`);
-      });
+      const inserted = await store
+        .insertRejection(storeInput ? valid : { ...valid, input: null })
+        .catch((err: unknown) => {
+          throw toStoreFailure(err, `recording rejection of ${record.workflowId}`);
+        });
+      const labels = {
+        pipeline: meta.pipeline ?? 'unknown',
+        outcome: 'rejected',
+        degraded: 'false',
+        via: wayIn(meta.via),
+      };
+      if (inserted) metrics?.decisions.inc(labels);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { sdkMetricsOptions } from '../metrics/sdk';
 
 /** SDK messages that are expected in Arbiter's set-up and would only alarm a user. */
 const EXPECTED = [
@@ -29,11 +30,16 @@ function print(entry: LogEntry): void {
 
 /**
  * Quiets the SDK's own logging for an interactive command and leaves signal handling to Arbiter,
- * which stops the worker before the servers it depends on.
+ * which stops the worker before the servers it depends on. With `sdkMetricsAddress` (a loopback
+ * address from metrics/sdk.ts) the SDK's Prometheus exporter binds there, for `/metrics` to append.
  */
-export function installCliRuntime(): void {
+export function installCliRuntime(sdkMetricsAddress?: string): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN', print), shutdownSignals: [] });
+    Runtime.install({
+      logger: new DefaultLogger('WARN', print),
+      shutdownSignals: [],
+      ...(sdkMetricsAddress ? { telemetryOptions: { metrics: sdkMetricsOptions(sdkMetricsAddress) } } : {}),
+    });
   } catch {
     // Already installed (a second command in the same process, or a test runner): keep that one.
   }

@@ -46,7 +46,7 @@ export async function handleRequest(deps: HandlerDeps, message: Consumed): Promi
   try {
     result = await withRetries(
       `deciding ${where}`,
-      () => deps.client.decide({ caseId, input }, { pipeline, model, rules }),
+      () => deps.client.decide({ caseId, input }, { pipeline, model, rules, via: 'kafka' }),
       {
         ...retryContext(deps, (err) => permanentFailure(err) !== undefined),
         // A decision that has not answered yet is durable and still going (waiting out an outage,

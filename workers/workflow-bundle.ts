@@ -9,4 +9,9 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * Only stateless code belongs here: zod, and the memo the schema modules build their schemas into
  * once (core/built-once.ts). bench/sandbox measures what this saves.
  */
-export const PRELOADED_MODULES = ['zod', 'jsonata', 'json-rules-engine', fileURLToPath(new URL('../core/built-once.ts', import.meta.url))];
+export const PRELOADED_MODULES = [
+  'zod',
+  'jsonata',
+  'json-rules-engine',
+  fileURLToPath(new URL('../core/built-once.ts', import.meta.url)),
+];

@@ -1,0 +1,37 @@
+import type { ArbiterEnv } from '../config/env';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
+import type { MetricsServer } from '../metrics/server';
+
+/** A process's metrics and, when ARBITER_METRICS_PORT (or its default) says so, the server of `/metrics`. */
+export interface CliMetrics {
+  metrics: ArbiterMetrics;
+  server?: MetricsServer;
+}
+
+/**
+ * Installs the SDK runtime (its Prometheus exporter on loopback when metrics are on) and serves
+ * `/metrics` on ARBITER_METRICS_PORT, else on `fallbackPort` (undefined: off). Call it before any
+ * Temporal connection: the runtime is installed once per process.
+ */
+export async function startCliMetrics(env: ArbiterEnv, fallbackPort: number | undefined): Promise<CliMetrics> {
+  const [{ metricsPortOf }, { createArbiterMetrics }, { sdkMetricsAddress }, { serveMetrics }, { installCliRuntime }] =
+    await Promise.all([
+      import('../config/env'),
+      import('../metrics/arbiter-metrics'),
+      import('../metrics/sdk'),
+      import('../metrics/server'),
+      import('./runtime'),
+    ]);
+  const port = metricsPortOf(env, fallbackPort);
+  const sdkAddress = port ? await sdkMetricsAddress() : undefined;
+  installCliRuntime(sdkAddress);
+  const metrics = createArbiterMetrics();
+  if (!port) return { metrics };
+  const { PortBusyError } = await import('./stack/ports');
+  const server = await serveMetrics({ port, scrape: () => metrics.scrape(), sdkAddress }).catch((err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new PortBusyError(port, 'metrics', 'ARBITER_METRICS_PORT');
+    throw err;
+  });
+  return { metrics, server };
+}
