@@ -17,8 +17,9 @@ export function countDecision(
   const pipeline = record.pipeline.name;
   metrics.decisions.inc({ pipeline, outcome: record.outcome, degraded: String(record.degraded), via });
   if (latencyMs !== undefined && via !== 'batch') metrics.decisionDuration.observe({ pipeline, via }, latencyMs / 1000);
-  if (record.late.length > 0) metrics.budgetExpirations.inc({ pipeline });
-  for (const step of record.late) metrics.lateMembers.inc({ pipeline, step });
+  // Started at 0 with the pipeline's first decision: "none yet" is a value, not a missing series.
+  metrics.budgetExpirations.inc({ pipeline }, record.late.length > 0 ? 1 : 0);
+  metrics.lateMembers.inc({ pipeline }, record.late.length);
 }
 
 /** Model calls written for the first time: by model@version, arm, placement and result (ok or the failure type). */

@@ -31,8 +31,19 @@ export function addIngestCommand(program: Command): void {
  * @throws IngestStoppedError when a request kept failing (after printing the summary)
  */
 export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promise<void> {
-  const [{ pino }, { ensureTopics, IngestStoppedError, startIngest }, { untilInterrupted }, { withArbiter }] =
-    await Promise.all([import('pino'), import('../ingest'), import('./runtime'), import('./stack/attach')]);
+  const [
+    { pino },
+    { ensureTopics, IngestStoppedError, startIngest },
+    { untilInterrupted },
+    { withArbiter },
+    cliMetrics,
+  ] = await Promise.all([
+    import('pino'),
+    import('../ingest'),
+    import('./runtime'),
+    import('./stack/attach'),
+    import('./metrics'),
+  ]);
   // Logs go to stderr: stdout holds only the summary, for scripts.
   const log = pino({ name: 'arbiter-ingest', level: env.LOG_LEVEL }, pino.destination(2));
   const topics: IngestTopics = {
@@ -43,28 +54,36 @@ export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promis
   // Kafka first: a wrong KAFKA_BROKERS fails before an embedded stack is started for nothing.
   const created = await ensureTopics(env.KAFKA_BROKERS, [topics.requests, topics.outcomes, topics.deadLetter]);
   if (created.length > 0) log.info({ created }, 'topics created');
-  await withArbiter(env, async (client) => {
-    const ingest = await startIngest({
-      client,
-      brokers: env.KAFKA_BROKERS,
-      topics,
-      groupId: env.ARBITER_INGEST_GROUP,
-      concurrency: env.ARBITER_INGEST_CONCURRENCY,
-      log,
-    });
-    const interrupted = untilInterrupted().then((signal) => {
-      log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'stopping: finishing the requests under way');
-      return ingest.stop(env.ARBITER_SHUTDOWN_GRACE);
-    });
-    let failure: IngestStoppedError | undefined;
-    const summary = await Promise.race([ingest.done, interrupted]).catch((err: unknown) => {
-      if (!(err instanceof IngestStoppedError)) throw err;
-      failure = err;
-      return err.summary;
-    });
-    printSummary(summary, opts);
-    if (failure) throw failure;
-  });
+  // Off unless ARBITER_METRICS_PORT is set; with the embedded stack started here, its metrics join in.
+  const { metrics, server } = await cliMetrics.startCliMetrics(env, undefined);
+  const observer = cliMetrics.ingestObserver(metrics, [topics.requests]);
+  await withArbiter(
+    env,
+    async (client) => {
+      const ingest = await startIngest({
+        client,
+        brokers: env.KAFKA_BROKERS,
+        topics,
+        groupId: env.ARBITER_INGEST_GROUP,
+        concurrency: env.ARBITER_INGEST_CONCURRENCY,
+        log,
+        observer,
+      });
+      const interrupted = untilInterrupted().then((signal) => {
+        log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'stopping: finishing the requests under way');
+        return ingest.stop(env.ARBITER_SHUTDOWN_GRACE);
+      });
+      let failure: IngestStoppedError | undefined;
+      const summary = await Promise.race([ingest.done, interrupted]).catch((err: unknown) => {
+        if (!(err instanceof IngestStoppedError)) throw err;
+        failure = err;
+        return err.summary;
+      });
+      printSummary(summary, opts);
+      if (failure) throw failure;
+    },
+    { metrics },
+  ).finally(() => server?.close());
 }
 
 function printSummary(s: IngestSummary, opts: IngestCliOptions): void {

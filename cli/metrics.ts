@@ -1,6 +1,7 @@
 import type { ArbiterEnv } from '../config/env';
 import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import type { MetricsServer } from '../metrics/server';
+import type { IngestObserver } from '../ingest';
 
 /** A process's metrics and, when ARBITER_METRICS_PORT (or its default) says so, the server of `/metrics`. */
 export interface CliMetrics {
@@ -34,4 +35,19 @@ export async function startCliMetrics(env: ArbiterEnv, fallbackPort: number | un
     throw err;
   });
   return { metrics, server };
+}
+
+/** The ingest's observer on these metrics; the topics' series start at 0, so "no dead letters yet" is data too. */
+export function ingestObserver(metrics: ArbiterMetrics, topics: readonly string[]): IngestObserver {
+  for (const topic of topics) {
+    for (const result of ['decided', 'dead-lettered'] as const) metrics.ingestMessages.inc({ topic, result }, 0);
+    metrics.ingestRetries.inc({ topic }, 0);
+  }
+  return {
+    handled: (topic, how, lagMs) => {
+      metrics.ingestMessages.inc({ topic, result: how });
+      metrics.ingestLag.observe({ topic }, lagMs / 1000);
+    },
+    retried: (topic) => metrics.ingestRetries.inc({ topic }),
+  };
 }

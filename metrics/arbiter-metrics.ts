@@ -47,8 +47,8 @@ export function createArbiterMetrics(registry: Registry = new Registry()) {
     }),
     lateMembers: new Counter({
       name: 'arbiter_late_members_total',
-      help: 'Pipeline steps that had not answered when the decision was taken',
-      labelNames: ['pipeline', 'step'] as const,
+      help: 'Pipeline steps that had not answered when the decision was taken (which ones: the decision log)',
+      labelNames: ['pipeline'] as const,
       registers,
     }),
     modelCalls: new Counter({
