@@ -86,4 +86,6 @@ if (process.argv.includes('--test')) {
   // The Temporal UI test drives Debian's Chromium headless; the step-cache test runs a real Redis.
   ensureAptPackage('chromium', CHROMIUM, 'the Temporal UI test');
   ensureAptPackage('redis-server', '/usr/bin/redis-server', 'the Redis cache test');
+  // The dashboard and alert queries are checked against a real Prometheus (test/prometheus.int.test.ts).
+  ensureAptPackage('prometheus', '/usr/bin/prometheus', 'the Prometheus dashboards test');
 }
