@@ -90,6 +90,11 @@ export default tseslint.config(
               message: 'ingest/ is a way in: client/ and core/ only.',
             },
             {
+              target: './metrics',
+              from: ['./activities', './models', './stores', './admin', './config', './workers', './client', './api', './cli', './ingest', './workflows'],
+              message: 'metrics/ (the Prometheus registry and /metrics server) is used by every process: core/ only.',
+            },
+            {
               target: './core',
               from: ['./activities', './models', './stores', './admin', './config', './workers', './client', './api', './cli', './ingest', './workflows'],
               message: 'core/ is pure domain: it imports nothing of ours but core/.',

@@ -9,6 +9,7 @@ import { toStoreFailure } from '../stores/pg-errors';
 import { countLines } from './batch-file';
 import { ChunkStage, createReadChunk, toFileFailure } from './batch-read';
 import { createScoreChunk } from './score-chunk';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 
 /** What the batch activities need (a subset of the orchestrator's `ActivityDeps`). */
 export interface BatchActivityDeps {
@@ -18,6 +19,8 @@ export interface BatchActivityDeps {
   storeInput?: boolean;
   /** Cases over them are rejections of their line or row. @default core/case-limits.ts DEFAULT_CASE_LIMITS */
   caseLimits?: CaseLimits;
+  /** Counts each new decision and chunk. @default not counted */
+  metrics?: ArbiterMetrics;
 }
 
 export interface OpenBatchInput {
@@ -51,7 +54,10 @@ export function createBatchActivities(deps: BatchActivityDeps) {
       return { total };
     },
     readChunk: createReadChunk({ batches, stage, storeInput, caseLimits: deps.caseLimits }),
-    scoreChunk: createScoreChunk({ batches, runtime: deps.runtime, stage, storeInput, caseLimits: deps.caseLimits }),
+    scoreChunk: createScoreChunk({
+      ...{ batches, runtime: deps.runtime, stage, storeInput },
+      ...{ caseLimits: deps.caseLimits, metrics: deps.metrics },
+    }),
     /** Records how the batch ended, with its counts. */
     closeBatch: async (progress: BatchProgress): Promise<void> => {
       const workflowId = Context.current().info.workflowExecution?.workflowId ?? batchWorkflowId(progress.batchId);

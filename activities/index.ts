@@ -8,6 +8,7 @@ import type { PipelineStore } from '../stores/pipeline-store';
 import type { ModelRegistry } from '../stores/registry-store';
 import type { RuleSetStore } from '../stores/rules-store';
 import type { VectorStore } from '../stores/vector';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import { FeedbackStore } from '../stores/feedback-store';
 import { createBatchActivities } from './batch';
 import { createCallModel } from './call-model';
@@ -42,6 +43,8 @@ export interface ActivityDeps {
   caseLimits?: CaseLimits;
   /** The worker's log: activities add the decision id to their lines. @default none */
   log?: Logger;
+  /** Where decisions, model calls, searches and batch cases are counted. @default not counted */
+  metrics?: ArbiterMetrics;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */
@@ -53,7 +56,7 @@ export function createActivities(deps: ActivityDeps) {
     loadRuleSet: createLoadRuleSet(deps.rules, pins),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
-    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true, log: deps.log }),
+    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true, log: deps.log, metrics: deps.metrics }),
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),

@@ -13,6 +13,8 @@ import { toStoreFailure } from '../stores/pg-errors';
 import type { Logger } from 'pino';
 import { DECISION_ID_ATTR, inSpan } from '../telemetry/spans';
 import { activityLog } from './telemetry';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
+import { countDecision, countModelCalls, wayIn } from './count';
 
 /** What `recordRuledDecision` decides and records. */
 export interface RuledDecisionInput {
@@ -25,19 +27,23 @@ export interface RuledDecisionInput {
 /**
  * Builds the activities that write the decision log; all are idempotent, so retries are safe.
  * With `storeInput: false` only each case's input hash is kept (data that must not be retained).
+ * With `metrics`, each decision, rejection and model call is counted when its row is first written.
  */
 export interface RecorderOptions {
   /** Keep each case's input (else only its hash). @default true */
   storeInput?: boolean;
   /** Where each recorded decision gets its line (with its decision id). @default none */
   log?: Logger;
+  /** Where decisions and model calls are counted (once: only rows this call inserted). @default not counted */
+  metrics?: ArbiterMetrics;
 }
 
-export function createRecorders(store: DecisionStore, { storeInput = true, log }: RecorderOptions = {}) {
+export function createRecorders(store: DecisionStore, { storeInput = true, log, metrics }: RecorderOptions = {}) {
   const recordDecision = async (
     record: DecisionRecord,
     calls: ModelCall[] = [],
     receivedAt?: number,
+    via?: string,
   ): Promise<{ latencyMs?: number }> => {
     const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
     const valid = recordOf(DecisionRecordSchema.parse({ ...record, latencyMs }));
@@ -46,8 +52,10 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log }
       { [DECISION_ID_ATTR]: valid.decisionId, 'arbiter.model_calls': calls.length },
       async () => {
         try {
-          await store.insertDecision(valid, { storeInput });
-          await store.insertModelCalls(valid.decisionId, calls);
+          const inserted = await store.insertDecision(valid, { storeInput });
+          const fresh = await store.insertModelCalls(valid.decisionId, calls);
+          if (inserted) countDecision(metrics, valid, wayIn(via), latencyMs ?? undefined);
+          countModelCalls(metrics, fresh);
         } catch (err) {
           throw toStoreFailure(err, `recording decision ${record.decisionId}`);
         }
@@ -64,7 +72,8 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log }
      * Writes the decision and the model calls settled so far (one activity: one less round trip).
      * With `receivedAt` (epoch ms, when the way in got the request) the decision's `latencyMs` is
      * the real time elapsed since then — the workflow's own clock stands still within a workflow
-     * task, so it under-reports — and is returned for the workflow's answer.
+     * task, so it under-reports — and is returned for the workflow's answer. `via` (the way in,
+     * from the workflow input) labels the decision's metrics.
      */
     recordDecision,
     /**
@@ -76,6 +85,7 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log }
       { draft, input, ruleSet, facts }: RuledDecisionInput,
       calls: ModelCall[] = [],
       receivedAt?: number,
+      via?: string,
     ): Promise<{ verdict: Verdict; rulesMs: number; latencyMs?: number }> => {
       const started = performance.now();
       // The same facts give the same error on every try: not worth retrying.
@@ -92,6 +102,7 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log }
         { ...decision, input, timings: { ...decision.timings, rules: rulesMs } },
         calls,
         receivedAt,
+        via,
       );
       return { verdict, rulesMs, latencyMs };
     },
@@ -101,11 +112,21 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log }
         throw toStoreFailure(err, `recording the review of ${decisionId}`);
       });
     },
-    recordRejection: async (record: RejectionRecord): Promise<void> => {
+    /** `meta` (pipeline asked for, way in) only labels the count: a rejected case ran no pipeline. */
+    recordRejection: async (record: RejectionRecord, meta: { pipeline?: string; via?: string } = {}): Promise<void> => {
       const valid = RejectionRecordSchema.parse(record);
-      await store.insertRejection(storeInput ? valid : { ...valid, input: null }).catch((err: unknown) => {
-        throw toStoreFailure(err, `recording rejection of ${record.workflowId}`);
-      });
+      const inserted = await store
+        .insertRejection(storeInput ? valid : { ...valid, input: null })
+        .catch((err: unknown) => {
+          throw toStoreFailure(err, `recording rejection of ${record.workflowId}`);
+        });
+      const labels = {
+        pipeline: meta.pipeline ?? 'unknown',
+        outcome: 'rejected',
+        degraded: 'false',
+        via: wayIn(meta.via),
+      };
+      if (inserted) metrics?.decisions.inc(labels);
     },
   };
 }

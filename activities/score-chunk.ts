@@ -11,9 +11,11 @@ import { runBatchPipeline } from '../core/pipeline/batch';
 import type { DecisionRecord } from '../core/records';
 import type { ModelRuntime } from '../models/runtime';
 import { toStoreFailure } from '../stores/pg-errors';
-import type { BatchStore, ProcessedRow, StoredBatchRejection } from '../stores/batch-store';
+import type { BatchStore, ChunkRecorded, ProcessedRow, StoredBatchRejection } from '../stores/batch-store';
 import { claimOf, readFileCases, splitRows, type ChunkStage } from './batch-read';
 import { createBatchPredict } from './batch-predict';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
+import { countDecision } from './count';
 
 /** What `scoreChunk` needs: the batch tables, the models, the chunks `readChunk` staged here. */
 export interface ScoreChunkDeps {
@@ -24,6 +26,8 @@ export interface ScoreChunkDeps {
   storeInput: boolean;
   /** The same limits `readChunk` applied, so a chunk read again holds the same cases. @default the defaults */
   caseLimits?: CaseLimits;
+  /** Counts the decisions and cases a chunk wrote for the first time. @default not counted */
+  metrics?: ArbiterMetrics;
 }
 
 function execution(): { workflowId: string; runId: string; signal?: AbortSignal } {
@@ -107,7 +111,7 @@ export function createScoreChunk(deps: ScoreChunkDeps) {
     }
     const t2 = performance.now();
     const timings = { readMs: t1 - t0, scoreMs: t2 - t1 };
-    const inserted = await deps.batches
+    const recorded = await deps.batches
       .recordChunk(
         {
           ...{ batchId: input.batchId, chunk: input.chunk, runId, decisions, rejections },
@@ -121,10 +125,11 @@ export function createScoreChunk(deps: ScoreChunkDeps) {
       .catch((err: unknown) => {
         throw toStoreFailure(err, `recording chunk ${input.chunk} of batch ${input.batchId}`);
       });
+    countChunk(deps.metrics, input.pinned.name, decisions, recorded, { rejected: rejections.length, failed });
     return {
       chunk: input.chunk,
       decided: decisions.length,
-      alreadyRecorded: decisions.length - inserted,
+      alreadyRecorded: decisions.length - recorded.inserted.length,
       byOutcome,
       rejections: rejections.map(({ input: _input, ...r }) => r),
       failed,
@@ -133,4 +138,21 @@ export function createScoreChunk(deps: ScoreChunkDeps) {
       recordMs: performance.now() - t2,
     };
   };
+}
+
+/** A chunk's new decisions (once each, like a single decision's) and its cases, when the chunk itself was new. */
+function countChunk(
+  metrics: ArbiterMetrics | undefined,
+  pipeline: string,
+  decisions: readonly DecisionRecord[],
+  recorded: ChunkRecorded,
+  others: { rejected: number; failed: number },
+): void {
+  if (!metrics) return;
+  const fresh = new Set(recorded.inserted);
+  for (const d of decisions) if (fresh.has(d.decisionId)) countDecision(metrics, d, 'batch', undefined);
+  if (!recorded.newChunk) return;
+  metrics.batchCases.inc({ pipeline, result: 'decided' }, decisions.length);
+  metrics.batchCases.inc({ pipeline, result: 'rejected' }, others.rejected);
+  metrics.batchCases.inc({ pipeline, result: 'failed' }, others.failed);
 }

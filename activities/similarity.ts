@@ -9,6 +9,7 @@ import { EmbeddingSchema, type VectorMetadata, type VectorStore } from '../store
 import { createCallModel } from './call-model';
 import { inSpan } from '../telemetry/spans';
 import { decisionAttributes } from './telemetry';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 
 export interface FindSimilarInput {
   embedder: PinnedModel;
@@ -40,6 +41,8 @@ export interface SimilarityDeps {
   runtime: ModelRuntime;
   cache?: ResultCache;
   vectors?: VectorStore;
+  /** Counts each search try by result, and times the ones that succeed. @default not counted */
+  metrics?: ArbiterMetrics;
   now?: () => number;
 }
 
@@ -57,34 +60,53 @@ function storeOf(vectors: VectorStore | undefined): VectorStore {
  * decisions; `rememberCase` stores a decided case's vector; `annotateCase` updates its metadata
  * (a reviewer's verdict). All are idempotent by decision id.
  */
-export function createSimilarityActivities({ runtime, cache, vectors, now = () => performance.now() }: SimilarityDeps) {
+export function createSimilarityActivities({
+  runtime,
+  cache,
+  vectors,
+  metrics,
+  now = () => performance.now(),
+}: SimilarityDeps) {
   const callModel = createCallModel({ runtime, cache });
+  const findSimilar = async (input: FindSimilarInput): Promise<FindSimilarOutput> => {
+    const store = storeOf(vectors);
+    const started = now();
+    const { output } = await callModel({ model: input.embedder, input: input.input });
+    const vector = EmbeddingSchema.safeParse(output.vector);
+    if (!vector.success) {
+      throw ApplicationFailure.create({
+        type: Failure.Similarity.NoVector,
+        message: `embedder ${input.embedder.name}@${input.embedder.version} gave no usable 'vector'`,
+        nonRetryable: true,
+      });
+    }
+    const search = { ...decisionAttributes(), 'arbiter.vector_store': store.kind, 'arbiter.top_k': input.topK };
+    const found = await inSpan('vector search', search, () =>
+      store.query(input.namespace, vector.data, {
+        topK: input.topK,
+        excludeId: input.excludeId,
+        ...(input.filter ? { filter: input.filter } : {}),
+      }),
+    );
+    const matches = found
+      .filter((m) => input.minScore === undefined || m.score >= input.minScore)
+      .map(toSimilarCase)
+      .filter((m): m is SimilarCase => m !== undefined);
+    return { vector: vector.data, matches, latencyMs: Math.round((now() - started) * 1000) / 1000 };
+  };
   return {
     findSimilar: async (input: FindSimilarInput): Promise<FindSimilarOutput> => {
-      const store = storeOf(vectors);
-      const started = now();
-      const { output } = await callModel({ model: input.embedder, input: input.input });
-      const vector = EmbeddingSchema.safeParse(output.vector);
-      if (!vector.success) {
-        throw ApplicationFailure.create({
-          type: Failure.Similarity.NoVector,
-          message: `embedder ${input.embedder.name}@${input.embedder.version} gave no usable 'vector'`,
-          nonRetryable: true,
-        });
+      const pipeline = input.namespace;
+      try {
+        const found = await findSimilar(input);
+        metrics?.similarSearches.inc({ pipeline, result: 'ok' });
+        metrics?.similarSearchDuration.observe({ pipeline }, found.latencyMs / 1000);
+        return found;
+      } catch (err) {
+        const type = err instanceof ApplicationFailure && err.type ? err.type : 'unclassified';
+        metrics?.similarSearches.inc({ pipeline, result: type });
+        throw err;
       }
-      const search = { ...decisionAttributes(), 'arbiter.vector_store': store.kind, 'arbiter.top_k': input.topK };
-      const found = await inSpan('vector search', search, () =>
-        store.query(input.namespace, vector.data, {
-          topK: input.topK,
-          excludeId: input.excludeId,
-          ...(input.filter ? { filter: input.filter } : {}),
-        }),
-      );
-      const matches = found
-        .filter((m) => input.minScore === undefined || m.score >= input.minScore)
-        .map(toSimilarCase)
-        .filter((m): m is SimilarCase => m !== undefined);
-      return { vector: vector.data, matches, latencyMs: Math.round((now() - started) * 1000) / 1000 };
     },
 
     rememberCase: async ({ namespace, id, vector, metadata }: CaseVectorInput): Promise<void> => {

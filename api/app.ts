@@ -57,7 +57,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   const refuseTooLarge = () => problemResponse(tooLarge, { connection: 'close' });
   app.use('*', bodyLimit({ maxSize: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, onError: refuseTooLarge }));
 
-  decisionRoutes(app, deps, metrics, log);
+  decisionRoutes(app, deps, log);
   decisionActionRoutes(app, deps);
   modelRoutes(app, deps);
   pipelineRoutes(app, deps);

@@ -2,24 +2,30 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-/** The API's Prometheus metrics, in a registry of their own (never prom-client's global one). */
+/**
+ * The API's Prometheus metrics (HTTP only), never in prom-client's global registry. Decisions are
+ * counted by the worker that records them (`arbiter_decisions_total{via="api"}`), not here.
+ */
 export interface ApiMetrics {
   registry: Registry;
+  /** The text `GET /metrics` answers with. */
+  scrape(): Promise<string>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
-  /** Decisions the API saw taken: `approve`, `decline`, `review`, `rejected` (invalid case), `failed`. */
-  decisions: Counter<'outcome'>;
 }
 
 /**
- * Creates the metrics, with prom-client's default Node metrics.
- * @param registry @default a new Registry
+ * Creates the HTTP metrics in the process's metrics (`arbiter api` on the embedded stack: one
+ * registry, one text), or in a registry of their own with prom-client's default Node metrics.
+ * @param shared @default a new Registry
  */
-export function createApiMetrics(registry: Registry = new Registry()): ApiMetrics {
-  collectDefaultMetrics({ register: registry });
+export function createApiMetrics(shared?: { registry: Registry; scrape(): Promise<string> }): ApiMetrics {
+  const registry = shared?.registry ?? new Registry();
+  if (!shared) collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status'] as const;
   return {
     registry,
+    scrape: shared ? () => shared.scrape() : () => registry.metrics(),
     httpRequests: new Counter({
       name: 'arbiter_http_requests_total',
       help: 'HTTP requests by method, route template and status',
@@ -31,12 +37,6 @@ export function createApiMetrics(registry: Registry = new Registry()): ApiMetric
       help: 'HTTP request duration by method, route template and status',
       labelNames,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    }),
-    decisions: new Counter({
-      name: 'arbiter_decisions_total',
-      help: 'Decisions answered through the API, by outcome',
-      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

@@ -88,6 +88,7 @@ const env: NodeJS.ProcessEnv = {
   ARBITER_PG_PORT: String(stackEnv.ARBITER_PG_PORT),
   ARBITER_TEMPORAL_PORT: String(stackEnv.ARBITER_TEMPORAL_PORT),
   ARBITER_UI_PORT: String(stackEnv.ARBITER_UI_PORT),
+  ARBITER_METRICS_PORT: String(stackEnv.ARBITER_METRICS_PORT ?? 0),
   TEMPORAL_ADDRESS: '',
   DATABASE_URL: '',
 };

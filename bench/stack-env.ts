@@ -19,6 +19,7 @@ export async function isolatedStackEnv(
     ARBITER_PG_PORT: String(await freePort()),
     ARBITER_TEMPORAL_PORT: String(await freePort()),
     ARBITER_UI_PORT: String(await freePort()),
+    ARBITER_METRICS_PORT: String(await freePort()),
     TEMPORAL_ADDRESS: '',
     DATABASE_URL: databaseUrl,
   });

@@ -2,7 +2,8 @@ import type { Pool } from 'pg';
 import { ArbiterClient } from '../client';
 import { openDatabase } from '../admin/database';
 import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../config/env';
-import { installCliRuntime } from './runtime';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
+import { startCliMetrics } from './metrics';
 import { withDatabase } from './stack/attach';
 import { assertPortFree } from './stack/ports';
 import { startStack } from './stack/stack';
@@ -11,6 +12,8 @@ import { startStack } from './stack/stack';
 export interface ApiBackend {
   client: ArbiterClient;
   pool: Pool;
+  /** This process's metrics (the embedded stack's, when it runs here): the API's own join them. */
+  metrics: ArbiterMetrics;
 }
 
 const listening = (port: number) =>
@@ -39,7 +42,21 @@ export async function withApiBackend<T>(
   say: (msg: string) => void,
   fn: (backend: ApiBackend) => Promise<T>,
 ): Promise<T> {
-  installCliRuntime();
+  // ARBITER_METRICS_PORT (off by default here: the API also answers GET /metrics on its own port).
+  const { metrics, server } = await startCliMetrics(env, undefined);
+  try {
+    return await onBackend(env, say, metrics, fn);
+  } finally {
+    await server?.close();
+  }
+}
+
+async function onBackend<T>(
+  env: ArbiterEnv,
+  say: (msg: string) => void,
+  metrics: ArbiterMetrics,
+  fn: (backend: ApiBackend) => Promise<T>,
+): Promise<T> {
   if (env.TEMPORAL_ADDRESS || (await listening(env.ARBITER_TEMPORAL_PORT))) {
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
     const client = await ArbiterClient.connect({
@@ -49,15 +66,15 @@ export async function withApiBackend<T>(
     });
     try {
       say(`attached to Arbiter at ${address}`);
-      return await withPool(env, (pool) => fn({ client, pool }));
+      return await withPool(env, (pool) => fn({ client, pool, metrics }));
     } finally {
       await client.close();
     }
   }
   say(`no Arbiter is running; starting the embedded stack in ${env.ARBITER_DATA_DIR}`);
-  const stack = await startStack(env, say);
+  const stack = await startStack(env, say, { metrics });
   try {
-    return await fn({ client: stack.client, pool: stack.pool });
+    return await fn({ client: stack.client, pool: stack.pool, metrics });
   } finally {
     await stack.stop();
   }

@@ -41,18 +41,21 @@ async function serve(
   backend: ApiBackend,
   log: Logger,
 ): Promise<void> {
-  const [{ createApp }, { storesFromPool }, { untilInterrupted }, { vectorStoreFromEnv }] = await Promise.all([
-    import('../api/app'),
-    import('../api/deps'),
-    import('./runtime'),
-    import('../workers/vector-store'),
-  ]);
+  const [{ createApp }, { storesFromPool }, { untilInterrupted }, { vectorStoreFromEnv }, { createApiMetrics }] =
+    await Promise.all([
+      import('../api/app'),
+      import('../api/deps'),
+      import('./runtime'),
+      import('../workers/vector-store'),
+      import('../api/metrics'),
+    ]);
   const vectors = vectorStoreFromEnv(env, backend.pool);
   const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR, vectors);
   try {
     const apiKeys = opts.auth ? env.ARBITER_API_KEYS : null;
     const limits = { bodyLimit: env.ARBITER_API_BODY_LIMIT, decideWaitMs: env.ARBITER_API_DECIDE_WAIT };
-    server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, log }).fetch);
+    const metrics = createApiMetrics(backend.metrics);
+    server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, metrics, log }).fetch);
     say(`Arbiter API at ${server.url}  (OpenAPI: ${server.url}/openapi.json; Ctrl-C to stop)`);
     await untilInterrupted();
     say(`stopping: requests under way get ${env.ARBITER_SHUTDOWN_GRACE} ms (a second Ctrl-C quits at once)...`);

@@ -3,13 +3,14 @@ import cliProgress from 'cli-progress';
 import type { ArbiterClient } from '../client';
 import type { DecisionResult } from '../core/decision';
 import { percentile } from '../core/stats';
-import type { ArbiterEnv } from '../config/env';
+import { DEFAULT_METRICS_PORT, type ArbiterEnv } from '../config/env';
 import { loadHoldout, type DemoCase } from './demo-cases';
 import { reportAgainstTruth } from './demo-feedback';
 import { floorMedianMs } from './demo-floor';
 import { printStackInfo } from './dev';
 import { table } from './output';
-import { installCliRuntime, untilInterrupted } from './runtime';
+import { untilInterrupted } from './runtime';
+import { startCliMetrics } from './metrics';
 import { startStack } from './stack/stack';
 
 export interface DemoOptions {
@@ -82,9 +83,9 @@ function printSummary(rows: Row[], floorMs: number): void {
 
 /** `arbiter demo`: the embedded stack, real held-out cases decided end to end, a table. */
 export async function runDemo(env: ArbiterEnv, options: DemoOptions): Promise<void> {
-  installCliRuntime();
+  const { metrics, server } = await startCliMetrics(env, DEFAULT_METRICS_PORT);
   const cases = (await loadHoldout()).slice(0, options.count);
-  const stack = await startStack(env, say);
+  const stack = await startStack(env, say, { metrics });
   try {
     const runTag = Date.now().toString(36);
     const since = new Date().toISOString();
@@ -100,7 +101,7 @@ export async function runDemo(env: ArbiterEnv, options: DemoOptions): Promise<vo
       pipeline: rows[0]?.result.pipeline.name,
       concurrency: options.concurrency,
     });
-    printStackInfo(stack, env);
+    printStackInfo(stack, env, server?.port);
     if (stack.uiUrl)
       say(
         `Find a decision: ${stack.uiUrl}/namespaces/default/workflows?query=WorkflowId%3D%22decision-${rows[0]?.result.caseId ?? ''}%22`,
@@ -112,5 +113,6 @@ export async function runDemo(env: ArbiterEnv, options: DemoOptions): Promise<vo
     }
   } finally {
     await stack.stop();
+    await server?.close();
   }
 }

@@ -1,29 +1,32 @@
-import { PROJECT_ROOT, type ArbiterEnv } from '../config/env';
+import { DEFAULT_METRICS_PORT, PROJECT_ROOT, type ArbiterEnv } from '../config/env';
+import { startCliMetrics } from './metrics';
 import { tryHint } from './dev-hint';
 import { launchedByNpm, npmStopHint } from './launcher';
-import { installCliRuntime, untilInterrupted } from './runtime';
+import { untilInterrupted } from './runtime';
 import { startStack, type Stack } from './stack/stack';
 
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 
 /** Prints where everything is, so a person can find it. */
-export function printStackInfo(stack: Stack, env: ArbiterEnv): void {
+export function printStackInfo(stack: Stack, env: ArbiterEnv, metricsPort?: number): void {
   say('');
   say(`  Temporal:     ${stack.temporalAddress}${stack.embedded.temporal ? ' (embedded dev server)' : ''}`);
   if (stack.uiUrl) say(`  Temporal UI:  ${stack.uiUrl}/namespaces/default/workflows`);
   say(`  Database:     ${stack.embedded.database ? `${stack.databaseUrl} (embedded PGlite)` : 'DATABASE_URL'}`);
   say(`  Task queue:   ${env.ARBITER_TASK_QUEUE}`);
   say(`  Data dir:     ${env.ARBITER_DATA_DIR}`);
+  if (metricsPort) say(`  Metrics:      http://localhost:${metricsPort}/metrics`);
   say('');
 }
 
 /** `arbiter dev`: the embedded stack until Ctrl-C. */
 export async function runDev(env: ArbiterEnv): Promise<void> {
-  installCliRuntime(env.LOG_LEVEL);
+  // Installs the SDK runtime (LOG_LEVEL, and its metrics exporter when /metrics is on): first.
+  const { metrics, server } = await startCliMetrics(env, DEFAULT_METRICS_PORT);
   const { startTracing } = await import('../telemetry/tracing');
   const tracing = await startTracing({ serviceName: 'arbiter' });
-  const stack = await startStack(env, say);
-  printStackInfo(stack, env);
+  const stack = await startStack(env, say, { metrics });
+  printStackInfo(stack, env, server?.port);
   const pipelines = (await stack.models.pipelines.list()).map((p) => p.name);
   say(`Serving. ${tryHint(pipelines, PROJECT_ROOT)}   (Ctrl-C to stop)`);
   if (launchedByNpm()) say(`(${npmStopHint()})`);
@@ -31,4 +34,5 @@ export async function runDev(env: ArbiterEnv): Promise<void> {
   say('stopping...');
   await stack.stop();
   await tracing?.shutdown();
+  await server?.close();
 }

@@ -38,6 +38,7 @@ export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promis
     runtime,
     { withArbiter },
     { kafkaConnectionOf },
+    cliMetrics,
   ] = await Promise.all([
     import('../telemetry/log'),
     import('../telemetry/tracing'),
@@ -45,52 +46,62 @@ export async function runIngest(env: ArbiterEnv, opts: IngestCliOptions): Promis
     import('./runtime'),
     import('./stack/attach'),
     import('../config/kafka'),
+    import('./metrics'),
   ]);
   // Logs go to stderr: stdout holds only the summary, for scripts.
   const log = createLogger({ name: 'arbiter-ingest', level: env.LOG_LEVEL, destination: process.stderr });
-  runtime.installCliRuntime(env.LOG_LEVEL);
+  // Off unless ARBITER_METRICS_PORT is set; with the embedded stack started here, its metrics join in.
+  // It installs the SDK runtime (LOG_LEVEL, the metrics exporter): before any Temporal connection.
+  const { metrics, server } = await cliMetrics.startCliMetrics(env, undefined);
   const tracing = await startTracing({ serviceName: 'arbiter-ingest' });
-  const { untilInterrupted } = runtime;
-  const topics: IngestTopics = {
-    requests: env.ARBITER_INGEST_TOPIC,
-    outcomes: env.ARBITER_OUTCOMES_TOPIC,
-    deadLetter: env.ARBITER_DEAD_LETTER_TOPIC,
-  };
-  // Kafka first: a wrong KAFKA_BROKERS, a missing certificate or a refused password fails before an
-  // embedded stack is started for nothing.
-  const security = await kafkaConnectionOf(env);
-  const created = await ensureTopics(
-    env.KAFKA_BROKERS,
-    [topics.requests, topics.outcomes, topics.deadLetter],
-    security,
-  );
-  if (created.length > 0) log.info({ created }, 'topics created');
   try {
-    await withArbiter(env, async (client) => {
-      const ingest = await startIngest({
-        client,
-        brokers: env.KAFKA_BROKERS,
-        security,
-        topics,
-        groupId: env.ARBITER_INGEST_GROUP,
-        concurrency: env.ARBITER_INGEST_CONCURRENCY,
-        log,
-      });
-      const interrupted = untilInterrupted().then((signal) => {
-        log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'stopping: finishing the requests under way');
-        return ingest.stop(env.ARBITER_SHUTDOWN_GRACE);
-      });
-      let failure: IngestStoppedError | undefined;
-      const summary = await Promise.race([ingest.done, interrupted]).catch((err: unknown) => {
-        if (!(err instanceof IngestStoppedError)) throw err;
-        failure = err;
-        return err.summary;
-      });
-      printSummary(summary, opts);
-      if (failure) throw failure;
-    });
+    const { untilInterrupted } = runtime;
+    const topics: IngestTopics = {
+      requests: env.ARBITER_INGEST_TOPIC,
+      outcomes: env.ARBITER_OUTCOMES_TOPIC,
+      deadLetter: env.ARBITER_DEAD_LETTER_TOPIC,
+    };
+    // Kafka first: a wrong KAFKA_BROKERS, a missing certificate or a refused password fails before an
+    // embedded stack is started for nothing.
+    const security = await kafkaConnectionOf(env);
+    const created = await ensureTopics(
+      env.KAFKA_BROKERS,
+      [topics.requests, topics.outcomes, topics.deadLetter],
+      security,
+    );
+    if (created.length > 0) log.info({ created }, 'topics created');
+    const observer = cliMetrics.ingestObserver(metrics, [topics.requests]);
+    await withArbiter(
+      env,
+      async (client) => {
+        const ingest = await startIngest({
+          client,
+          brokers: env.KAFKA_BROKERS,
+          security,
+          topics,
+          groupId: env.ARBITER_INGEST_GROUP,
+          concurrency: env.ARBITER_INGEST_CONCURRENCY,
+          log,
+          observer,
+        });
+        const interrupted = untilInterrupted().then((signal) => {
+          log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'stopping: finishing the requests under way');
+          return ingest.stop(env.ARBITER_SHUTDOWN_GRACE);
+        });
+        let failure: IngestStoppedError | undefined;
+        const summary = await Promise.race([ingest.done, interrupted]).catch((err: unknown) => {
+          if (!(err instanceof IngestStoppedError)) throw err;
+          failure = err;
+          return err.summary;
+        });
+        printSummary(summary, opts);
+        if (failure) throw failure;
+      },
+      { metrics },
+    );
   } finally {
     await tracing?.shutdown();
+    await server?.close();
   }
 }
 

@@ -181,6 +181,7 @@ export class ArbiterClient {
         review: options.review,
         receivedAt: options.receivedAt ?? Date.now(),
         limits: this.caseLimits,
+        ...(options.via && options.via !== 'client' ? { via: options.via } : {}),
       },
     };
   }

@@ -27,6 +27,8 @@ export interface DecideOptions {
    * the worker's clock: keep hosts' clocks in step). @default when `decide`/`startDecision` is called
    */
   receivedAt?: number;
+  /** The way in, for the decision metrics (`arbiter_decisions_total{via}`). @default 'client' */
+  via?: 'api' | 'client' | 'kafka';
 }
 
 /** What `executeModel` returns. */

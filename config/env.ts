@@ -90,6 +90,14 @@ export const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * Where `/metrics` is served (Arbiter's metrics and the Temporal SDK's). `0` turns it off.
+   * @default 9464 for `arbiter dev`/`demo` and the orchestrator worker; off for the model pool, `arbiter api` and `arbiter ingest`
+   */
+  ARBITER_METRICS_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
   /** `arbiter api`'s HTTP port; empty counts as unset (other tools set PORT too). @default 8080 */
   PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port(8080)),
   /** Bearer keys `arbiter api` accepts, comma-separated; empty refuses to start unless `--no-auth`. @default none */
@@ -222,3 +230,15 @@ export function databaseUrlOf(env: ArbiterEnv): string {
 }
 
 export { PROJECT_ROOT };
+
+/** The port `/metrics` is served on, or undefined (off): ARBITER_METRICS_PORT, else this process's default. */
+export function metricsPortOf(
+  env: Pick<ArbiterEnv, 'ARBITER_METRICS_PORT'>,
+  fallback: number | undefined,
+): number | undefined {
+  const port = env.ARBITER_METRICS_PORT ?? fallback;
+  return port ? port : undefined;
+}
+
+/** The port the embedded stack and the orchestrator worker serve `/metrics` on by default (OpenTelemetry's Prometheus port). */
+export const DEFAULT_METRICS_PORT = 9464;

@@ -24,12 +24,18 @@ const schemas = builtOnce('core/workflow-input', () => {
     limits: CaseLimitsSchema.optional(),
     /** When the way in received the request (epoch ms): `latencyMs` counts from here. @default the workflow's start */
     receivedAt: z.number().optional(),
+    /** The way in (labels the decision's metrics). @default 'client' */
+    via: z.enum(['api', 'client', 'kafka']).optional(),
   });
   return { DecisionWorkflowInputSchema };
 });
 export const DecisionWorkflowInputSchema = schemas.DecisionWorkflowInputSchema;
 
 export type DecisionWorkflowInput = z.input<typeof DecisionWorkflowInputSchema>;
+
+/** Every way a decision comes in: the workflow input's `via`, and `batch` for a batch's cases. */
+export const WAYS_IN = ['api', 'client', 'kafka', 'batch'] as const;
+export type WayIn = (typeof WAYS_IN)[number];
 
 /** The orchestrator's default task queue. */
 export const DEFAULT_TASK_QUEUE = 'arbiter-orchestrator';

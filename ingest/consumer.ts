@@ -10,7 +10,7 @@ import { pino, type Logger } from 'pino';
 import type { ArbiterClient } from '../client';
 import { dispatch, type RunningIngest } from './dispatch';
 import { KafkaUnavailableError } from './errors';
-import type { IngestTopics } from './handle';
+import type { IngestObserver, IngestTopics } from './handle';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 
 /** The TLS and SASL options every Kafka client of ingest gets; empty for PLAINTEXT. */
@@ -35,6 +35,8 @@ export interface IngestOptions {
   log?: Logger;
   /** @default 'arbiter-ingest' */
   clientId?: string;
+  /** Told of each handled message and each retry (metrics). @default nobody */
+  observer?: IngestObserver;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function startIngest(options: IngestOptions): Promise<RunningIngest
     throw new KafkaUnavailableError(bootstrapBrokers, 'consume from', { cause: err });
   }
   log.info({ topic: options.topics.requests, groupId, concurrency }, 'ingest consuming');
-  const deps = { client: options.client, producer, topics: options.topics, log };
+  const deps = { client: options.client, producer, topics: options.topics, log, observer: options.observer };
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   return dispatch({ stream, consumer, producer, brokers: bootstrapBrokers, concurrency, retry, deps });
 }

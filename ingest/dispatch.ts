@@ -67,6 +67,7 @@ export function dispatch({
     const consumed = { topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, value: m.value };
     void handleRequest(handlerDeps, consumed)
       .then((handled) => {
+        deps.observer?.handled(m.topic, handled, Math.max(Date.now() - Number(m.timestamp), 0));
         if (handled === 'decided') counts.decided++;
         else counts.deadLettered++;
         tracker.finish(m.topic, m.partition, m.offset);

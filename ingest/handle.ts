@@ -27,6 +27,16 @@ export interface HandlerDeps {
   /** Aborted at shutdown: retries stop, the message stays uncommitted. */
   signal: AbortSignal;
   log: Logger;
+  /** Told of each retry and each handled message (metrics). @default nobody */
+  observer?: IngestObserver;
+}
+
+/** What the ingest tells whoever counts (cli/ingest.ts: Prometheus): ingest/ itself stays a way in only. */
+export interface IngestObserver {
+  /** A message was decided or dead-lettered, `lagMs` after its Kafka timestamp. */
+  handled(topic: string, how: Handled, lagMs: number): void;
+  /** A passing failure is being tried again. */
+  retried(topic: string): void;
 }
 
 /** How a message ended: decided (and published) or dead-lettered. Either way its offset may be committed. */
@@ -46,7 +56,7 @@ export async function handleRequest(deps: HandlerDeps, message: Consumed): Promi
   try {
     result = await withRetries(
       `deciding ${where}`,
-      () => deps.client.decide({ caseId, input }, { pipeline, model, rules }),
+      () => deps.client.decide({ caseId, input }, { pipeline, model, rules, via: 'kafka' }),
       {
         ...retryContext(deps, (err) => permanentFailure(err) !== undefined),
         // A decision that has not answered yet is durable and still going (waiting out an outage,
@@ -89,7 +99,9 @@ function retryContext(deps: HandlerDeps, isPermanent?: (err: unknown) => boolean
     policy: deps.retry,
     signal: deps.signal,
     isPermanent,
-    onRetry: (err: unknown, attempt: number, delayMs: number) =>
-      deps.log.warn({ err, attempt, delayMs }, 'transient failure; retrying'),
+    onRetry: (err: unknown, attempt: number, delayMs: number) => {
+      deps.observer?.retried(deps.topics.requests);
+      deps.log.warn({ err, attempt, delayMs }, 'transient failure; retrying');
+    },
   };
 }

@@ -1,7 +1,7 @@
 // The Kafka way in: decision requests from a topic, decisions and dead letters to two others.
 export { startIngest, type IngestOptions, type KafkaSecurity, type RunningIngest } from './consumer';
 export { IngestStoppedError, KafkaUnavailableError, type IngestSummary } from './errors';
-export type { IngestTopics } from './handle';
+export type { IngestObserver, IngestTopics } from './handle';
 export {
   DEAD_LETTER_HEADER,
   DeadLetterReasonSchema,

@@ -88,4 +88,6 @@ if (process.argv.includes('--test')) {
   ensureAptPackage('redis-server', '/usr/bin/redis-server', 'the Redis cache test');
   // The Kafka SASL_SSL test makes its broker's self-signed certificate with the openssl CLI.
   ensureAptPackage('openssl', '/usr/bin/openssl', 'the Kafka SASL_SSL test');
+  // The dashboard and alert queries are checked against a real Prometheus (test/prometheus.int.test.ts).
+  ensureAptPackage('prometheus', '/usr/bin/prometheus', 'the Prometheus dashboards test');
 }

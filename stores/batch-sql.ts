@@ -39,7 +39,8 @@ FROM jsonb_to_recordset($1::jsonb) AS x(decision_id text, case_id text, pipeline
   workflow_id text, run_id text, decided_at timestamptz, pipeline_version int, degraded boolean, late jsonb,
   rule_set text, rule_set_version int, rules_matched jsonb, similar_cases jsonb, timings jsonb,
   latency_ms double precision)
-ON CONFLICT (decision_id) DO NOTHING`;
+ON CONFLICT (decision_id) DO NOTHING
+RETURNING decision_id`;
 
 export const INSERT_REJECTIONS = `
 INSERT INTO batch_rejections (batch_id, ref, line, case_id, issues, input)

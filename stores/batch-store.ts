@@ -16,6 +16,12 @@ import {
 } from './batch-rows';
 import * as sql from './batch-sql';
 
+/** What `recordChunk` wrote: the new decisions' ids, and whether the chunk's row was new. */
+export interface ChunkRecorded {
+  inserted: string[];
+  newChunk: boolean;
+}
+
 /** Everything one chunk writes, in one transaction. */
 export interface ChunkWrite {
   batchId: string;
@@ -83,14 +89,16 @@ export class BatchStore {
   /**
    * Writes a chunk's decisions (one multi-row INSERT … ON CONFLICT DO NOTHING), its rejections, its
    * summary and, for table sources, what became of each claimed row — in one transaction. Returns
-   * how many decisions were new (the rest were recorded by an earlier run of the batch id).
+   * the ids of the decisions that were new (the rest were recorded by an earlier run of the batch
+   * id) and whether the chunk itself was (a retried chunk is not counted twice).
    */
-  async recordChunk(w: ChunkWrite, { storeInput }: { storeInput: boolean }): Promise<number> {
+  async recordChunk(w: ChunkWrite, { storeInput }: { storeInput: boolean }): Promise<ChunkRecorded> {
     return inTransaction(this.pool, async (client) => {
-      let inserted = 0;
+      let inserted: string[] = [];
       if (w.decisions.length > 0) {
         const rows = w.decisions.map((d) => decisionRow(d, storeInput));
-        inserted = (await client.query(sql.INSERT_DECISIONS, [JSON.stringify(rows)])).rowCount ?? 0;
+        const result = await client.query<{ decision_id: string }>(sql.INSERT_DECISIONS, [JSON.stringify(rows)]);
+        inserted = result.rows.map((r) => r.decision_id);
       }
       if (w.rejections.length > 0) await insertRejections(client, w.batchId, w.rejections, storeInput);
       if (w.processed && w.processed.rows.length > 0) {
@@ -98,11 +106,11 @@ export class BatchStore {
         await client.query(sql.MARK_PROCESSED, [JSON.stringify(rows), w.processed.claim]);
       }
       const s = w.summary;
-      await client.query(sql.INSERT_CHUNK, [
+      const chunk = await client.query(sql.INSERT_CHUNK, [
         ...[w.batchId, w.chunk, w.runId, s.cases, w.decisions.length, w.rejections.length, s.failed],
         ...[JSON.stringify(s.calls), JSON.stringify(s.timings)],
       ]);
-      return inserted;
+      return { inserted, newChunk: chunk.rowCount === 1 };
     });
   }
 

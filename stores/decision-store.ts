@@ -146,8 +146,9 @@ export class DecisionStore {
   constructor(readonly pool: Pool) {}
 
   /** @param options.storeInput keep the case's input (its hash is always kept) @default true */
-  async insertDecision(r: DecisionRecord, { storeInput = true }: { storeInput?: boolean } = {}): Promise<void> {
-    await this.pool.query(sql.INSERT_DECISION, [
+  /** @returns whether the row was new (false: an earlier try of the same decision wrote it) */
+  async insertDecision(r: DecisionRecord, { storeInput = true }: { storeInput?: boolean } = {}): Promise<boolean> {
+    const result = await this.pool.query(sql.INSERT_DECISION, [
       r.decisionId,
       r.caseId,
       r.pipeline.name,
@@ -171,11 +172,14 @@ export class DecisionStore {
       JSON.stringify(r.timings ?? {}),
       r.latencyMs ?? null,
     ]);
+    return result.rowCount === 1;
   }
 
-  async insertRejection(r: RejectionRecord): Promise<void> {
+  /** @returns whether the row was new */
+  async insertRejection(r: RejectionRecord): Promise<boolean> {
     const input = r.input === undefined ? null : JSON.stringify(r.input);
-    await this.pool.query(sql.INSERT_REJECTION, [r.caseId, r.workflowId, r.runId, JSON.stringify(r.issues), input]);
+    const args = [r.caseId, r.workflowId, r.runId, JSON.stringify(r.issues), input];
+    return (await this.pool.query(sql.INSERT_REJECTION, args)).rowCount === 1;
   }
 
   async getDecision(decisionId: string): Promise<StoredDecision | undefined> {
@@ -195,8 +199,11 @@ export class DecisionStore {
     return rows.map((row) => RejectionRowSchema.parse(row));
   }
 
-  /** Every model call of a decision; a call recorded early (pending) is updated when it settles. */
-  async insertModelCalls(decisionId: string, calls: readonly ModelCall[]): Promise<void> {
+  /**
+   * Every settled model call of a decision (pending ones wait until they settle); writing one again
+   * updates it. @returns the calls written for the first time (a retry or a later write returns none again)
+   */
+  async insertModelCalls(decisionId: string, calls: readonly ModelCall[]): Promise<ModelCall[]> {
     const rows = calls
       .filter((c) => c.status !== 'pending')
       .map((c) => ({
@@ -212,7 +219,27 @@ export class DecisionStore {
         error: c.error ?? null,
         latency_ms: c.latencyMs ?? null,
       }));
-    if (rows.length > 0) await this.pool.query(sql.UPSERT_MODEL_CALLS, [decisionId, JSON.stringify(rows)]);
+    if (rows.length === 0) return [];
+    const result = await this.pool.query<{ call_id: string; inserted: boolean }>(sql.UPSERT_MODEL_CALLS, [
+      decisionId,
+      JSON.stringify(rows),
+    ]);
+    const fresh = new Set(result.rows.filter((r) => r.inserted).map((r) => r.call_id));
+    return calls.filter((c) => fresh.has(c.callId));
+  }
+
+  /** What monitoring reads at each scrape: reviews waiting (and the oldest's age) and batches by status. */
+  async backlog(): Promise<{ reviewsPending: number; oldestReviewAgeS: number; batches: Record<string, number> }> {
+    const [reviews, batches] = await Promise.all([
+      this.pool.query<{ pending: number; oldest_age_s: number }>(sql.REVIEW_BACKLOG),
+      this.pool.query<{ status: string; n: number }>(sql.BATCHES_BY_STATUS),
+    ]);
+    const row = reviews.rows[0];
+    return {
+      reviewsPending: row?.pending ?? 0,
+      oldestReviewAgeS: row?.oldest_age_s ?? 0,
+      batches: Object.fromEntries(batches.rows.map((r) => [r.status, r.n])),
+    };
   }
 
   /** Records a review's verdict; the decision's original outcome stays as it was decided. */

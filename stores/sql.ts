@@ -43,7 +43,8 @@ SELECT $1, x.call_id, x.step_id, x.model, x.version, x.arm, x.placement, x.statu
 FROM jsonb_to_recordset($2::jsonb) AS x(call_id text, step_id text, model text, version int, arm text, placement text,
                                         status text, late boolean, output jsonb, error jsonb, latency_ms double precision)
 ON CONFLICT (decision_id, call_id) DO UPDATE SET status = EXCLUDED.status, late = EXCLUDED.late,
-  output = EXCLUDED.output, error = EXCLUDED.error, latency_ms = EXCLUDED.latency_ms`;
+  output = EXCLUDED.output, error = EXCLUDED.error, latency_ms = EXCLUDED.latency_ms
+RETURNING call_id, (xmax = 0) AS inserted`;
 
 export const SELECT_MODEL_CALLS = `
 SELECT call_id, step_id, model, version, arm, placement, status, late, output, error, latency_ms
@@ -52,3 +53,11 @@ FROM model_calls WHERE decision_id = $1 ORDER BY call_id`;
 export const UPDATE_REVIEW = `
 UPDATE decisions SET review_state = $2, final_outcome = $3, reviewer = $4, review_note = $5, reviewed_at = $6
 WHERE decision_id = $1`;
+
+// The monitoring backlog (read at each scrape): decisions waiting for a person, and batches by status.
+export const REVIEW_BACKLOG = `
+SELECT count(*)::int AS pending,
+       COALESCE(EXTRACT(EPOCH FROM now() - min(decided_at)), 0)::float8 AS oldest_age_s
+FROM decisions WHERE outcome = 'review' AND (review_state IS NULL OR review_state = 'pending')`;
+
+export const BATCHES_BY_STATUS = `SELECT status, count(*)::int AS n FROM batches GROUP BY status`;

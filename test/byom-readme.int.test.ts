@@ -57,6 +57,7 @@ beforeAll(async () => {
     ARBITER_PG_PORT: String(await freePort()),
     ARBITER_TEMPORAL_PORT: String(await freePort()),
     ARBITER_UI_PORT: String(await freePort()),
+    ARBITER_METRICS_PORT: String(await freePort()),
   };
   for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'ARBITER_MODELS_DIR', 'ARBITER_PIPELINES_DIR'])
     delete env[name];

@@ -62,6 +62,7 @@ beforeAll(async () => {
     ARBITER_PG_PORT: String(await freePort()),
     ARBITER_TEMPORAL_PORT: String(await freePort()),
     ARBITER_UI_PORT: String(await freePort()),
+    ARBITER_METRICS_PORT: String(await freePort()),
   };
 });
 afterAll(async () => {

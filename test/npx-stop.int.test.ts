@@ -45,6 +45,7 @@ describe('npx arbiter dev', () => {
       ARBITER_PG_PORT: String(await freePort()),
       ARBITER_TEMPORAL_PORT: String(temporalPort),
       ARBITER_UI_PORT: String(await freePort()),
+      ARBITER_METRICS_PORT: String(await freePort()),
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
       NO_COLOR: '1',

@@ -4,7 +4,10 @@ import { PinoSdkLogger } from '../telemetry/sdk-logger';
 import { startTracing } from '../telemetry/tracing';
 import { openPool } from '../stores/db';
 import { migrate } from '../stores/migrations';
-import { loadEnv } from '../config/env';
+import { DEFAULT_METRICS_PORT, loadEnv, metricsPortOf } from '../config/env';
+import { createArbiterMetrics } from '../metrics/arbiter-metrics';
+import { sdkMetricsAddress, sdkMetricsOptions } from '../metrics/sdk';
+import { serveMetrics } from '../metrics/server';
 import { startOrchestratorRuntime } from './orchestrator-runtime';
 import { ensureSearchAttributes } from './search-attributes';
 import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
@@ -19,13 +22,23 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const log = createLogger({ name: 'arbiter-worker', level: env.LOG_LEVEL });
   if (!env.DATABASE_URL) throw new Error('DATABASE_URL is required for a standalone worker');
+  const metricsPort = metricsPortOf(env, DEFAULT_METRICS_PORT);
+  const sdkAddress = metricsPort ? await sdkMetricsAddress() : undefined;
   // Arbiter handles SIGINT/SIGTERM itself: workers drain first, then the pool and connection close.
   Runtime.install({
     shutdownSignals: [],
     logger: new PinoSdkLogger(log),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(sdkAddress ? { metrics: sdkMetricsOptions(sdkAddress) } : {}),
+    },
   });
   const tracing = await startTracing({ serviceName: 'arbiter-worker' });
+  const metrics = createArbiterMetrics();
+  const metricsServer = metricsPort
+    ? await serveMetrics({ port: metricsPort, scrape: () => metrics.scrape(), sdkAddress })
+    : undefined;
+  if (metricsServer) log.info({ port: metricsServer.port }, 'metrics at /metrics');
   const pool = await openPool(env.DATABASE_URL);
   const applied = await migrate(pool);
   log.info({ applied }, 'database ready');
@@ -41,6 +54,7 @@ async function main(): Promise<void> {
     pool,
     env,
     seedDemo: env.ARBITER_REGISTER_CARDS,
+    metrics,
     log: (msg) => log.info(msg),
     logger: log,
   });
@@ -49,7 +63,7 @@ async function main(): Promise<void> {
   log.info({ signal, graceMs: env.ARBITER_SHUTDOWN_GRACE }, 'draining');
   exitIfStuck(env.ARBITER_SHUTDOWN_GRACE + SHUTDOWN_MARGIN_MS, (msg) => log.error(msg));
   await runtime.stop();
-  await Promise.all([pool.end(), connection.close(), tracing?.shutdown()]);
+  await Promise.all([pool.end(), connection.close(), tracing?.shutdown(), metricsServer?.close()]);
   log.info('worker stopped');
   // Drained and closed: nothing a library left scheduled may keep the process from exiting.
   process.exit(0);

@@ -16,6 +16,8 @@ import { startModelPool, type ModelPool } from './model-pool';
 import { createOrchestratorWorker } from './orchestrator';
 import { vectorStoreFromEnv } from './vector-store';
 import type { VectorStore } from '../stores/vector';
+import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
+import { readBacklog, readBreakers, readCache } from './metrics-readers';
 
 /** Everything one orchestrator process runs, started together and stopped in reverse. */
 export interface OrchestratorRuntime {
@@ -42,6 +44,8 @@ export interface OrchestratorRuntimeOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** A vector store to use instead of the environment's (tests); the caller closes it. @default from ARBITER_VECTOR_STORE */
   vectors?: VectorStore;
+  /** Where this process's metrics go (served on ARBITER_METRICS_PORT by the caller). @default not counted */
+  metrics?: ArbiterMetrics;
   log?: (msg: string) => void;
   /** The JSON log activities write to (a line per recorded decision, with its decision id). @default none */
   logger?: Logger;
@@ -126,7 +130,13 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       outageToleranceMs: opts.env.ARBITER_OUTAGE_TOLERANCE,
       caseLimits: caseLimitsOf(opts.env),
       log: opts.logger,
+      metrics: opts.metrics,
     };
+    if (opts.metrics) {
+      readBreakers(opts.metrics, models.breakers);
+      readCache(opts.metrics, cache);
+      readBacklog(opts.metrics, store);
+    }
     const worker = await createOrchestratorWorker({
       connection: opts.connection,
       namespace: opts.namespace,

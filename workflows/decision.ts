@@ -98,15 +98,17 @@ async function decide(
   const { workflowId, runId, runStartTime } = workflowInfo();
   // A case started around the client (a raw Temporal client) meets the edge's limits here. Only a
   // refused case reaches patched(), so histories of cases within the limits replay unchanged.
-  const raw = rawArgs as { request?: unknown; limits?: unknown } | null;
+  const raw = rawArgs as { request?: unknown; limits?: unknown; pipeline?: unknown; via?: unknown } | null;
+  // Labels for a rejection's count only (the way in, the pipeline asked for); never part of what is decided.
+  const meta = { pipeline: stringOr(raw?.pipeline, 'demo'), via: stringOr(raw?.via, 'client') };
   const refused = checkCaseLimits(raw?.request, limitsOf(raw?.limits));
   // Its input is not kept: a NUL would fail the insert, and a huge case would swell the history.
-  if (refused.length > 0 && patched(CASE_LIMITS_PATCH)) return reject(caseIdOf(raw?.request), refused, null);
+  if (refused.length > 0 && patched(CASE_LIMITS_PATCH)) return reject(caseIdOf(raw?.request), refused, null, meta);
   const argsParse = DecisionWorkflowInputSchema.safeParse(rawArgs);
-  if (!argsParse.success) return reject(null, toCaseIssues(argsParse.error), rawArgs);
+  if (!argsParse.success) return reject(null, toCaseIssues(argsParse.error), rawArgs, meta);
   const args = argsParse.data;
   const request = DecisionRequestSchema.safeParse(args.request);
-  if (!request.success) return reject(caseIdOf(args.request), toCaseIssues(request.error), args.request);
+  if (!request.success) return reject(caseIdOf(args.request), toCaseIssues(request.error), args.request, meta);
   const { caseId, input } = request.data;
 
   // Pipeline and rule set are pinned together, in one local-activity round (each waits out an outage).
@@ -124,7 +126,7 @@ async function decide(
     run = await runPipeline(pinned, input, { decisionKey: workflowId, startedAt: runStartTime.getTime() });
   } catch (err) {
     if (err instanceof ApplicationFailure && err.type === Failure.Model.InvalidInput) {
-      return reject(caseId, issuesOf(err), args.request);
+      return reject(caseId, issuesOf(err), args.request, meta);
     }
     throw err;
   }
@@ -177,7 +179,7 @@ async function decide(
     // promises a run, and the SDK captures a source-mapped stack for every promise a workflow makes
     // (~9 ms of CPU a decision). Its verdict comes back recorded, so a replay reads the same one.
     const ruled = await waitOutOutage('recordDecision', () =>
-      recordRuledDecision({ draft, input, ruleSet, facts: facts() }, settled, args.receivedAt),
+      recordRuledDecision({ draft, input, ruleSet, facts: facts() }, settled, args.receivedAt, args.via),
     );
     decision = decisionFrom(draft, ruled.verdict, ruleSet);
     decision.timings = { ...decision.timings, rules: ruled.rulesMs };
@@ -188,7 +190,7 @@ async function decide(
     decision = decisionFrom(draft, verdict, ruleSet);
     if (decision.outcome === 'review') review.open();
     recorded = await waitOutOutage('recordDecision', () =>
-      recordDecision({ ...decision, input }, settled, args.receivedAt),
+      recordDecision({ ...decision, input }, settled, args.receivedAt, args.via),
     );
   }
   const { outcome } = decision;
@@ -229,10 +231,15 @@ function timingsOf(pipelineMs: number, similarity: SimilarityOutcome | undefined
   };
 }
 
-async function reject(caseId: string | null, issues: CaseIssue[], input: unknown): Promise<never> {
+async function reject(
+  caseId: string | null,
+  issues: CaseIssue[],
+  input: unknown,
+  meta: { pipeline: string; via: string },
+): Promise<never> {
   const { workflowId, runId } = workflowInfo();
   await waitOutOutage('recordRejection', () =>
-    recordRejection({ caseId, workflowId, runId, issues, input: input ?? null }),
+    recordRejection({ caseId, workflowId, runId, issues, input: input ?? null }, meta),
   );
   upsertSearchAttributes([{ key: DecisionOutcomeKey, value: 'rejected' }]);
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
@@ -254,6 +261,10 @@ const CASE_LIMITS_PATCH = 'case-limits-in-workflow';
 function limitsOf(raw: unknown) {
   const parsed = CaseLimitsSchema.safeParse(raw);
   return parsed.success ? parsed.data : DEFAULT_CASE_LIMITS;
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value.length > 0 ? value.slice(0, 128) : fallback;
 }
 
 /** The case id as the log can keep it (NUL and lone surrogates escaped), even from a bad case. */

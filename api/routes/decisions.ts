@@ -1,12 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { createRoute } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import { CaseValidationError, DecisionFailedError } from '../../client/errors';
-import type { DecisionResult } from '../../core/decision';
 import { decisionWorkflowId } from '../../core/workflow-input';
 import { decisionView } from '../../core/decision-view';
 import type { ApiApp, ApiDeps } from '../deps';
-import type { ApiMetrics } from '../metrics';
 import { problemResponses } from '../problems';
 import { jsonBody, jsonResponse } from './openapi';
 import { noteDecision } from '../request-log';
@@ -50,19 +47,6 @@ const getRoute = createRoute({
   responses: { 200: jsonResponse(DecisionStatusViewSchema, 'the decision status'), ...problemResponses(401, 404) },
 });
 
-/** Counts what the API saw decided (`rejected` for an invalid case, `failed` for the rest that failed). */
-async function counted(metrics: ApiMetrics, decide: () => Promise<DecisionResult>): Promise<DecisionResult> {
-  try {
-    const result = await decide();
-    metrics.decisions.inc({ outcome: result.outcome });
-    return result;
-  } catch (err) {
-    if (err instanceof CaseValidationError) metrics.decisions.inc({ outcome: 'rejected' });
-    else if (err instanceof DecisionFailedError) metrics.decisions.inc({ outcome: 'failed' });
-    throw err;
-  }
-}
-
 /** The decision log's row, best effort: the status comes from Temporal and stands without it. */
 async function auditOf(deps: ApiDeps, log: Logger, id: string) {
   try {
@@ -87,19 +71,20 @@ async function withinWait<T>(decision: Promise<T>, ms: number): Promise<T | type
 }
 
 /** `POST /v1/decisions` and `GET /v1/decisions/{id}`. */
-export function decisionRoutes(app: ApiApp, deps: ApiDeps, metrics: ApiMetrics, log: Logger): void {
+export function decisionRoutes(app: ApiApp, deps: ApiDeps, log: Logger): void {
   app.openapi(decideRoute, async (c) => {
     const { caseId, input, ...how } = c.req.valid('json');
     const request = { caseId, input };
     noteDecision(c, decisionWorkflowId(caseId));
     if (c.req.valid('query').wait === 'false') {
       // Eager start hands the first task straight to a worker sharing this connection (the embedded stack).
-      const started = await deps.client.startDecision(request, { ...how, eager: true });
+      const started = await deps.client.startDecision(request, { ...how, eager: true, via: 'api' });
       c.header('Location', `/v1/decisions/${encodeURIComponent(started.decisionId)}`);
       return c.json(started, 202);
     }
     const t0 = performance.now();
-    const deciding = counted(metrics, () => deps.client.decide(request, how));
+    // Counted by the worker that records it (arbiter_decisions_total{via="api"}), once, like every way in.
+    const deciding = deps.client.decide(request, { ...how, via: 'api' });
     const result = await withinWait(deciding, deps.decideWaitMs ?? 10_000);
     if (result === STILL_UNDER_WAY) {
       // A decision waiting out an outage is not an error: say where to find it. (Counted once it ends.)

@@ -74,6 +74,6 @@ export function opsRoutes(app: ApiApp, deps: ApiDeps, metrics: ApiMetrics, log: 
   });
 
   app.openapi(metricsRoute, async (c) => {
-    return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+    return c.text(await metrics.scrape(), 200, { 'content-type': metrics.registry.contentType });
   });
 }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Pool } from 'pg';
+import type { ArbiterMetrics } from '../../metrics/arbiter-metrics';
 import { ArbiterClient } from '../../client';
 import { openDatabase, openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
 import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../../config/env';
@@ -49,7 +50,11 @@ export async function withDatabase<T>(env: ArbiterEnv, fn: (pool: Pool) => Promi
  * when neither is there — the embedded stack (from ARBITER_DATA_DIR) started for this command alone.
  * Work it leaves waiting (a review) resumes the next time the stack runs.
  */
-export async function withArbiter<T>(env: ArbiterEnv, fn: (client: ArbiterClient) => Promise<T>): Promise<T> {
+export async function withArbiter<T>(
+  env: ArbiterEnv,
+  fn: (client: ArbiterClient) => Promise<T>,
+  { metrics }: { metrics?: ArbiterMetrics } = {},
+): Promise<T> {
   if (env.TEMPORAL_ADDRESS || (await listening(env.ARBITER_TEMPORAL_PORT))) {
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
     const client = await ArbiterClient.connect({
@@ -67,7 +72,7 @@ export async function withArbiter<T>(env: ArbiterEnv, fn: (client: ArbiterClient
   // The worker side (SDK runtime, bundle, adapters) loads only here: attached commands never need it.
   const [{ installCliRuntime }, { startStack }] = await Promise.all([import('../runtime'), import('./stack')]);
   installCliRuntime();
-  const stack = await startStack(env);
+  const stack = await startStack(env, undefined, { metrics });
   try {
     return await fn(stack.client);
   } finally {

@@ -10,6 +10,7 @@ import type { ModelServices } from '../../admin/model-services';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../../workers/orchestrator-runtime';
 import { temporalTarget } from '../../config/temporal';
 import { assertPortFree } from './ports';
+import { createArbiterMetrics, type ArbiterMetrics } from '../../metrics/arbiter-metrics';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 /** A running Arbiter: database, Temporal, the orchestrator worker and a client on top. */
@@ -25,6 +26,8 @@ export interface Stack {
   store: OrchestratorRuntime['store'];
   models: ModelServices;
   pool: Pool;
+  /** What the stack counts (serve it with metrics/server.ts; `arbiter dev` does on ARBITER_METRICS_PORT). */
+  metrics: ArbiterMetrics;
   /** Stops everything it started, in reverse order; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -35,7 +38,11 @@ type Step = () => Promise<void>;
  * Starts the embedded stack, or attaches to DATABASE_URL / TEMPORAL_ADDRESS where they are set.
  * On a failure part-way, whatever had started is stopped again before the error propagates.
  */
-export async function startStack(env: ArbiterEnv, log: (msg: string) => void = () => undefined): Promise<Stack> {
+export async function startStack(
+  env: ArbiterEnv,
+  log: (msg: string) => void = () => undefined,
+  { metrics = createArbiterMetrics() }: { metrics?: ArbiterMetrics } = {},
+): Promise<Stack> {
   const dataDir = resolve(env.ARBITER_DATA_DIR);
   const undo: Step[] = [];
   const stopAll = async () => {
@@ -83,6 +90,7 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
       env,
       seedDemo: true,
       modelPool: true,
+      metrics,
       log,
     });
     undo.push(() => runtime.stop());
@@ -106,6 +114,7 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
       store,
       models,
       pool,
+      metrics,
       stop: stopAll,
     };
   } catch (err) {

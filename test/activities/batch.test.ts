@@ -27,7 +27,7 @@ function memoryStore(): { store: BatchStore; writes: ChunkWrite[] } {
     recordRejections: () => Promise.resolve(),
     recordChunk: (w: ChunkWrite) => {
       writes.push(w);
-      return Promise.resolve(w.decisions.length);
+      return Promise.resolve({ inserted: w.decisions.map((d) => d.decisionId), newChunk: true });
     },
   } as unknown as BatchStore;
   return { store, writes };

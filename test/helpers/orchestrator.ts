@@ -26,7 +26,9 @@ export interface TestOrchestrator {
 /** One per suite (STYLE rule 10): one dev server, one bundle, one database, one worker. */
 export async function startTestOrchestrator(
   prefix: string,
-  options: Pick<OrchestratorRuntimeOptions, 'vectors' | 'modelPool' | 'log'> & { env?: Record<string, string> } = {},
+  options: Pick<OrchestratorRuntimeOptions, 'vectors' | 'modelPool' | 'log' | 'metrics'> & {
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestOrchestrator> {
   const { env: extraEnv, ...runtimeOptions } = options;
   const taskQueue = `${prefix}-${randomBytes(4).toString('hex')}`;
