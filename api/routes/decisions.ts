@@ -36,7 +36,7 @@ const decideRoute = createRoute({
       ),
       headers: { Location: { schema: { type: 'string' }, description: '/v1/decisions/{id}' } },
     },
-    ...problemResponses(400, 401, 404, 413, 502),
+    ...problemResponses(400, 401, 403, 404, 413, 502),
   },
 });
 
@@ -46,7 +46,7 @@ const getRoute = createRoute({
   tags: ['decisions'],
   summary: 'Where a decision stands: pending, decided, rejected or failed',
   request: { params: DecisionIdParamsSchema },
-  responses: { 200: jsonResponse(DecisionStatusViewSchema, 'the decision status'), ...problemResponses(401, 404) },
+  responses: { 200: jsonResponse(DecisionStatusViewSchema, 'the decision status'), ...problemResponses(401, 403, 404) },
 });
 
 /** Counts what the API saw decided (`rejected` for an invalid case, `failed` for the rest that failed). */
