@@ -65,7 +65,7 @@ Examples:
   $ arbiter init my-decisions                             # a project of your own: models, pipeline, rules, .env
   $ arbiter decisions list --json                         # the audit log
   $ arbiter review list                                   # decisions waiting for a person
-  $ ARBITER_API_KEYS=k arbiter api                        # HTTP API on PORT (8080), OpenAPI at /openapi.json
+  $ ARBITER_API_KEYS=me:admin:<secret> arbiter api        # HTTP API on PORT (8080), OpenAPI at /openapi.json
   $ arbiter batch run --source file:cases.ndjson --wait   # many cases, batched inference, a progress bar
 
 Without DATABASE_URL and TEMPORAL_ADDRESS everything runs on the embedded stack in ARBITER_DATA_DIR.`,
