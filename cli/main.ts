@@ -18,18 +18,20 @@ import { addApiCommand } from './api';
  * on failure: commands load what they use, so `arbiter --help` stays fast.
  */
 async function isExpected(err: unknown): Promise<boolean> {
-  const [ports, temporalCli, api, init, seed, { toProblem }] = await Promise.all([
+  const [ports, temporalCli, api, init, seed, keys, { toProblem }] = await Promise.all([
     import('./stack/ports'),
     import('../scripts/temporal-cli.js'),
     import('./api'),
     import('./init'),
     import('../admin/seed'),
+    import('../config/api-keys'),
     import('../api/error-problems'),
   ]);
   const expected = [
     ports.PortBusyError,
     temporalCli.TemporalCliMissingError,
     api.ApiKeysMissingError,
+    keys.ApiKeysConfigError,
     init.InitConflictError,
     seed.SeedFileError,
   ];
