@@ -63,9 +63,10 @@ export class DecisionLog {
   /**
    * Many feedbacks at once, straight to the database in batched statements (no workflow each): the
    * rows of a feedback file or of `POST /v1/decisions/feedback`. Bad rows are reported, not thrown.
+   * @param actor who sends them, recorded on each row @default unrecorded
    */
-  applyFeedback(rows: readonly FeedbackInputRow[]): Promise<BulkFeedbackReport> {
-    return applyFeedbackRows({ store: this.feedback, vectors: this.options.vectors }, rows);
+  applyFeedback(rows: readonly FeedbackInputRow[], actor?: string): Promise<BulkFeedbackReport> {
+    return applyFeedbackRows({ store: this.feedback, vectors: this.options.vectors }, rows, { actor });
   }
 
   /** Accuracy, AUC and Brier of the decisions and each member model against the labels; member score drift. */

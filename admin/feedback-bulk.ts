@@ -106,6 +106,7 @@ function plan(
   valid: readonly (BulkFeedbackRow | undefined)[],
   byCase: ReadonlyMap<string, string[]>,
   results: Results,
+  actor: string | undefined,
 ): { ready: Ready[]; duplicates: { item: Ready; of: Ready }[] } {
   const prefix = defaultIdPrefix(input);
   const ready: Ready[] = [];
@@ -121,7 +122,7 @@ function plan(
     }
     const { label, source, note } = p;
     const feedbackId = p.feedbackId ?? `${prefix}-${row}`;
-    const item: Ready = { at, row, feedback: { decisionId, label, source, note, feedbackId } };
+    const item: Ready = { at, row, feedback: { decisionId, label, source, note, feedbackId, actor } };
     const first = firstById.get(feedbackId);
     if (first) duplicates.push({ item, of: first });
     else {
@@ -178,15 +179,17 @@ function settleDuplicates(duplicates: readonly { item: Ready; of: Ready }[], res
  * Applies many feedbacks, each as `decisions feedback <id>` would (same fields, same idempotency by
  * feedback id, the case vector labelled too), in statements of `chunkSize` rows. A bad row is
  * reported with its row number, id and why; it never stops the others.
+ * @param options.actor who sends them (an API key's name, `cli:<os user>`), recorded on each row @default unrecorded
  */
 export async function applyFeedbackRows(
   { store, vectors, chunkSize = 500 }: BulkFeedbackDeps,
   input: readonly FeedbackInputRow[],
+  options: { actor?: string } = {},
 ): Promise<BulkFeedbackReport> {
   const results: Results = input.map(() => undefined);
   const valid = validate(input, results);
   const byCase = await store.decisionsOfCases(valid.flatMap((p) => (p?.caseId ? [p.caseId] : [])));
-  const { ready, duplicates } = plan(input, valid, byCase, results);
+  const { ready, duplicates } = plan(input, valid, byCase, results, options.actor);
   for (let i = 0; i < ready.length; i += chunkSize) {
     await recordChunk(store, vectors, ready.slice(i, i + chunkSize), results);
   }

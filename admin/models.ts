@@ -49,10 +49,13 @@ export class ModelsAdmin {
     return { ...details, versions: details.versions.map(redactSecrets) };
   }
 
-  /** Points `alias` at the version `ref` names (`name@version`, or `name:other-alias`'s current version). */
-  async promote(ref: string, alias: string, reason: string): Promise<AliasEvent> {
+  /**
+   * Points `alias` at the version `ref` names (`name@version`, or `name:other-alias`'s current version).
+   * @param actor who moves it, for the alias history @default null
+   */
+  async promote(ref: string, alias: string, reason: string, actor?: string): Promise<AliasEvent> {
     const target = await this.services.registry.resolve(parseModelRef(ref));
-    return this.services.registry.promote(target.name, alias, target.version, reason);
+    return this.services.registry.promote(target.name, alias, target.version, reason, actor);
   }
 
   /** Deprecates `name@version`. */

@@ -76,12 +76,15 @@ export class PipelinesAdmin {
     return issues.length > 0 ? { ok: false, issues } : { ok: true, spec: data };
   }
 
-  /** Validates, then stores the spec as the next version (an unchanged spec keeps its version). */
-  async apply(raw: unknown): Promise<{ pipeline: StoredPipeline; created: boolean }> {
+  /**
+   * Validates, then stores the spec as the next version (an unchanged spec keeps its version).
+   * @param actor who applies it (an API key's name, `cli:<os user>`, `seed`) @default null
+   */
+  async apply(raw: unknown, actor?: string): Promise<{ pipeline: StoredPipeline; created: boolean }> {
     const checked = await this.validate(raw);
     const name = typeof (raw as { name?: unknown })?.name === 'string' ? (raw as { name: string }).name : '(unnamed)';
     if (!checked.ok) throw new PipelineInvalidError(name, checked.issues);
-    return this.store.apply(checked.spec);
+    return this.store.apply(checked.spec, actor);
   }
 
   list(): Promise<StoredPipeline[]> {

@@ -71,6 +71,9 @@ async function probe(runtime: ModelRuntime, valid: ModelVersionSpec, timeoutMs: 
   }
 }
 
+/** Who the stack's own seeding at start (cards, pipelines, rule sets) is recorded as. */
+export const SEED_ACTOR = 'seed';
+
 /**
  * Registers the model cards of a models folder at start. A card the registry already holds (any
  * version with its spec, deprecated ones too) adds no version, and of its aliases only those the
@@ -88,6 +91,7 @@ export async function registerModelCards(
       aliases,
       reason: 'from its model card',
       reuseAnyVersion: true,
+      actor: SEED_ACTOR,
     });
     results.push({ name: version.name, version: version.version, created, aliasesSet });
   }

@@ -30,14 +30,17 @@ export class RuleSetsAdmin {
     return validateRuleSet(raw);
   }
 
-  /** Validates, then stores the rule set as the next version (an unchanged one keeps its version). */
-  async apply(raw: unknown): Promise<{ ruleSet: StoredRuleSet; created: boolean }> {
+  /**
+   * Validates, then stores the rule set as the next version (an unchanged one keeps its version).
+   * @param actor who applies it (an API key's name, `cli:<os user>`, `seed`) @default null
+   */
+  async apply(raw: unknown, actor?: string): Promise<{ ruleSet: StoredRuleSet; created: boolean }> {
     const checked = this.validate(raw);
     if (!checked.ok) {
       const name = (raw as { name?: unknown } | null)?.name;
       throw new RuleSetInvalidError(typeof name === 'string' ? name : '(unnamed)', checked.issues);
     }
-    return this.store.apply(checked.spec);
+    return this.store.apply(checked.spec, actor);
   }
 
   /** The latest version of one rule set, or an exact version. */

@@ -4,7 +4,7 @@ import { DEMO_DIRS } from '../config/paths';
 import { readModelCards } from '../models/cards';
 import type { ModelServices } from './model-services';
 import { PipelinesAdmin, readPipelineFile } from './pipelines';
-import { registerModelCards } from './registration';
+import { registerModelCards, SEED_ACTOR } from './registration';
 import { readRuleSetFile, type RuleSetsAdmin } from './rules';
 
 /** Where the model cards, pipeline specs and rule sets to seed live. */
@@ -77,7 +77,7 @@ export function ownSeedDirs(dirs: SeedDirs): { dirs: SeedDirs; note?: string } {
 /** Applies every pipeline spec in `dir`; returns the `name@version`s it created. */
 export function applyPipelineDir(admin: PipelinesAdmin, dir: string): Promise<string[]> {
   return applyDir(dir, async (file) => {
-    const { pipeline, created } = await admin.apply(await readPipelineFile(file));
+    const { pipeline, created } = await admin.apply(await readPipelineFile(file), SEED_ACTOR);
     return created ? `${pipeline.name}@${pipeline.version}` : undefined;
   });
 }
@@ -85,7 +85,7 @@ export function applyPipelineDir(admin: PipelinesAdmin, dir: string): Promise<st
 /** Applies every rule set in `dir`; returns the `name@version`s it created. */
 export function applyRuleSetDir(admin: RuleSetsAdmin, dir: string): Promise<string[]> {
   return applyDir(dir, async (file) => {
-    const { ruleSet, created } = await admin.apply(await readRuleSetFile(file));
+    const { ruleSet, created } = await admin.apply(await readRuleSetFile(file), SEED_ACTOR);
     return created ? `${ruleSet.name}@${ruleSet.version}` : undefined;
   });
 }

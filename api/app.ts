@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
-import type { Env } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { pino } from 'pino';
 import { toCaseIssues } from '../core/case';
 import { PROJECT_ROOT } from '../config/env';
-import { bearerAuth } from './auth';
+import { bearerAuth, openAccess, type ApiEnv } from './auth';
 import type { ApiApp, ApiDeps } from './deps';
 import { toProblem } from './error-problems';
 import { createApiMetrics, httpMetrics } from './metrics';
 import { invalidRequest, problem, problemResponse } from './problems';
+import { withRoles } from './roles';
 import { decisionActionRoutes } from './routes/decision-actions';
 import { decisionRoutes } from './routes/decisions';
 import { modelRoutes } from './routes/models';
@@ -27,7 +27,7 @@ const WHERE = { json: 'request body', query: 'query string', param: 'path', head
 >;
 
 /** Every schema failure becomes a 400 problem naming each bad field (`input`, `thresholds.decline`). */
-const validationHook: Hook<unknown, Env, string, Response | undefined> = (result) => {
+const validationHook: Hook<unknown, ApiEnv, string, Response | undefined> = (result) => {
   if (result.success) return undefined;
   return problemResponse(invalidRequest(WHERE[result.target] ?? result.target, toCaseIssues(result.error)));
 };
@@ -45,12 +45,12 @@ export function createApp(deps: ApiDeps): ApiApp {
   if (deps.apiKeys?.length === 0) throw new Error('no API keys given: nobody could call the API (pass null for none)');
   const metrics = deps.metrics ?? createApiMetrics();
   const log = deps.log ?? pino({ level: 'silent' });
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   // First: the access line and the span cover everything after, refusals included.
   app.use('*', requestLog(log));
   app.use('*', httpMetrics(metrics));
-  if (deps.apiKeys) app.use('*', bearerAuth(deps.apiKeys));
+  app.use('*', deps.apiKeys ? bearerAuth(deps.apiKeys) : openAccess());
   const tooLarge = problem(413, 'payload-too-large', 'Payload too large', 'the request body is too large');
   // Answered before the body is read: closing the connection keeps a client from reusing a socket
   // with the rest of the body still in it.
@@ -63,13 +63,18 @@ export function createApp(deps: ApiDeps): ApiApp {
   pipelineRoutes(app, deps);
   opsRoutes(app, deps, metrics, log);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "an API key; each operation's security names the role it needs ('admin' may do everything)",
+  });
   // Generated once, at start: a schema the generator cannot express fails here, not on the first GET.
-  const document = app.getOpenAPI31Document({
+  const generated = app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: { title: 'Arbiter', version: deps.version ?? packageVersion() },
     security: deps.apiKeys ? [{ bearer: [] }] : [],
   });
+  const document = deps.apiKeys ? withRoles(generated) : generated;
   app.get('/openapi.json', (c) => c.json(document));
 
   app.notFound((c) =>

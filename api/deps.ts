@@ -5,10 +5,12 @@ import type { ArbiterClient } from '../client';
 import { ModelsAdmin } from '../admin/models';
 import { PipelinesAdmin } from '../admin/pipelines';
 import { DecisionLog, type VectorStore } from '../admin/decision-log';
+import type { ApiKey } from '../config/api-keys';
+import type { ApiEnv } from './auth';
 import type { ApiMetrics } from './metrics';
 
-/** The app the route modules add their routes to. */
-export type ApiApp = OpenAPIHono;
+/** The app the route modules add their routes to; handlers read the caller with `c.get('caller')`. */
+export type ApiApp = OpenAPIHono<ApiEnv>;
 
 /** The registry, pipelines and decision log over one database. */
 export interface ApiStores {
@@ -22,8 +24,8 @@ export interface ApiDeps extends ApiStores {
   client: ArbiterClient;
   /** The database the stores use; `/healthz` checks it. */
   pool: Pool;
-  /** Accepted bearer keys; `null` turns authentication off (`arbiter api --no-auth`). */
-  apiKeys: readonly string[] | null;
+  /** Accepted bearer keys with their names and roles; `null` turns authentication off (`arbiter api --no-auth`). */
+  apiKeys: readonly ApiKey[] | null;
   /** How long `POST /v1/decisions` waits for the answer before it answers 202 (ARBITER_API_DECIDE_WAIT). @default 10000 */
   decideWaitMs?: number;
   /** Largest request body in bytes. @default 1 MiB */

@@ -24,6 +24,7 @@ import {
   RuleSetInvalidError,
   RuleSetNotFoundError,
 } from '../admin/errors';
+import { ForbiddenError } from './caller';
 import { invalidRequest, problem, type Problem } from './problems';
 
 const AvailableSchema = z.object({ available: z.array(z.string()) });
@@ -76,6 +77,7 @@ function httpProblem(err: HTTPException): Problem {
  */
 export function toProblem(err: unknown): Problem | undefined {
   if (err instanceof HTTPException) return httpProblem(err);
+  if (err instanceof ForbiddenError) return problem(403, 'forbidden', 'Forbidden', err.message);
   if (err instanceof CaseValidationError)
     return problem(400, 'invalid-case', 'Invalid case', err.message, { errors: err.issues });
   if (err instanceof PipelineInvalidError)

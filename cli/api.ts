@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Logger } from 'pino';
 import type { ApiServer } from '../api/server';
+import type { ApiKey } from '../config/api-keys';
 import type { ArbiterEnv } from '../config/env';
 import type { ApiBackend } from './api-backend';
 import { PortBusyError } from './stack/ports';
@@ -11,8 +12,9 @@ const say = (msg: string) => process.stderr.write(`${msg}\n`);
 export class ApiKeysMissingError extends Error {
   constructor() {
     super(
-      "ARBITER_API_KEYS is empty: set it to one or more comma-separated keys, or run 'arbiter api --no-auth' " +
-        'to serve without authentication (local use only)',
+      'ARBITER_API_KEYS is empty: set it to name:role[+role]:secret keys, comma-separated (or ARBITER_API_KEYS_FILE ' +
+        "to a YAML or JSON list of { name, roles, secret }), or run 'arbiter api --no-auth' to serve without " +
+        'authentication (local use only)',
     );
     this.name = 'ApiKeysMissingError';
   }
@@ -36,7 +38,7 @@ function portNumber(value: string): number {
 /** Builds the app on the backend and answers with it until Ctrl-C; the server closes before the backend does. */
 async function serve(
   env: ArbiterEnv,
-  opts: ApiCliOptions,
+  apiKeys: readonly ApiKey[] | null,
   server: ApiServer,
   backend: ApiBackend,
   log: Logger,
@@ -52,7 +54,6 @@ async function serve(
   const vectors = vectorStoreFromEnv(env, backend.pool);
   const stores = storesFromPool(backend.pool, env.ARBITER_MODELS_DIR, vectors);
   try {
-    const apiKeys = opts.auth ? env.ARBITER_API_KEYS : null;
     const limits = { bodyLimit: env.ARBITER_API_BODY_LIMIT, decideWaitMs: env.ARBITER_API_DECIDE_WAIT };
     const metrics = createApiMetrics(backend.metrics);
     server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, metrics, log }).fetch);
@@ -80,7 +81,10 @@ async function listen(port: number, host: string): Promise<ApiServer> {
 
 /** `arbiter api`: the HTTP API on a running Arbiter, or on the embedded stack, until Ctrl-C. */
 export async function runApi(env: ArbiterEnv, opts: ApiCliOptions): Promise<void> {
-  if (opts.auth && env.ARBITER_API_KEYS.length === 0) throw new ApiKeysMissingError();
+  const { loadApiKeys } = await import('../config/api-keys-source');
+  // Checked before anything starts: a bad key list is a configuration error, not a runtime one.
+  const loaded = opts.auth ? await loadApiKeys(env) : undefined;
+  if (loaded?.keys.length === 0) throw new ApiKeysMissingError();
   const [{ createLogger }, { startTracing }, { installCliRuntime }, { withApiBackend }] = await Promise.all([
     import('../telemetry/log'),
     import('../telemetry/tracing'),
@@ -91,9 +95,10 @@ export async function runApi(env: ArbiterEnv, opts: ApiCliOptions): Promise<void
   installCliRuntime(env.LOG_LEVEL);
   const tracing = await startTracing({ serviceName: 'arbiter-api' });
   if (!opts.auth) log.warn('AUTHENTICATION IS OFF (--no-auth): anyone who reaches this port can call every endpoint');
+  if (loaded?.deprecation) log.warn(loaded.deprecation);
   const server = await listen(opts.port ?? env.PORT, opts.host);
   try {
-    await withApiBackend(env, say, (backend) => serve(env, opts, server, backend, log));
+    await withApiBackend(env, say, (backend) => serve(env, loaded?.keys ?? null, server, backend, log));
   } finally {
     await server.close(); // a no-op after a clean stop; after a failed start, frees the port
     await tracing?.shutdown();

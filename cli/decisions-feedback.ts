@@ -5,6 +5,7 @@ import { DEFAULT_CUTOFF } from '../core/feedback-cutoff';
 import { MIN_DRIFT_SAMPLE } from '../core/score-quality';
 import type { Label } from '../core/similar';
 import type { DecisionLog } from '../admin/decision-log';
+import { cliActor } from './actor';
 import { json, out, table } from './output';
 
 type WithLog = <T>(fn: (log: DecisionLog) => Promise<T>, options?: { labelVectors?: boolean }) => Promise<T>;
@@ -39,7 +40,7 @@ async function runBulk(path: string, asJson: boolean, withLog: WithLog): Promise
     import('../core/feedback-bulk'),
   ]);
   const rows = await readFeedbackFile(path);
-  const report = await withLog((log) => log.applyFeedback(rows), { labelVectors: true });
+  const report = await withLog((log) => log.applyFeedback(rows, cliActor()), { labelVectors: true });
   if (asJson) json(report);
   else printBulk(report, bulkSummary(report));
   if (report.failed > 0) process.exitCode = 1;
@@ -50,7 +51,7 @@ async function runOne(decisionId: string, label: Label, opts: FeedbackCliOptions
   const [{ loadEnv }, { withArbiter }] = await Promise.all([import('../config/env'), import('./stack/attach')]);
   const { source, note, feedbackId } = opts;
   const receipt = await withArbiter(loadEnv(), (c) =>
-    c.submitFeedback(decisionId, label, { source, note, feedbackId }),
+    c.submitFeedback(decisionId, label, { source, note, feedbackId, actor: cliActor() }),
   );
   if (opts.json) json(receipt);
   else if (receipt.changed) out(`${decisionId}: labelled ${receipt.label} (feedback ${receipt.feedbackId})`);

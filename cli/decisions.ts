@@ -83,7 +83,7 @@ export function addDecisionCommands(program: Command): void {
       if (latest) out(`  label: ${latest.label}${latest.source ? ` (${latest.source})` : ''}, ${latest.receivedAt}`);
       for (const f of feedback.length > 1 ? feedback : []) {
         out(
-          `    feedback ${f.receivedAt}: ${f.label}${f.source ? ` (${f.source})` : ''}${f.note ? `: ${f.note}` : ''}`,
+          `    feedback ${f.receivedAt}: ${f.label}${f.source ? ` (${f.source})` : ''}${f.actor ? ` by ${f.actor}` : ''}${f.note ? `: ${f.note}` : ''}`,
         );
       }
       const t = table(['step', 'model', 'arm', 'status', 'score', 'ms', 'late']);

@@ -18,18 +18,20 @@ import { addApiCommand } from './api';
  * on failure: commands load what they use, so `arbiter --help` stays fast.
  */
 async function isExpected(err: unknown): Promise<boolean> {
-  const [ports, temporalCli, api, init, seed, { toProblem }] = await Promise.all([
+  const [ports, temporalCli, api, init, seed, keys, { toProblem }] = await Promise.all([
     import('./stack/ports'),
     import('../scripts/temporal-cli.js'),
     import('./api'),
     import('./init'),
     import('../admin/seed'),
+    import('../config/api-keys'),
     import('../api/error-problems'),
   ]);
   const expected = [
     ports.PortBusyError,
     temporalCli.TemporalCliMissingError,
     api.ApiKeysMissingError,
+    keys.ApiKeysConfigError,
     init.InitConflictError,
     seed.SeedFileError,
   ];
@@ -65,7 +67,7 @@ Examples:
   $ arbiter init my-decisions                             # a project of your own: models, pipeline, rules, .env
   $ arbiter decisions list --json                         # the audit log
   $ arbiter review list                                   # decisions waiting for a person
-  $ ARBITER_API_KEYS=k arbiter api                        # HTTP API on PORT (8080), OpenAPI at /openapi.json
+  $ ARBITER_API_KEYS=me:admin:<secret> arbiter api        # HTTP API on PORT (8080), OpenAPI at /openapi.json
   $ arbiter batch run --source file:cases.ndjson --wait   # many cases, batched inference, a progress bar
 
 Without DATABASE_URL and TEMPORAL_ADDRESS everything runs on the embedded stack in ARBITER_DATA_DIR.`,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ModelsAdmin } from '../admin/models';
 import type { ModelCard } from '../models/cards';
+import { cliActor } from './actor';
 import { json, out, table, print } from './output';
 
 /** Runs `fn` with a registry client on DATABASE_URL, or on the embedded stack's database. */
@@ -52,7 +53,7 @@ export function addModelCommands(program: Command): void {
       const { specOf } = await import('../models/cards');
       const aliases = opts.alias.length > 0 ? opts.alias : card.aliases;
       const { registered, now } = await withClient(async (c) => {
-        const registered = await c.register(specOf(card), { aliases, reason: opts.reason });
+        const registered = await c.register(specOf(card), { aliases, reason: opts.reason, actor: cliActor() });
         // Unchanged: say where the asked-for aliases that were not set point (promote moves them).
         const now = registered.created ? {} : (await c.show(card.name)).aliases;
         return { registered, now };
@@ -94,7 +95,7 @@ export function addModelCommands(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (name: string, opts: { json: boolean }) => {
       print(await withClient((c) => c.show(name)), opts.json, (details) => {
-        const t = table(['version', 'kind', 'uri', 'metrics', 'created', 'deprecated']);
+        const t = table(['version', 'kind', 'uri', 'metrics', 'created', 'by', 'deprecated']);
         for (const v of details.versions) {
           const metrics = Object.entries(v.metrics).map(([k, n]) => `${k}=${n}`);
           t.push([
@@ -103,6 +104,7 @@ export function addModelCommands(program: Command): void {
             v.uri,
             metrics.join(' '),
             v.createdAt,
+            v.actor ?? '',
             v.deprecationReason ?? (v.deprecatedAt ? 'yes' : ''),
           ]);
         }
@@ -115,7 +117,7 @@ export function addModelCommands(program: Command): void {
           }`,
         );
         for (const e of details.aliasHistory)
-          out(`  ${e.movedAt} ${e.alias}: ${e.from ?? '∅'} → ${e.to} (${e.reason})`);
+          out(`  ${e.movedAt} ${e.alias}: ${e.from ?? '∅'} → ${e.to} (${e.reason})${e.actor ? ` by ${e.actor}` : ''}`);
       });
     });
 
@@ -126,7 +128,7 @@ export function addModelCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why, recorded in the alias history')
     .option('--json', 'print JSON', false)
     .action(async (ref: string, opts: { alias: string; reason: string; json: boolean }) => {
-      const event = await withClient((c) => c.promote(ref, opts.alias, opts.reason));
+      const event = await withClient((c) => c.promote(ref, opts.alias, opts.reason, cliActor()));
       if (opts.json) json(event);
       else out(`${opts.alias}: ${event.from ?? '∅'} → ${event.to}`);
     });

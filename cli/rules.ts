@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RuleSetsAdmin } from '../admin/rules';
 import { printValidation, withAdminPool } from './admin-pool';
+import { cliActor } from './actor';
 import { json, out, table, print } from './output';
 
 async function readFile(file: string): Promise<unknown> {
@@ -36,7 +37,7 @@ export function addRuleCommands(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (file: string, opts: { json: boolean }) => {
       const raw = await readFile(file);
-      const { ruleSet, created } = await withClient((c) => c.apply(raw));
+      const { ruleSet, created } = await withClient((c) => c.apply(raw, cliActor()));
       if (opts.json) json({ ...ruleSet, created });
       else out(`${ruleSet.name}@${ruleSet.version} ${created ? 'applied' : 'unchanged'}`);
     });
@@ -61,7 +62,7 @@ export function addRuleCommands(program: Command): void {
     .action(async (name: string, opts: { json: boolean }) => {
       print(await withClient((c) => c.show(name)), opts.json, (versions) => {
         for (const v of versions) {
-          out(`${v.name}@${v.version} (${v.createdAt})`);
+          out(`${v.name}@${v.version} (${v.createdAt}${v.actor ? `, by ${v.actor}` : ''})`);
           out(JSON.stringify(v.spec, null, 2));
         }
       });

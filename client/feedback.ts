@@ -16,6 +16,8 @@ export interface FeedbackOptions {
   note?: string;
   /** Sending the same id again changes nothing. @default a new UUID (every call is new feedback) */
   feedbackId?: string;
+  /** Who sends it, as authenticated (an API key's name, `cli:<os user>`), recorded with it. @default unrecorded */
+  actor?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function submitFeedback(
     const receipt = await temporal.workflow.execute<typeof feedbackWorkflow>('feedbackWorkflow', {
       taskQueue,
       workflowId,
-      args: [{ decisionId, label, source: options.source, note: options.note, feedbackId }],
+      args: [{ decisionId, label, source: options.source, note: options.note, feedbackId, actor: options.actor }],
       // The same feedback sent twice at once joins the run already going.
       workflowIdConflictPolicy: 'USE_EXISTING',
     });

@@ -100,14 +100,10 @@ export const EnvSchema = z.object({
   ),
   /** `arbiter api`'s HTTP port; empty counts as unset (other tools set PORT too). @default 8080 */
   PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port(8080)),
-  /** Bearer keys `arbiter api` accepts, comma-separated; empty refuses to start unless `--no-auth`. @default none */
-  ARBITER_API_KEYS: optional.transform(
-    (v) =>
-      v
-        ?.split(',')
-        .map((k) => k.trim())
-        .filter(Boolean) ?? [],
-  ),
+  /** Bearer keys `arbiter api` accepts: `name:role[+role]:secret`, comma-separated (config/api-keys-source.ts parses them); none refuses to start unless `--no-auth`. @default none */
+  ARBITER_API_KEYS: optional,
+  /** A YAML or JSON file listing `{ name, roles, secret }` keys, instead of ARBITER_API_KEYS. @default unset */
+  ARBITER_API_KEYS_FILE: optional,
   /** `arbiter api`'s largest request body, in bytes. @default 1048576 (1 MiB) */
   ARBITER_API_BODY_LIMIT: z.coerce.number().int().min(1).default(1_048_576),
   /** Fields a case may have: every key at every depth of its input counts (array elements do not). @default 1000 */

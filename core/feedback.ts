@@ -18,6 +18,8 @@ const schemas = builtOnce('core/feedback', () => {
     note: z.string().max(2000).optional(),
     /** Idempotency key: feedback with an id already recorded changes nothing. @default one per submission */
     feedbackId: z.string().min(1).max(256).optional(),
+    /** Who sent it, as authenticated (an API key's name, `cli:<os user>`), unlike `source`, which the sender states. @default unrecorded */
+    actor: z.string().min(1).max(200).optional(),
   });
   /** What recording feedback answers: the decision's label now and whether anything was written. */
   const FeedbackReceiptSchema = z.object({
@@ -42,6 +44,8 @@ const schemas = builtOnce('core/feedback', () => {
     label: LabelSchema,
     source: z.string().optional(),
     note: z.string().optional(),
+    /** Who sent it (FeedbackSchema `actor`); absent when unrecorded. */
+    actor: z.string().optional(),
     receivedAt: z.string(),
   });
   /** One member model's answer on a labelled decision. */

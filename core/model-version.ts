@@ -42,6 +42,8 @@ export const ModelVersionSchema = ModelVersionSpecSchema.extend({
   createdAt: z.string(),
   deprecatedAt: z.string().nullable(),
   deprecationReason: z.string().nullable(),
+  /** Who registered it (an API key's name, `cli:<os user>`, `seed`); null before actors were recorded. @default absent */
+  actor: z.string().nullable().optional(),
 });
 export type ModelVersion = z.infer<typeof ModelVersionSchema>;
 

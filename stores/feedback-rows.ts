@@ -14,6 +14,8 @@ export const FeedbackRowSchema = z
     label: LabelSchema,
     source: z.string().nullable(),
     note: z.string().nullable(),
+    // Absent from rows read before migration 11 could add it to the history's jsonb.
+    actor: z.string().nullish(),
     received_at: z.coerce.date(),
   })
   .transform((r): FeedbackEntry => ({
@@ -22,6 +24,7 @@ export const FeedbackRowSchema = z
     label: r.label,
     ...(r.source === null ? {} : { source: r.source }),
     ...(r.note === null ? {} : { note: r.note }),
+    ...(r.actor ? { actor: r.actor } : {}),
     receivedAt: r.received_at.toISOString(),
   }));
 export type { FeedbackEntry } from '../core/feedback';

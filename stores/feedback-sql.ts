@@ -5,14 +5,15 @@
  * transaction held open across round trips). The decision row is locked first, so feedback on one
  * decision is applied one at a time. A feedback id already recorded inserts nothing and labels
  * nothing. The label is the latest feedback's by `received_at`, whatever order corrections arrive in.
- * No row: the decision does not exist. $1 feedback id, $2 decision id, $3 label, $4 source, $5 note.
+ * No row: the decision does not exist. $1 feedback id, $2 decision id, $3 label, $4 source, $5 note,
+ * $6 actor (who sent it: an API key's name, `cli:<os user>`).
  */
 export const RECORD_FEEDBACK = `
 WITH target AS (
   SELECT decision_id, pipeline, label FROM decisions WHERE decision_id = $2::text FOR UPDATE
 ), inserted AS (
-  INSERT INTO decision_feedback (feedback_id, decision_id, label, source, note)
-  SELECT $1::text, decision_id, $3::text, $4::text, $5::text FROM target
+  INSERT INTO decision_feedback (feedback_id, decision_id, label, source, note, actor)
+  SELECT $1::text, decision_id, $3::text, $4::text, $5::text, $6::text FROM target
   ON CONFLICT (feedback_id) DO NOTHING
   RETURNING decision_id, label, source, received_at
 ), updated AS (
@@ -28,7 +29,7 @@ SELECT t.pipeline,
 FROM target t`;
 
 export const FEEDBACK_HISTORY = `
-SELECT feedback_id, decision_id, label, source, note, received_at
+SELECT feedback_id, decision_id, label, source, note, actor, received_at
 FROM decision_feedback WHERE decision_id = $1 ORDER BY received_at, id`;
 
 /**
@@ -62,18 +63,18 @@ ORDER BY c.recorded_at`;
  * RECORD_FEEDBACK for many feedbacks in one statement, one result row per input row ($6 its `ord`).
  * The decisions are locked in id order (two batches never deadlock); a decision labelled by several
  * rows takes the last row's label. The rows' feedback ids are distinct (the caller sees to it).
- * $1..$5 arrays: feedback ids, decision ids, labels, sources, notes (nulls allowed in the last two).
+ * $1..$6 arrays: feedback ids, decision ids, labels, sources, notes, actors (nulls allowed in the last three).
  */
 export const RECORD_FEEDBACK_BATCH = `
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
-    AS i(feedback_id, decision_id, label, source, note, ord)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY
+    AS i(feedback_id, decision_id, label, source, note, actor, ord)
 ), target AS (
   SELECT decision_id, pipeline, label FROM decisions
   WHERE decision_id IN (SELECT decision_id FROM input) ORDER BY decision_id FOR UPDATE
 ), inserted AS (
-  INSERT INTO decision_feedback (feedback_id, decision_id, label, source, note)
-  SELECT i.feedback_id, i.decision_id, i.label, i.source, i.note
+  INSERT INTO decision_feedback (feedback_id, decision_id, label, source, note, actor)
+  SELECT i.feedback_id, i.decision_id, i.label, i.source, i.note, i.actor
   FROM input i JOIN target t ON t.decision_id = i.decision_id ORDER BY i.ord
   ON CONFLICT (feedback_id) DO NOTHING
   RETURNING id, feedback_id, decision_id, label, source, received_at

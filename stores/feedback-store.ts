@@ -102,6 +102,7 @@ export class FeedbackStore {
       f.label,
       f.source ?? null,
       f.note ?? null,
+      f.actor ?? null,
     ]);
     const outcome = receiptOf(
       f.decisionId,
@@ -126,6 +127,7 @@ export class FeedbackStore {
       batch.map((f) => f.label),
       batch.map((f) => f.source ?? null),
       batch.map((f) => f.note ?? null),
+      batch.map((f) => f.actor ?? null),
     ]);
     const byOrd = new Map(rows.map((r) => BatchRowSchema.parse(r)).map((r) => [r.ord, r]));
     return batch.map((f, i) => receiptOf(f.decisionId, f.feedbackId, byOrd.get(i + 1)));

@@ -28,9 +28,9 @@ export class PipelineStore {
     });
   }
 
-  /** Stores `spec` as the next version, or returns the version already holding this exact spec. */
-  async apply(spec: PipelineSpec): Promise<{ pipeline: StoredPipeline; created: boolean }> {
-    const { stored, created } = await this.specs.apply(spec);
+  /** Stores `spec` as the next version, or returns the version already holding this exact spec. @param actor @default null */
+  async apply(spec: PipelineSpec, actor?: string): Promise<{ pipeline: StoredPipeline; created: boolean }> {
+    const { stored, created } = await this.specs.apply(spec, actor);
     return { pipeline: stored, created };
   }
 

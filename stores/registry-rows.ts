@@ -20,6 +20,7 @@ export const VersionRowSchema = z
     created_at: z.date(),
     deprecated_at: z.date().nullable(),
     deprecation_reason: z.string().nullable(),
+    actor: z.string().nullable(),
   })
   .transform((r): ModelVersion => ({
     name: r.name,
@@ -36,6 +37,7 @@ export const VersionRowSchema = z
     createdAt: r.created_at.toISOString(),
     deprecatedAt: iso(r.deprecated_at),
     deprecationReason: r.deprecation_reason,
+    actor: r.actor,
   }));
 
 /** One line of `arbiter models list`. */
@@ -66,6 +68,7 @@ export const AliasEventRowSchema = z
     to_version: z.number().int(),
     reason: z.string(),
     moved_at: z.date(),
+    actor: z.string().nullable(),
   })
   .transform((r) => ({
     alias: r.alias,
@@ -73,5 +76,6 @@ export const AliasEventRowSchema = z
     to: String(r.to_version),
     reason: r.reason,
     movedAt: r.moved_at.toISOString(),
+    actor: r.actor,
   }));
 export type AliasEvent = z.output<typeof AliasEventRowSchema>;

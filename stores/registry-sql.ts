@@ -8,11 +8,11 @@ export const NEXT_VERSION = `SELECT coalesce(max(version), 0) + 1 AS next FROM m
 
 export const INSERT_VERSION = `
 INSERT INTO model_versions (name, version, kind, uri, config, input_schema, output_schema, framework,
-                            training_data, metrics, description, spec_hash)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
+                            training_data, metrics, description, spec_hash, actor)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
 
 const VERSION_COLUMNS = `name, version, kind, uri, config, input_schema, output_schema, framework, training_data,
-  metrics, description, created_at, deprecated_at, deprecation_reason`;
+  metrics, description, created_at, deprecated_at, deprecation_reason, actor`;
 
 export const SELECT_VERSION = `SELECT ${VERSION_COLUMNS} FROM model_versions WHERE name = $1 AND version = $2`;
 
@@ -37,10 +37,10 @@ INSERT INTO model_aliases (name, alias, version) VALUES ($1, $2, $3)
 ON CONFLICT (name, alias) DO UPDATE SET version = EXCLUDED.version, updated_at = now()`;
 
 export const INSERT_ALIAS_EVENT = `
-INSERT INTO model_alias_history (name, alias, from_version, to_version, reason) VALUES ($1, $2, $3, $4, $5)`;
+INSERT INTO model_alias_history (name, alias, from_version, to_version, reason, actor) VALUES ($1, $2, $3, $4, $5, $6)`;
 
 export const SELECT_ALIAS_HISTORY = `
-SELECT alias, from_version, to_version, reason, moved_at FROM model_alias_history WHERE name = $1 ORDER BY id`;
+SELECT alias, from_version, to_version, reason, moved_at, actor FROM model_alias_history WHERE name = $1 ORDER BY id`;
 
 export const DEPRECATE_VERSION = `
 UPDATE model_versions SET deprecated_at = now(), deprecation_reason = $3

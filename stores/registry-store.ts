@@ -26,6 +26,8 @@ export interface RegisterOptions {
   aliases?: string[];
   /** Why, recorded in the alias history. @default 'registered' */
   reason?: string;
+  /** Who registers it (an API key's name, `cli:<os user>`, `seed`), recorded on the version and alias moves. @default null */
+  actor?: string;
   /**
    * Reuse any version holding this spec, deprecated ones too, not only the latest: for seeding from
    * model cards, where a card the registry already holds stays as the operator left it (an old
@@ -67,6 +69,7 @@ export class ModelRegistry {
   async register(spec: ModelVersionSpec, options: RegisterOptions = {}): Promise<Registered> {
     const valid = ModelVersionSpecSchema.parse(spec);
     const reason = options.reason ?? 'registered';
+    const actor = options.actor ?? null;
     return this.transaction(async (tx) => {
       await tx.query(sql.INSERT_MODEL, [valid.name, valid.description ?? null]);
       await tx.query(sql.LOCK_MODEL, [valid.name]);
@@ -77,7 +80,7 @@ export class ModelRegistry {
         for (const alias of same.deprecatedAt ? [] : (options.aliases ?? [])) {
           const exists = (await tx.query(sql.SELECT_ALIAS, [valid.name, alias])).rows.length > 0;
           if (exists) continue;
-          await this.moveAlias(tx, valid.name, alias, Number(same.version), reason);
+          await this.moveAlias(tx, valid.name, alias, Number(same.version), { reason, actor });
           aliasesSet.push(alias);
         }
         return { version: same, created: false, aliasesSet };
@@ -96,8 +99,9 @@ export class ModelRegistry {
         JSON.stringify(valid.metrics),
         valid.description ?? null,
         specHash(valid),
+        actor,
       ]);
-      for (const alias of options.aliases ?? []) await this.moveAlias(tx, valid.name, alias, next, reason);
+      for (const alias of options.aliases ?? []) await this.moveAlias(tx, valid.name, alias, next, { reason, actor });
       return {
         version: await this.mustGet(tx, valid.name, String(next)),
         created: true,
@@ -169,14 +173,17 @@ export class ModelRegistry {
     return { name, versions, aliases, aliasHistory: history };
   }
 
-  /** Points `alias` at `version` atomically, recording who moved it from where, and why. */
-  async promote(name: string, alias: string, version: string, reason: string): Promise<AliasEvent> {
+  /**
+   * Points `alias` at `version` atomically, recording who moved it from where, and why.
+   * @param actor who moves it (an API key's name, `cli:<os user>`) @default null
+   */
+  async promote(name: string, alias: string, version: string, reason: string, actor?: string): Promise<AliasEvent> {
     return this.transaction(async (tx) => {
       await tx.query(sql.LOCK_MODEL, [name]);
       const target = await this.getVersionTx(tx, name, version);
       if (!target) throw new ModelNotFoundError(`${name}@${version}`, await this.refsOf(name));
       if (target.deprecatedAt) throw new ModelDeprecatedError(`${name}@${version}`, target.deprecationReason);
-      return this.moveAlias(tx, name, alias, Number(version), reason);
+      return this.moveAlias(tx, name, alias, Number(version), { reason, actor: actor ?? null });
     });
   }
 
@@ -203,17 +210,18 @@ export class ModelRegistry {
     name: string,
     alias: string,
     to: number,
-    reason: string,
+    { reason, actor }: { reason: string; actor: string | null },
   ): Promise<AliasEvent> {
     const from = (await tx.query<{ version: number }>(sql.SELECT_ALIAS, [name, alias])).rows[0]?.version ?? null;
     await tx.query(sql.UPSERT_ALIAS, [name, alias, to]);
-    await tx.query(sql.INSERT_ALIAS_EVENT, [name, alias, from, to, reason]);
+    await tx.query(sql.INSERT_ALIAS_EVENT, [name, alias, from, to, reason, actor]);
     return {
       alias,
       from: from === null ? null : String(from),
       to: String(to),
       reason,
       movedAt: new Date().toISOString(),
+      actor,
     };
   }
 

@@ -28,9 +28,9 @@ export class RuleSetStore {
     });
   }
 
-  /** Stores `spec` as the next version, or returns the version already holding this exact spec. */
-  async apply(spec: RuleSetSpec): Promise<{ ruleSet: StoredRuleSet; created: boolean }> {
-    const { stored, created } = await this.specs.apply(spec);
+  /** Stores `spec` as the next version, or returns the version already holding this exact spec. @param actor @default null */
+  async apply(spec: RuleSetSpec, actor?: string): Promise<{ ruleSet: StoredRuleSet; created: boolean }> {
+    const { stored, created } = await this.specs.apply(spec, actor);
     return { ruleSet: stored, created };
   }
 

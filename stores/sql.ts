@@ -18,7 +18,7 @@ const DECISION_COLUMNS = `decision_id, case_id, pipeline, pipeline_version, outc
   review_note, reviewed_at, rule_set, rule_set_version, rules_matched, similar_cases, timings, latency_ms,
   COALESCE((SELECT jsonb_agg(jsonb_build_object('feedback_id', f.feedback_id, 'decision_id', f.decision_id,
                                                 'label', f.label, 'source', f.source, 'note', f.note,
-                                                'received_at', f.received_at) ORDER BY f.received_at, f.id)
+                                                'actor', f.actor, 'received_at', f.received_at) ORDER BY f.received_at, f.id)
             FROM decision_feedback f WHERE f.decision_id = decisions.decision_id), '[]'::jsonb) AS feedback`;
 
 export const SELECT_DECISION = `SELECT ${DECISION_COLUMNS} FROM decisions WHERE decision_id = $1`;

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 
-/** All SQL of a versioned-spec table (`pipelines`, `rule_sets`): name, version, spec, spec_hash, description. */
+/** All SQL of a versioned-spec table (`pipelines`, `rule_sets`): name, version, spec, spec_hash, description, actor. */
 function sqlFor(table: 'pipelines' | 'rule_sets') {
-  const columns = 'name, version, spec, created_at';
+  const columns = 'name, version, spec, created_at, actor';
   return {
     // Serialises applies of one name, so two applying at once cannot take the same version.
     lock: `SELECT pg_advisory_xact_lock(hashtext('${table}:' || $1))`,
     byHash: `SELECT version FROM ${table} WHERE name = $1 AND spec_hash = $2 ORDER BY version LIMIT 1`,
     next: `SELECT coalesce(max(version), 0) + 1 AS next FROM ${table} WHERE name = $1`,
-    insert: `INSERT INTO ${table} (name, version, spec, spec_hash, description) VALUES ($1, $2, $3, $4, $5)`,
+    insert: `INSERT INTO ${table} (name, version, spec, spec_hash, description, actor) VALUES ($1, $2, $3, $4, $5, $6)`,
     latest: `SELECT ${columns} FROM ${table} WHERE name = $1 ORDER BY version DESC LIMIT 1`,
     exact: `SELECT ${columns} FROM ${table} WHERE name = $1 AND version = $2`,
     versions: `SELECT ${columns} FROM ${table} WHERE name = $1 ORDER BY version`,
@@ -25,6 +25,8 @@ export interface StoredSpec<S> {
   version: string;
   spec: S;
   createdAt: string;
+  /** Who applied this version (an API key's name, `cli:<os user>`, `seed`); null before actors were recorded. */
+  actor: string | null;
 }
 
 export interface VersionedSpecOptions<S> {
@@ -48,17 +50,27 @@ export class VersionedSpecStore<S extends { name: string; description?: string }
   ) {
     this.sql = sqlFor(options.table);
     this.row = z
-      .object({ name: z.string(), version: z.number().int(), spec: z.unknown(), created_at: z.date() })
+      .object({
+        name: z.string(),
+        version: z.number().int(),
+        spec: z.unknown(),
+        created_at: z.date(),
+        actor: z.string().nullable(),
+      })
       .transform((r) => ({
         name: r.name,
         version: String(r.version),
         spec: options.schema.parse(r.spec),
         createdAt: r.created_at.toISOString(),
+        actor: r.actor,
       }));
   }
 
-  /** Stores `spec` as the next version, or returns the version already holding this exact spec. */
-  async apply(spec: S): Promise<{ stored: StoredSpec<S>; created: boolean }> {
+  /**
+   * Stores `spec` as the next version, or returns the version already holding this exact spec (and its actor).
+   * @param actor who applies it @default null
+   */
+  async apply(spec: S, actor?: string): Promise<{ stored: StoredSpec<S>; created: boolean }> {
     const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
     const tx = await this.pool.connect();
     try {
@@ -68,7 +80,14 @@ export class VersionedSpecStore<S extends { name: string; description?: string }
       let version = same?.version;
       if (version === undefined) {
         version = (await tx.query<{ next: number }>(this.sql.next, [spec.name])).rows[0]?.next ?? 1;
-        await tx.query(this.sql.insert, [spec.name, version, JSON.stringify(spec), hash, spec.description ?? null]);
+        await tx.query(this.sql.insert, [
+          spec.name,
+          version,
+          JSON.stringify(spec),
+          hash,
+          spec.description ?? null,
+          actor ?? null,
+        ]);
       }
       const row = (await tx.query(this.sql.exact, [spec.name, version])).rows[0] as unknown;
       await tx.query('COMMIT');

@@ -44,10 +44,15 @@ describe('arbiter api', () => {
     const blocker = createServer().listen(port, '0.0.0.0');
     try {
       const closed = arbiterApi([], { ARBITER_API_KEYS: ' ' });
+      const misspelt = arbiterApi([], { ARBITER_API_KEYS: 'ana:reveiw:a-secret-of-20-chars' });
       const open = arbiterApi(['--no-auth', '--port', String(port)], { ARBITER_API_KEYS: '' });
       expect(await closed.exited).toBe(1);
       expect(closed.stderr()).toMatch(/^arbiter: ARBITER_API_KEYS is empty: .*--no-auth/);
       expect(closed.stderr().trim().split('\n')).toHaveLength(1);
+      expect(await misspelt.exited).toBe(1);
+      expect(misspelt.stderr()).toBe(
+        "arbiter: ARBITER_API_KEYS: key 1 roles.0: unknown role 'reveiw' (did you mean 'review'?); roles: decide, review, admin, read\n",
+      );
       expect(await open.exited).toBe(1);
       expect(open.stderr()).toContain('AUTHENTICATION IS OFF');
       expect(open.stderr()).toContain(`arbiter: port ${port} (HTTP API) is already in use`);
@@ -58,7 +63,9 @@ describe('arbiter api', () => {
 
   it('serves on the embedded stack: healthz, 401 without a key, 400 naming input, OpenAPI; exits 0 on Ctrl-C', async () => {
     const port = await freePort();
-    const run = arbiterApi([], { ARBITER_API_KEYS: 'k', PORT: String(port) });
+    // A bare secret (the format before roles) and a named read-only key.
+    const reader = 'reader-secret-0123456789';
+    const run = arbiterApi([], { ARBITER_API_KEYS: `k,reader:read:${reader}`, PORT: String(port) });
     let child: ChildProcess | undefined = run.child;
     try {
       const call = apiCaller(`http://127.0.0.1:${port}`);
@@ -77,6 +84,8 @@ describe('arbiter api', () => {
       const malformed = await call<Problem>('POST', '/v1/decisions', { caseId: 'x' }, { key: 'k' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.errors?.map((e) => e.path)).toEqual(['input']);
+      const readOnly = await call<Problem>('POST', '/v1/decisions', { caseId: 'x' }, { key: reader });
+      expect([readOnly.status, readOnly.body.type]).toEqual([403, 'urn:arbiter:problem:forbidden']);
       const doc = await call<{ openapi: string }>('GET', '/openapi.json');
       expect(doc.body.openapi).toBe('3.1.0');
 
@@ -84,6 +93,7 @@ describe('arbiter api', () => {
       expect(await run.exited, run.stderr()).toBe(0);
       child = undefined;
       expect(run.stderr()).toContain(`Arbiter API at http://127.0.0.1:${port}`); // loopback unless --host says otherwise
+      expect(run.stderr()).toMatch(/ARBITER_API_KEYS holds 1 bare secret\(s\), taken as key-1\.\.key-1 .*deprecated/);
     } finally {
       child?.kill('SIGKILL');
     }

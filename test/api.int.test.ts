@@ -13,8 +13,17 @@ import { MODELS_DIR } from './helpers/models';
 import { startTestOrchestrator, type TestOrchestrator } from './helpers/orchestrator';
 import { serviceModel, startScoringService, type ScoringService } from './helpers/scoring-service';
 
+import type { ApiKey } from '../config/api-keys';
+
 const KEY = 'test-key';
 const metrics = createArbiterMetrics();
+const REVIEW_KEY = 'review-key-0123456789';
+// `ana` may do everything; `rita` reviews (and reads, to see what she reviews); `second` only reads.
+const KEYS: ApiKey[] = [
+  { name: 'ana', roles: ['admin'], secret: KEY },
+  { name: 'rita', roles: ['review', 'read'], secret: REVIEW_KEY },
+  { name: 'second', roles: ['read'], secret: 'second-key' },
+];
 let suite: TestOrchestrator;
 let stores: ReturnType<typeof storesFromPool>;
 let server: ApiServer;
@@ -43,7 +52,7 @@ beforeAll(async () => {
     client: suite.client,
     pool: suite.db.pool,
     ...stores,
-    apiKeys: [KEY, 'second-key'],
+    apiKeys: KEYS,
     // The default: the 0.7 MiB case below must reach the case limits, not the body limit.
     bodyLimit: 1024 * 1024,
     metrics: createApiMetrics(metrics),
@@ -210,7 +219,7 @@ describe('HTTP API: decisions', () => {
       client: suite.client,
       pool: suite.db.pool,
       ...stores,
-      apiKeys: [KEY],
+      apiKeys: KEYS,
       decideWaitMs: 1,
     });
     const c = high();
@@ -235,14 +244,44 @@ describe('HTTP API: decisions', () => {
     const decided = await call('POST', '/v1/decisions', { caseId: uniq('rev'), input: c.input, ...toReview });
     expect(decided.body).toMatchObject({ outcome: 'review', review: { state: 'pending' } });
     const path = `/v1/decisions/${String(decided.body.id)}/review`;
+    // The key's own name may be repeated; anyone else's is refused before the review is sent.
     const first = await call('POST', path, { action: 'approve', reviewer: 'ana', note: 'known site' });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ state: 'approved', finalOutcome: 'approve', reviewer: 'ana' });
-    const second = await call<Problem>('POST', path, { action: 'decline', reviewer: 'bo' });
+    const impostor = await call<Problem>('POST', path, { action: 'decline', reviewer: 'bo' });
+    expect([impostor.status, impostor.body.type]).toEqual([403, 'urn:arbiter:problem:forbidden']);
+    expect(impostor.body.detail).toMatch(/key 'ana' cannot record reviewer 'bo'/);
+    const second = await call<Problem>('POST', path, { action: 'decline' });
     expect(second.status).toBe(409);
     expect(second.body.detail).toMatch(/not waiting for review/);
     const badAction = await call<Problem>('POST', path, { action: 'maybe', reviewer: 'bo' });
     expect(paths(badAction.body)).toEqual(['action']);
+  });
+
+  it("records the reviewer from the key, and the review in the decision log under the key's name", async () => {
+    const decided = await call('POST', '/v1/decisions', { caseId: uniq('rita'), input: high().input, ...toReview });
+    const id = String(decided.body.id);
+    const reviewed = await call('POST', `/v1/decisions/${id}/review`, { action: 'decline' }, { key: REVIEW_KEY });
+    expect(reviewed).toMatchObject({ status: 200, body: { state: 'declined', reviewer: 'rita' } });
+    const status = await pollUntil(
+      () =>
+        call<{ audit?: { review?: { reviewer?: string } } }>('GET', `/v1/decisions/${id}`, undefined, {
+          key: REVIEW_KEY,
+        }),
+      (r) => r.body.audit?.review?.reviewer !== undefined,
+    );
+    expect(status.body.audit?.review?.reviewer).toBe('rita');
+    // `rita` may review and read, not decide or administer.
+    const denied = await call<Problem>(
+      'POST',
+      '/v1/models/phishing-gb/aliases',
+      { alias: 'x', version: '1' },
+      { key: REVIEW_KEY },
+    );
+    expect([denied.status, denied.body.detail]).toEqual([
+      403,
+      expect.stringMatching(/needs the 'admin' role.*key 'rita'/),
+    ]);
   });
 
   it('records feedback (200), and answers 404 for a decision it does not know', async () => {
@@ -285,13 +324,14 @@ describe('HTTP API: decisions', () => {
     ]);
     const again = await call<Report>('POST', '/v1/decisions/feedback', body);
     expect(again.body).toMatchObject({ applied: 0, unchanged: 2, failed: 2 });
-    const status = await call<{ audit: { feedback: { label: string; note?: string }[] } }>(
+    const status = await call<{ audit: { feedback: { label: string; note?: string; actor?: string }[] } }>(
       'GET',
       `/v1/decisions/${id}`,
     );
-    expect(status.body.audit.feedback.map((f) => [f.label, f.note])).toEqual([
-      ['fraud', undefined],
-      ['fraud', 'by case id'],
+    // Each row recorded with the key that sent it.
+    expect(status.body.audit.feedback.map((f) => [f.label, f.note, f.actor])).toEqual([
+      ['fraud', undefined, 'ana'],
+      ['fraud', 'by case id', 'ana'],
     ]);
     // Not an array, or too many rows: the whole body is refused, naming the field.
     const notArray = await call<Problem>('POST', '/v1/decisions/feedback', { feedback: { decisionId: id } });
@@ -342,7 +382,15 @@ describe('HTTP API: models and pipelines', () => {
     expect((await call<Problem>('GET', '/v1/models/api-broken')).status).toBe(404);
 
     const promoted = await call('POST', '/v1/models/api-http/aliases', { alias: 'challenger', version: '1' });
-    expect(promoted).toMatchObject({ status: 200, body: { alias: 'challenger', to: '1' } });
+    expect(promoted).toMatchObject({ status: 200, body: { alias: 'challenger', to: '1', actor: 'ana' } });
+    // The registration and both alias moves are recorded with the key's name, and shown.
+    type Shown = { versions: { actor: string | null }[]; aliasHistory: { alias: string; actor: string | null }[] };
+    const shown = await call<Shown>('GET', '/v1/models/api-http', undefined, { key: 'second-key' });
+    expect(shown.body.versions.map((v) => v.actor)).toEqual(['ana']);
+    expect(shown.body.aliasHistory.map((e) => [e.alias, e.actor])).toEqual([
+      ['champion', 'ana'],
+      ['challenger', 'ana'],
+    ]);
     const noVersion = await call<Problem>('POST', '/v1/models/api-http/aliases', { alias: 'x', version: '9' });
     expect(noVersion.status).toBe(404);
     expect(noVersion.body.available).toContain('api-http@1');
@@ -360,7 +408,10 @@ describe('HTTP API: models and pipelines', () => {
 
     const spec = { name: 'api-one', steps: [{ id: 'a', type: 'model', model: 'phishing-gb:champion' }], output: 'a' };
     const created = await call('POST', '/v1/pipelines', spec);
-    expect(created).toMatchObject({ status: 201, body: { created: true, pipeline: { name: 'api-one' } } });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { created: true, pipeline: { name: 'api-one', actor: 'ana' } },
+    });
     expect(await call('POST', '/v1/pipelines', spec)).toMatchObject({ status: 200, body: { created: false } });
     const ghost = { ...spec, name: 'api-ghost', steps: [{ id: 'a', type: 'model', model: 'ghost:champion' }] };
     const invalid = await call<Problem>('POST', '/v1/pipelines', ghost);

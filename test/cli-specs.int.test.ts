@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -73,7 +73,12 @@ describe('arbiter rules', () => {
     const table = await arbiter('rules', 'list');
     expect(table.stdout).toMatch(/demo\s*│\s*2\s*│\s*6\s*│\s*approve/);
     const show = await arbiter('rules', 'show', 'demo', '--json');
-    expect((JSON.parse(show.stdout) as { version: string }[]).map((v) => v.version)).toEqual(['1', '2']);
+    // Applied from the CLI: recorded as `cli:<os user>`.
+    const versions = JSON.parse(show.stdout) as { version: string; actor: string | null }[];
+    expect(versions.map((v) => [v.version, v.actor])).toEqual([
+      ['1', `cli:${userInfo().username}`],
+      ['2', `cli:${userInfo().username}`],
+    ]);
     const unknown = await arbiter('rules', 'show', 'nope');
     expect([unknown.code, unknown.stderr.trim()]).toEqual([1, 'arbiter: unknown rule set nope; available: demo']);
   });

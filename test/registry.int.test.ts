@@ -1,8 +1,11 @@
+import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModelRef } from '../core/model-ref';
 import type { ModelVersionSpec } from '../core/model-version';
 import { readModelCard, specOf } from '../models/cards';
-import { registerModel, registerModelCards, RegistrationRejectedError } from '../admin/registration';
+import { registerModel, registerModelCards, RegistrationRejectedError, SEED_ACTOR } from '../admin/registration';
+import { RuleSetsAdmin } from '../admin/rules';
+import { cliActor } from '../cli/actor';
 import { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
 import { createModelServices, type ModelServices } from '../admin/model-services';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -208,5 +211,40 @@ describe('pinning cache (activities/pin-cache.ts)', () => {
     expect(BigInt(await registryGeneration(db.pool))).toBeGreaterThan(BigInt(before));
     expect((await loadPipeline({ name: 'pin-p' })).pins['pin-a:champion']?.version).toBe('2');
     expect(reads).toBe(2);
+  });
+});
+
+describe('actors (who registered, moved, applied)', () => {
+  it("records the CLI's actor on a registration, an alias move, a pipeline and a rule set, and shows it", async () => {
+    const { registry, pipelines } = models;
+    const actor = cliActor();
+    expect(actor).toBe(`cli:${userInfo().username}`);
+    await registry.register(named('act-a'), { aliases: ['champion'], actor });
+    await registry.register({ ...named('act-a'), description: 'v2' }, { actor: 'ana' });
+    await registry.promote('act-a', 'champion', '2', 'better', 'ana');
+    const shown = await registry.show('act-a');
+    expect(shown.versions.map((v) => [v.version, v.actor])).toEqual([
+      ['1', actor],
+      ['2', 'ana'],
+    ]);
+    expect(shown.aliasHistory.map((e) => [e.to, e.actor])).toEqual([
+      ['1', actor],
+      ['2', 'ana'],
+    ]);
+    // An unchanged apply keeps the version and the actor who first applied it.
+    const admin = new PipelinesAdmin(pipelines, registry);
+    const spec = { name: 'act-p', steps: [{ id: 'a', type: 'model', model: 'act-a:champion' }], output: 'a' };
+    expect((await admin.apply(spec, actor)).pipeline.actor).toBe(actor);
+    expect((await admin.apply(spec, 'ana')).pipeline).toMatchObject({ version: '1', actor });
+    const rules = RuleSetsAdmin.fromPool(db.pool);
+    const ruleSet = { name: 'act-r', rules: [], default: { outcome: 'approve', reason: 'none matched' } };
+    await rules.apply(ruleSet, 'ana');
+    expect((await rules.show('act-r')).map((r) => r.actor)).toEqual(['ana']);
+  });
+
+  it("records model cards seeded at start as 'seed'", async () => {
+    await registerModelCards(models.registry, models.runtime, [{ ...named('act-seed'), aliases: ['champion'] }]);
+    const shown = await models.registry.show('act-seed');
+    expect([shown.versions[0]?.actor, shown.aliasHistory[0]?.actor]).toEqual([SEED_ACTOR, SEED_ACTOR]);
   });
 });

@@ -79,7 +79,7 @@ beforeAll(async () => {
     similarity: { embedder: 'phishing-features:champion', topK: 3 },
   });
   stores = storesFromPool(suite.db.pool, MODELS_DIR);
-  const app = createApp({ client: suite.client, pool: suite.db.pool, ...stores, apiKeys: [KEY] });
+  const app = createApp({ client: suite.client, pool: suite.db.pool, ...stores, apiKeys: [{ name: 'ops', roles: ['admin'], secret: KEY }] });
   api = await startApiServer({ fetch: app.fetch, port: 0, host: '127.0.0.1' });
   call = apiCaller(api.url, KEY);
 });

@@ -34,7 +34,7 @@ const decideRoute = createRoute({
       ),
       headers: { Location: { schema: { type: 'string' }, description: '/v1/decisions/{id}' } },
     },
-    ...problemResponses(400, 401, 404, 413, 502),
+    ...problemResponses(400, 401, 403, 404, 413, 502),
   },
 });
 
@@ -44,7 +44,7 @@ const getRoute = createRoute({
   tags: ['decisions'],
   summary: 'Where a decision stands: pending, decided, rejected or failed',
   request: { params: DecisionIdParamsSchema },
-  responses: { 200: jsonResponse(DecisionStatusViewSchema, 'the decision status'), ...problemResponses(401, 404) },
+  responses: { 200: jsonResponse(DecisionStatusViewSchema, 'the decision status'), ...problemResponses(401, 403, 404) },
 });
 
 /** The decision log's row, best effort: the status comes from Temporal and stands without it. */

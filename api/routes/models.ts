@@ -24,7 +24,7 @@ const listRoute = createRoute({
   summary: 'Every model with its kind, latest version and aliases',
   responses: {
     200: jsonResponse(z.object({ models: z.array(ModelSummarySchema) }), 'the registry'),
-    ...problemResponses(401),
+    ...problemResponses(401, 403),
   },
 });
 
@@ -34,7 +34,7 @@ const showRoute = createRoute({
   tags,
   summary: 'Versions, aliases and alias history of one model',
   request: { params: ModelNameParamsSchema },
-  responses: { 200: jsonResponse(ModelDetailsSchema, 'the model'), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonResponse(ModelDetailsSchema, 'the model'), ...problemResponses(400, 401, 403, 404) },
 });
 
 const registerRoute = createRoute({
@@ -46,7 +46,7 @@ const registerRoute = createRoute({
   responses: {
     201: jsonResponse(RegisteredSchema, 'stored as a new version'),
     200: jsonResponse(RegisteredSchema, 'unchanged: the latest version already holds this spec'),
-    ...problemResponses(400, 401, 413, 422),
+    ...problemResponses(400, 401, 403, 413, 422),
   },
 });
 
@@ -56,7 +56,10 @@ const promoteRoute = createRoute({
   tags,
   summary: 'Point an alias at a version (promote)',
   request: { params: ModelNameParamsSchema, body: jsonBody(PromoteBodySchema) },
-  responses: { 200: jsonResponse(AliasEventSchema, 'the alias move'), ...problemResponses(400, 401, 404, 409, 413) },
+  responses: {
+    200: jsonResponse(AliasEventSchema, 'the alias move'),
+    ...problemResponses(400, 401, 403, 404, 409, 413),
+  },
 });
 
 const inferRoute = createRoute({
@@ -65,7 +68,10 @@ const inferRoute = createRoute({
   tags,
   summary: 'Call one model (name:alias or name@version) on one input, through Temporal',
   request: { params: ModelRefParamsSchema, body: jsonBody(InputRowSchema) },
-  responses: { 200: jsonResponse(ModelExecutionSchema, 'the output'), ...problemResponses(400, 401, 404, 413, 502) },
+  responses: {
+    200: jsonResponse(ModelExecutionSchema, 'the output'),
+    ...problemResponses(400, 401, 403, 404, 413, 502),
+  },
 });
 
 /** The model registry: list, show, register, promote, infer. */
@@ -76,7 +82,11 @@ export function modelRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.openapi(registerRoute, async (c) => {
     const { aliases, reason, card: _provenance, ...spec } = c.req.valid('json');
-    const registered = await deps.models.register(spec, { aliases, reason: reason ?? 'registered through the API' });
+    const registered = await deps.models.register(spec, {
+      aliases,
+      reason: reason ?? 'registered through the API',
+      actor: c.get('caller').name,
+    });
     if (!registered.created) return c.json(registered, 200);
     c.header('Location', `/v1/models/${registered.version.name}`);
     return c.json(registered, 201);
@@ -85,7 +95,8 @@ export function modelRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(promoteRoute, async (c) => {
     const { alias, version, reason } = c.req.valid('json');
     const ref = `${c.req.valid('param').name}@${version}`;
-    return c.json(await deps.models.promote(ref, alias, reason ?? 'promoted through the API'), 200);
+    const actor = c.get('caller').name;
+    return c.json(await deps.models.promote(ref, alias, reason ?? 'promoted through the API', actor), 200);
   });
 
   app.openapi(inferRoute, async (c) => {

@@ -30,7 +30,7 @@ const metricsRoute = createRoute({
   summary: 'Prometheus metrics',
   responses: {
     200: { description: 'the Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
-    ...problemResponses(401),
+    ...problemResponses(401, 403),
   },
 });
 

@@ -20,6 +20,8 @@ const StoredPipelineSchema = z.object({
   version: z.string(),
   spec: SpecSchema,
   createdAt: z.string(),
+  /** Who applied this version (an API key's name, `cli:<os user>`, `seed`); null before actors were recorded. */
+  actor: z.string().nullable(),
 });
 const AppliedSchema = z.object({ pipeline: StoredPipelineSchema, created: z.boolean() });
 const NameParamsSchema = z.object({
@@ -33,7 +35,7 @@ const listRoute = createRoute({
   summary: 'The latest version of every pipeline',
   responses: {
     200: jsonResponse(z.object({ pipelines: z.array(StoredPipelineSchema) }), 'the pipelines'),
-    ...problemResponses(401),
+    ...problemResponses(401, 403),
   },
 });
 
@@ -45,7 +47,7 @@ const showRoute = createRoute({
   request: { params: NameParamsSchema },
   responses: {
     200: jsonResponse(z.object({ versions: z.array(StoredPipelineSchema) }), 'the versions'),
-    ...problemResponses(401, 404),
+    ...problemResponses(401, 403, 404),
   },
 });
 
@@ -58,7 +60,7 @@ const applyRoute = createRoute({
   responses: {
     201: jsonResponse(AppliedSchema, 'stored as a new version'),
     200: jsonResponse(AppliedSchema, 'unchanged: the version already holding this spec'),
-    ...problemResponses(400, 401, 413),
+    ...problemResponses(400, 401, 403, 413),
   },
 });
 
@@ -68,7 +70,10 @@ const runRoute = createRoute({
   tags,
   summary: "Run a stored pipeline on one input: every step's output, no decision",
   request: { params: NameParamsSchema, body: jsonBody(InputRowSchema) },
-  responses: { 200: jsonResponse(PipelineResultSchema, 'the result'), ...problemResponses(400, 401, 404, 413, 502) },
+  responses: {
+    200: jsonResponse(PipelineResultSchema, 'the result'),
+    ...problemResponses(400, 401, 403, 404, 413, 502),
+  },
 });
 
 /** Declarative pipelines: list, show, apply, run. */
@@ -78,7 +83,7 @@ export function pipelineRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(showRoute, async (c) => c.json({ versions: await deps.pipelines.show(c.req.valid('param').name) }, 200));
 
   app.openapi(applyRoute, async (c) => {
-    const applied = await deps.pipelines.apply(c.req.valid('json'));
+    const applied = await deps.pipelines.apply(c.req.valid('json'), c.get('caller').name);
     if (applied.created) c.header('Location', `/v1/pipelines/${applied.pipeline.name}`);
     return applied.created ? c.json(applied, 201) : c.json(applied, 200);
   });

@@ -22,6 +22,8 @@ export const AliasEventSchema = z.object({
   to: z.string(),
   reason: z.string(),
   movedAt: z.string(),
+  /** Who moved it (an API key's name, `cli:<os user>`, `seed`); null before actors were recorded. */
+  actor: z.string().nullable(),
 });
 
 /** `GET /v1/models/{name}`: versions, aliases and alias history. */

@@ -321,4 +321,15 @@ CREATE TRIGGER rule_sets_generation AFTER INSERT OR UPDATE OR DELETE ON rule_set
     // played no part. Older rule-decided rows keep theirs; the log's reader hides them (decision-store.ts).
     sql: `ALTER TABLE decisions ALTER COLUMN thresholds DROP NOT NULL;`,
   },
+  {
+    version: 11,
+    name: 'actors of admin actions',
+    // Who did it: an API key's name, `cli:<os user>` or `seed`; NULL for rows older than this.
+    sql: `
+ALTER TABLE model_versions ADD COLUMN actor text;
+ALTER TABLE model_alias_history ADD COLUMN actor text;
+ALTER TABLE pipelines ADD COLUMN actor text;
+ALTER TABLE rule_sets ADD COLUMN actor text;
+ALTER TABLE decision_feedback ADD COLUMN actor text;`,
+  },
 ];

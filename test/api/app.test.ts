@@ -5,9 +5,13 @@ import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
 import type { ArbiterClient } from '../../client';
 import type { ModelsAdmin } from '../../admin/models';
+import type { ApiKey } from '../../config/api-keys';
 
 /** Deps whose parts answer as the test says; whatever a test does not touch is left out. */
-function stubDeps(parts: { client?: object; pool?: object; models?: object }, apiKeys: string[] | null = ['k']) {
+function stubDeps(
+  parts: { client?: object; pool?: object; models?: object },
+  apiKeys: ApiKey[] | null = [{ name: 'k', roles: ['admin'], secret: 'k' }],
+) {
   return {
     client: parts.client as ArbiterClient,
     pool: parts.pool as Pool,

@@ -78,13 +78,16 @@ describe('toProblem', () => {
 });
 
 describe('keyChecker', () => {
-  const matches = keyChecker(['k1', 'a-much-longer-key']);
+  const matches = keyChecker([
+    { name: 'one', roles: ['read'], secret: 'k1' },
+    { name: 'long', roles: ['admin'], secret: 'a-much-longer-key' },
+  ]);
   it.each([
-    ['k1', true],
-    ['a-much-longer-key', true],
-    ['k', false],
-    ['k1 ', false],
-    ['', false],
-    ['K1', false],
-  ])('%j → %s', (presented, ok) => expect(matches(presented)).toBe(ok));
+    ['k1', 'one'],
+    ['a-much-longer-key', 'long'],
+    ['k', undefined],
+    ['k1 ', undefined],
+    ['', undefined],
+    ['K1', undefined],
+  ])('%j → %s', (presented, name) => expect(matches(presented)?.name).toBe(name));
 });
