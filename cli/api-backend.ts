@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { ArbiterClient } from '../client';
 import { openDatabase } from '../admin/database';
 import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../config/env';
+import { encryptionKeysOf } from '../config/encryption';
 import { installCliRuntime } from './runtime';
 import { withDatabase } from './stack/attach';
 import { assertPortFree } from './stack/ports';
@@ -44,6 +45,7 @@ export async function withApiBackend<T>(
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
     const client = await ArbiterClient.connect({
       address,
+      encryptionKeys: await encryptionKeysOf(env, { create: false }),
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
     });

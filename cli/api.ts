@@ -52,7 +52,8 @@ async function serve(
   try {
     const apiKeys = opts.auth ? env.ARBITER_API_KEYS : null;
     const limits = { bodyLimit: env.ARBITER_API_BODY_LIMIT, decideWaitMs: env.ARBITER_API_DECIDE_WAIT };
-    server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, log }).fetch);
+    const codecCorsOrigins = env.ARBITER_CODEC_CORS_ORIGINS;
+    server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, codecCorsOrigins, log }).fetch);
     say(`Arbiter API at ${server.url}  (OpenAPI: ${server.url}/openapi.json; Ctrl-C to stop)`);
     await untilInterrupted();
     say(`stopping: requests under way get ${env.ARBITER_SHUTDOWN_GRACE} ms (a second Ctrl-C quits at once)...`);

@@ -6,6 +6,7 @@ import { loadEnv } from '../config/env';
 import { startOrchestratorRuntime } from './orchestrator-runtime';
 import { ensureSearchAttributes } from './search-attributes';
 import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
+import { encryptionKeysOf } from '../config/encryption';
 import { temporalTarget } from '../config/temporal';
 
 /**
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const pool = await openPool(env.DATABASE_URL);
   const applied = await migrate(pool);
   log.info({ applied }, 'database ready');
-  const target = temporalTarget(env.TEMPORAL_ADDRESS);
+  const target = temporalTarget(env.TEMPORAL_ADDRESS, await encryptionKeysOf(env, { create: false }));
   await ensureSearchAttributes(target.connectionOptions, target.namespace).then(
     (added) => log.info({ added }, 'search attributes ready'),
     (err: unknown) => log.warn({ err }, 'could not register search attributes; register them with the Temporal CLI'),
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     pool,
     env,
     seedDemo: env.ARBITER_REGISTER_CARDS,
+    dataConverter: target.dataConverter,
     log: (msg) => log.info(msg),
   });
   log.info({ address: target.connectionOptions.address, taskQueue: env.ARBITER_TASK_QUEUE }, 'worker running');

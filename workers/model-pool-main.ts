@@ -6,6 +6,7 @@ import { caseLimitsOf, loadEnv } from '../config/env';
 import { createModelServices } from '../admin/model-services';
 import { startModelPool } from './model-pool';
 import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
+import { encryptionKeysOf } from '../config/encryption';
 import { temporalTarget } from '../config/temporal';
 
 /**
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const pool = await openPool(env.DATABASE_URL, { max: 4 });
   const models = createModelServices(pool, env.ARBITER_MODELS_DIR);
   const cache = await createResultCache({ REDIS_URL: env.REDIS_URL });
-  const target = temporalTarget(env.TEMPORAL_ADDRESS);
+  const target = temporalTarget(env.TEMPORAL_ADDRESS, await encryptionKeysOf(env, { create: false }));
   const connection = await NativeConnection.connect(target.connectionOptions);
   const modelPool = await startModelPool({
     connection,
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     cache,
     caseLimits: caseLimitsOf(env),
     shutdownGraceMs: env.ARBITER_SHUTDOWN_GRACE,
+    dataConverter: target.dataConverter,
     log: (msg) => log.info(msg),
   });
   log.info({ models: modelPool.served(), following: !env.ARBITER_POOL_MODELS }, 'model pool running');

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { LocalLoad } from '../activities/local-load';
@@ -40,6 +41,8 @@ export interface OrchestratorRuntimeOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** A vector store to use instead of the environment's (tests); the caller closes it. @default from ARBITER_VECTOR_STORE */
   vectors?: VectorStore;
+  /** Every worker's (config/temporal.ts `temporalTarget().dataConverter`: payload encryption). @default the SDK's */
+  dataConverter?: DataConverter;
   log?: (msg: string) => void;
 }
 
@@ -129,6 +132,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       deps,
       workflowBundle: opts.workflowBundle,
       shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
+      dataConverter: opts.dataConverter,
     });
     stops.push(runInBackground(worker));
     let modelPool: ModelPool | undefined;
@@ -141,6 +145,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
         cache,
         caseLimits: caseLimitsOf(opts.env),
         shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
+        dataConverter: opts.dataConverter,
         log,
       });
       stops.push(modelPool.stop);

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { PRELOADED_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
@@ -12,6 +13,8 @@ export interface OrchestratorWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** On shutdown, how long tasks under way may finish before activities are cancelled (ARBITER_SHUTDOWN_GRACE). @default 10000 */
   shutdownGraceMs?: number;
+  /** config/temporal.ts `temporalTarget().dataConverter` (payload encryption). @default the SDK's */
+  dataConverter?: DataConverter;
 }
 
 /** The worker that runs decision workflows and their local activities (model calls, the log). */
@@ -25,6 +28,7 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     taskQueue: opts.taskQueue,
     ...workflowSource,
     activities: createActivities(opts.deps),
+    dataConverter: opts.dataConverter,
     ...shutdownTimes(opts.shutdownGraceMs),
   });
 }

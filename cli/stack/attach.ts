@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { ArbiterClient } from '../../client';
 import { openDatabase, openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
 import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../../config/env';
+import { encryptionKeysOf } from '../../config/encryption';
 import { assertPortFree } from './ports';
 
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -54,6 +55,7 @@ export async function withArbiter<T>(env: ArbiterEnv, fn: (client: ArbiterClient
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
     const client = await ArbiterClient.connect({
       address,
+      encryptionKeys: await encryptionKeysOf(env, { create: false }),
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
     });

@@ -7,7 +7,11 @@ import { openMigratedDatabase, startEmbeddedDatabase } from '../../admin/databas
 import { caseLimitsOf, type ArbiterEnv } from '../../config/env';
 import type { ModelServices } from '../../admin/model-services';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../../workers/orchestrator-runtime';
+import type { DataConverter } from '@temporalio/common';
+import { encryptionKeysOf } from '../../config/encryption';
 import { temporalTarget } from '../../config/temporal';
+import { startCodecServer } from '../../api/codec-server';
+import { EncryptionCodec } from '../../codec/encryption-codec';
 import { assertPortFree } from './ports';
 import { startTemporalDevServer } from './temporal-dev-server';
 
@@ -16,6 +20,10 @@ export interface Stack {
   temporalAddress: string;
   /** Set when Arbiter started the dev server itself. */
   uiUrl?: string;
+  /** The embedded UI's codec endpoint (set when Arbiter started the dev server and payloads are encrypted). */
+  codecEndpoint?: string;
+  /** What every client and worker of this stack uses (payload encryption); more workers take it too. */
+  dataConverter: DataConverter;
   /** The embedded dev server's process id (benchmarks read its memory). */
   temporalPid?: number;
   databaseUrl: string;
@@ -52,16 +60,32 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     const pool = await openMigratedDatabase(databaseUrl);
     undo.push(() => pool.end());
 
+    // The embedded stack is encrypted by default: a key is created in the data dir on first start.
+    const keys = await encryptionKeysOf(env, { create: true });
     let address = env.TEMPORAL_ADDRESS;
     let uiUrl: string | undefined;
     let temporalPid: number | undefined;
+    let codecEndpoint: string | undefined;
     if (!address) {
       await assertPortFree(env.ARBITER_TEMPORAL_PORT, 'Temporal frontend', 'ARBITER_TEMPORAL_PORT');
       await assertPortFree(env.ARBITER_UI_PORT, 'Temporal Web UI', 'ARBITER_UI_PORT');
+      if (keys) {
+        // The UI reads payloads through it; see api/codec-server.ts for why it takes no API key.
+        await assertPortFree(env.ARBITER_CODEC_PORT, 'codec endpoint for the Temporal UI', 'ARBITER_CODEC_PORT');
+        const ui = [`http://localhost:${env.ARBITER_UI_PORT}`, `http://127.0.0.1:${env.ARBITER_UI_PORT}`];
+        const codec = await startCodecServer({
+          port: env.ARBITER_CODEC_PORT,
+          codecs: [new EncryptionCodec(keys)],
+          uiOrigins: ui,
+        });
+        undo.push(() => codec.close());
+        codecEndpoint = codec.endpoint;
+      }
       const temporal = await startTemporalDevServer({
         dataDir: join(dataDir, 'temporal'),
         port: env.ARBITER_TEMPORAL_PORT,
         uiPort: env.ARBITER_UI_PORT,
+        uiCodecEndpoint: codecEndpoint,
       });
       undo.push(() => temporal.stop());
       address = temporal.address;
@@ -69,7 +93,7 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
       temporalPid = temporal.pid;
       log(`Temporal dev server at ${address}, Web UI at ${uiUrl}`);
     }
-    const target = temporalTarget(address);
+    const target = temporalTarget(address, keys);
     const connection = await NativeConnection.connect(target.connectionOptions).catch((err: unknown) => {
       throw new TemporalUnreachableError(address, { cause: err });
     });
@@ -81,6 +105,7 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
       pool,
       env,
       seedDemo: true,
+      dataConverter: target.dataConverter,
       modelPool: true,
       log,
     });
@@ -89,7 +114,8 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     log(`orchestrator worker on task queue '${env.ARBITER_TASK_QUEUE}'`);
 
     // The client shares the worker's connection: one connection per embedded stack.
-    const client = new ArbiterClient(new Client({ connection, namespace: target.namespace }), {
+    const { namespace, dataConverter } = target;
+    const client = new ArbiterClient(new Client({ connection, namespace, dataConverter }), {
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
     });
@@ -97,6 +123,8 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
     return {
       temporalAddress: address,
       uiUrl,
+      codecEndpoint,
+      dataConverter,
       temporalPid,
       databaseUrl,
       embedded,
