@@ -14,6 +14,7 @@ export interface CodecServer {
 }
 
 export interface CodecServerOptions {
+  /** 0 picks a free one. */
   port: number;
   codecs: readonly PayloadCodec[];
   /** The Temporal UI's origins, allowed by CORS. */
@@ -33,7 +34,8 @@ export interface CodecServerOptions {
  * A deployed stack uses `arbiter api`'s `/codec`, behind the API's keys.
  */
 export async function startCodecServer(opts: CodecServerOptions): Promise<CodecServer> {
-  const hosts = new Set([`127.0.0.1:${opts.port}`, `localhost:${opts.port}`]);
+  // Known once listening (the port may be picked then).
+  let hosts = new Set<string>();
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.use('*', async (c, next) => {
     if (hosts.has(c.req.header('host') ?? '')) return next();
@@ -46,5 +48,6 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     return problemResponse(known ?? problem(500, 'internal', 'Internal server error', 'the codec failed'));
   });
   const server = await startApiServer({ port: opts.port, host: '127.0.0.1', fetch: app.fetch });
+  hosts = new Set([`127.0.0.1:${server.port}`, `localhost:${server.port}`]);
   return { endpoint: `http://127.0.0.1:${server.port}${CODEC_PREFIX}`, close: () => server.close(1000) };
 }

@@ -9,9 +9,9 @@ export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter
 /**
  * The data converter of every client and worker: with keys, every payload (workflow and activity
  * inputs and results, updates, queries, signals, memos, failure details, messages and stack traces)
- * is encrypted; without, the SDK's default.
+ * is encrypted. Without, payloads stay plain JSON, and an encrypted one fails naming its key id.
  */
 export function arbiterDataConverter(keys: EncryptionKeys | undefined): DataConverter {
-  if (!keys) return {};
-  return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
+  const payloadCodecs = [new EncryptionCodec(keys)];
+  return keys ? { payloadCodecs, failureConverterPath: FAILURE_CONVERTER_PATH } : { payloadCodecs };
 }

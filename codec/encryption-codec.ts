@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { PayloadDecryptionError, UnknownEncryptionKeyError } from './errors';
 import type { EncryptionKeys } from './keys';
 
@@ -23,17 +23,19 @@ const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(byte
 export class EncryptionCodec implements PayloadCodec {
   private readonly keys: ReadonlyMap<string, Buffer>;
 
-  constructor(private readonly keyring: EncryptionKeys) {
-    this.keys = new Map(keyring.all.map((k) => [k.id, k.key]));
+  /** Without keys it encrypts nothing, and fails on an encrypted payload naming its key (not "unknown encoding"). */
+  constructor(private readonly keyring: EncryptionKeys | undefined) {
+    this.keys = new Map(keyring?.all.map((k) => [k.id, k.key]));
   }
 
   encode(payloads: Payload[]): Promise<Payload[]> {
+    if (!this.keyring) return Promise.resolve(payloads);
     const { id, key } = this.keyring.current;
     return Promise.resolve(
       payloads.map((payload) => {
         const iv = randomBytes(IV_BYTES);
         const cipher = createCipheriv(CIPHER, key, iv, { authTagLength: TAG_BYTES });
-        const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+        const plain = proto.temporal.api.common.v1.Payload.encode(payload).finish();
         const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
         return {
           metadata: {
@@ -65,7 +67,7 @@ export class EncryptionCodec implements PayloadCodec {
         decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
         decipher.final(),
       ]);
-      return temporal.api.common.v1.Payload.decode(plain);
+      return proto.temporal.api.common.v1.Payload.decode(plain);
     } catch (err) {
       throw new PayloadDecryptionError(keyId, { cause: err });
     }

@@ -4,10 +4,11 @@
  */
 export class UnknownEncryptionKeyError extends Error {
   constructor(readonly keyId: string) {
-    super(
-      `payload is encrypted with key '${keyId}', which this process does not have: ` +
-        `add '${keyId}:<key>' to ARBITER_ENCRYPTION_KEYS (after the key that encrypts)`,
-    );
+    // `arbiter dev`'s own keys are named dev-…: attached commands find them through the data dir.
+    const where = keyId.startsWith('dev-')
+      ? `run it with the ARBITER_DATA_DIR of the 'arbiter dev' that made it (its key is in <data dir>/encryption-keys)`
+      : `add '${keyId}:<key>' to ARBITER_ENCRYPTION_KEYS (after the key that encrypts)`;
+    super(`payload is encrypted with key '${keyId}', which this process does not have: ${where}`);
     this.name = 'UnknownEncryptionKeyError';
   }
 }

@@ -103,8 +103,11 @@ export const EnvSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean) ?? [],
   ),
-  /** The embedded stack's codec endpoint for its own Temporal UI (127.0.0.1 only). @default 8234 */
-  ARBITER_CODEC_PORT: port(8234),
+  /** The embedded stack's codec endpoint for its own Temporal UI (127.0.0.1 only; `arbiter dev` prints it). @default unset (a free port) */
+  ARBITER_CODEC_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(65535).optional(),
+  ),
   /** `arbiter api`'s largest request body, in bytes. @default 1048576 (1 MiB) */
   ARBITER_API_BODY_LIMIT: z.coerce.number().int().min(1).default(1_048_576),
   /** Fields a case may have: every key at every depth of its input counts (array elements do not). @default 1000 */

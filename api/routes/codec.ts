@@ -14,8 +14,9 @@ const JsonPayloadSchema = z.object({
   metadata: z.record(z.string(), Base64Schema).nullish(),
   data: Base64Schema.nullish(),
 });
+// Proto JSON leaves an empty list out: the Temporal CLI sends `{}` for an event without payloads.
 const PayloadsSchema = z
-  .object({ payloads: z.array(JsonPayloadSchema) })
+  .object({ payloads: z.array(JsonPayloadSchema).default([]) })
   .meta({ description: "Temporal's remote codec wire format" });
 type JsonPayload = z.infer<typeof JsonPayloadSchema>;
 

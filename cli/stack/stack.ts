@@ -71,10 +71,12 @@ export async function startStack(env: ArbiterEnv, log: (msg: string) => void = (
       await assertPortFree(env.ARBITER_UI_PORT, 'Temporal Web UI', 'ARBITER_UI_PORT');
       if (keys) {
         // The UI reads payloads through it; see api/codec-server.ts for why it takes no API key.
-        await assertPortFree(env.ARBITER_CODEC_PORT, 'codec endpoint for the Temporal UI', 'ARBITER_CODEC_PORT');
+        // A free port unless set: the UI is told where it is, so nothing needs a fixed one.
+        const port = env.ARBITER_CODEC_PORT ?? 0;
+        if (port) await assertPortFree(port, 'codec endpoint for the Temporal UI', 'ARBITER_CODEC_PORT');
         const ui = [`http://localhost:${env.ARBITER_UI_PORT}`, `http://127.0.0.1:${env.ARBITER_UI_PORT}`];
         const codec = await startCodecServer({
-          port: env.ARBITER_CODEC_PORT,
+          port,
           codecs: [new EncryptionCodec(keys)],
           uiOrigins: ui,
         });
