@@ -105,6 +105,11 @@ export default tseslint.config(
               message: 'workflows/ run in the Temporal sandbox: core/ (and activities/ as types only).',
             },
             {
+              target: './codec',
+              from: ['./activities', './models', './stores', './admin', './config', './workers', './client', './api', './cli', './ingest', './workflows'],
+              message: 'codec/ runs in every client and worker: it imports nothing of ours but core/.',
+            },
+            {
               target: ['./stores', './models', './activities', './config'],
               from: ['./admin', './workers', './client', './api', './cli', './ingest'],
               message: 'Data flows one way: nothing below reaches up into a way in or a process entry point.',
@@ -115,7 +120,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

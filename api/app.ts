@@ -10,6 +10,7 @@ import type { ApiApp, ApiDeps } from './deps';
 import { toProblem } from './error-problems';
 import { createApiMetrics, httpMetrics } from './metrics';
 import { invalidRequest, problem, problemResponse } from './problems';
+import { CODEC_PREFIX, codecCors, codecRoutes } from './routes/codec';
 import { withRoles } from './roles';
 import { decisionActionRoutes } from './routes/decision-actions';
 import { decisionRoutes } from './routes/decisions';
@@ -27,7 +28,7 @@ const WHERE = { json: 'request body', query: 'query string', param: 'path', head
 >;
 
 /** Every schema failure becomes a 400 problem naming each bad field (`input`, `thresholds.decline`). */
-const validationHook: Hook<unknown, ApiEnv, string, Response | undefined> = (result) => {
+export const validationHook: Hook<unknown, ApiEnv, string, Response | undefined> = (result) => {
   if (result.success) return undefined;
   return problemResponse(invalidRequest(WHERE[result.target] ?? result.target, toCaseIssues(result.error)));
 };
@@ -50,6 +51,9 @@ export function createApp(deps: ApiDeps): ApiApp {
   // First: the access line and the span cover everything after, refusals included.
   app.use('*', requestLog(log));
   app.use('*', httpMetrics(metrics));
+  // Before the key check: a browser's preflight carries no Authorization header, and is answered here.
+  const origins = deps.codecCorsOrigins ?? [];
+  if (origins.length > 0) app.use(`${CODEC_PREFIX}/*`, codecCors(origins));
   app.use('*', deps.apiKeys ? bearerAuth(deps.apiKeys) : openAccess());
   const tooLarge = problem(413, 'payload-too-large', 'Payload too large', 'the request body is too large');
   // Answered before the body is read: closing the connection keeps a client from reusing a socket
@@ -62,6 +66,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   modelRoutes(app, deps);
   pipelineRoutes(app, deps);
   opsRoutes(app, deps, metrics, log);
+  codecRoutes(app, () => deps.client.temporal.options.loadedDataConverter.payloadCodecs);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -28,6 +28,8 @@ export interface ApiDeps extends ApiStores {
   apiKeys: readonly ApiKey[] | null;
   /** How long `POST /v1/decisions` waits for the answer before it answers 202 (ARBITER_API_DECIDE_WAIT). @default 10000 */
   decideWaitMs?: number;
+  /** Browser origins (the Temporal UI's) allowed to call `/codec/*` (ARBITER_CODEC_CORS_ORIGINS). @default none */
+  codecCorsOrigins?: readonly string[];
   /** Largest request body in bytes. @default 1 MiB */
   bodyLimit?: number;
   /** @default createApiMetrics() */

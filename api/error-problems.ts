@@ -24,6 +24,7 @@ import {
   RuleSetInvalidError,
   RuleSetNotFoundError,
 } from '../admin/errors';
+import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../codec/errors';
 import { ForbiddenError } from './caller';
 import { invalidRequest, problem, type Problem } from './problems';
 
@@ -106,6 +107,8 @@ export function toProblem(err: unknown): Problem | undefined {
   }
   if (err instanceof RegistrationRejectedError)
     return problem(422, 'registration-rejected', 'Model does not answer', err.message);
+  if (err instanceof UnknownEncryptionKeyError || err instanceof PayloadDecryptionError)
+    return problem(400, 'undecryptable-payload', 'Payload cannot be decrypted', err.message);
   if (err instanceof DecisionFailedError) return decisionFailed(err);
   if (err instanceof TemporalUnreachableError || err instanceof DatabaseUnreachableError)
     return problem(503, 'unavailable', 'Service unavailable', UNAVAILABLE);

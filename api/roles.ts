@@ -24,6 +24,10 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /v1/pipelines': 'admin',
   'POST /v1/pipelines/{name}/run': 'decide',
   'GET /metrics': 'read',
+  // The Temporal CLI and UI read histories through these: decoding shows a case's input, which a
+  // `read` key already sees in `GET /v1/decisions/{id}`; encoding reveals nothing.
+  'POST /codec/encode': 'read',
+  'POST /codec/decode': 'read',
 };
 
 /** Hono's `/v1/models/:name` as the OpenAPI document writes it, `/v1/models/{name}`. */

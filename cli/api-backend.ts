@@ -4,6 +4,7 @@ import { openDatabase } from '../admin/database';
 import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../config/env';
 import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import { startCliMetrics } from './metrics';
+import { encryptionKeysOf } from '../config/encryption';
 import { withDatabase } from './stack/attach';
 import { assertPortFree } from './stack/ports';
 import { startStack } from './stack/stack';
@@ -61,6 +62,7 @@ async function onBackend<T>(
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
     const client = await ArbiterClient.connect({
       address,
+      encryptionKeys: await encryptionKeysOf(env, { create: false }),
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
     });

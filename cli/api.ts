@@ -56,7 +56,8 @@ async function serve(
   try {
     const limits = { bodyLimit: env.ARBITER_API_BODY_LIMIT, decideWaitMs: env.ARBITER_API_DECIDE_WAIT };
     const metrics = createApiMetrics(backend.metrics);
-    server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, metrics, log }).fetch);
+    const codecCorsOrigins = env.ARBITER_CODEC_CORS_ORIGINS;
+    server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, metrics, codecCorsOrigins, log }).fetch);
     say(`Arbiter API at ${server.url}  (OpenAPI: ${server.url}/openapi.json; Ctrl-C to stop)`);
     await untilInterrupted();
     say(`stopping: requests under way get ${env.ARBITER_SHUTDOWN_GRACE} ms (a second Ctrl-C quits at once)...`);
@@ -85,14 +86,13 @@ export async function runApi(env: ArbiterEnv, opts: ApiCliOptions): Promise<void
   // Checked before anything starts: a bad key list is a configuration error, not a runtime one.
   const loaded = opts.auth ? await loadApiKeys(env) : undefined;
   if (loaded?.keys.length === 0) throw new ApiKeysMissingError();
-  const [{ createLogger }, { startTracing }, { installCliRuntime }, { withApiBackend }] = await Promise.all([
+  const [{ createLogger }, { startTracing }, { withApiBackend }] = await Promise.all([
     import('../telemetry/log'),
     import('../telemetry/tracing'),
-    import('./runtime'),
     import('./api-backend'),
   ]);
   const log = createLogger({ name: 'arbiter-api', level: env.LOG_LEVEL, destination: process.stderr });
-  installCliRuntime(env.LOG_LEVEL);
+  // The SDK runtime (LOG_LEVEL, metrics exporter) is installed by withApiBackend's startCliMetrics.
   const tracing = await startTracing({ serviceName: 'arbiter-api' });
   if (!opts.auth) log.warn('AUTHENTICATION IS OFF (--no-auth): anyone who reaches this port can call every endpoint');
   if (loaded?.deprecation) log.warn(loaded.deprecation);

@@ -12,6 +12,8 @@ export function printStackInfo(stack: Stack, env: ArbiterEnv, metricsPort?: numb
   say('');
   say(`  Temporal:     ${stack.temporalAddress}${stack.embedded.temporal ? ' (embedded dev server)' : ''}`);
   if (stack.uiUrl) say(`  Temporal UI:  ${stack.uiUrl}/namespaces/default/workflows`);
+  if (stack.codecEndpoint)
+    say(`  Codec:        ${stack.codecEndpoint}  (payloads encrypted; temporal --codec-endpoint)`);
   say(`  Database:     ${stack.embedded.database ? `${stack.databaseUrl} (embedded PGlite)` : 'DATABASE_URL'}`);
   say(`  Task queue:   ${env.ARBITER_TASK_QUEUE}`);
   say(`  Data dir:     ${env.ARBITER_DATA_DIR}`);

@@ -19,6 +19,7 @@ import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
 import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/types';
 import { z } from 'zod';
 import { temporalTarget } from '../config/temporal';
+import type { EncryptionKeys } from '../codec/keys';
 import { submitFeedback, type FeedbackOptions } from './feedback';
 import {
   decisionStatus,
@@ -53,17 +54,23 @@ export class ArbiterClient {
     this.caseLimits = options.caseLimits ?? DEFAULT_CASE_LIMITS;
   }
 
-  /** Connects through TEMPORAL_* variables (envconfig); `address` overrides them. */
-  static async connect(options: ArbiterClientOptions & { address?: string } = {}): Promise<ArbiterClient> {
-    const target = temporalTarget(options.address);
+  /**
+   * Connects through TEMPORAL_* variables (envconfig); `address` overrides them. `encryptionKeys`
+   * must be the workers' (config/encryption.ts `encryptionKeysOf`) when payloads are encrypted.
+   */
+  static async connect(
+    options: ArbiterClientOptions & { address?: string; encryptionKeys?: EncryptionKeys } = {},
+  ): Promise<ArbiterClient> {
+    const target = temporalTarget(options.address, options.encryptionKeys);
     let connection: Connection;
     try {
       connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: 5000 });
     } catch (err) {
       throw new TemporalUnreachableError(target.connectionOptions.address ?? 'localhost:7233', { cause: err });
     }
+    const { dataConverter, namespace } = target;
     const interceptors = tracingInterceptors();
-    return new ArbiterClient(new Client({ connection, namespace: target.namespace, interceptors }), options);
+    return new ArbiterClient(new Client({ connection, namespace, dataConverter, interceptors }), options);
   }
 
   /**

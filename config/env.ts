@@ -7,6 +7,7 @@ import {
   type CaseLimits,
 } from '../core/case-limits';
 import { DEFAULT_TASK_QUEUE } from '../core/workflow-input';
+import { EncryptionKeysSchema } from '../codec/keys';
 import { DEMO_DIRS, PROJECT_ROOT } from './paths';
 
 /** librdkafka's `security.protocol` values. */
@@ -104,6 +105,21 @@ export const EnvSchema = z.object({
   ARBITER_API_KEYS: optional,
   /** A YAML or JSON file listing `{ name, roles, secret }` keys, instead of ARBITER_API_KEYS. @default unset */
   ARBITER_API_KEYS_FILE: optional,
+  /** Payload encryption keys, `id:base64-32-bytes[,id2:…]`: the first encrypts, all decrypt. @default unset (the embedded stack: a key it creates in ARBITER_DATA_DIR; otherwise no encryption) */
+  ARBITER_ENCRYPTION_KEYS: optional.pipe(EncryptionKeysSchema.optional()),
+  /** Browser origins (the Temporal UI's) allowed to call `arbiter api`'s `/codec`, comma-separated. @default none */
+  ARBITER_CODEC_CORS_ORIGINS: optional.transform(
+    (v) =>
+      v
+        ?.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean) ?? [],
+  ),
+  /** The embedded stack's codec endpoint for its own Temporal UI (127.0.0.1 only; `arbiter dev` prints it). @default unset (a free port) */
+  ARBITER_CODEC_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(65535).optional(),
+  ),
   /** `arbiter api`'s largest request body, in bytes. @default 1048576 (1 MiB) */
   ARBITER_API_BODY_LIMIT: z.coerce.number().int().min(1).default(1_048_576),
   /** Fields a case may have: every key at every depth of its input counts (array elements do not). @default 1000 */

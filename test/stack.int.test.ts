@@ -110,6 +110,8 @@ describe('embedded stack (arbiter dev)', () => {
     const stack = await startStack(env);
     const cliEnv = {
       ...process.env,
+      // The running stack's data dir: attached commands read its encryption key there.
+      ARBITER_DATA_DIR: dataDir,
       ARBITER_PG_PORT: String(env.ARBITER_PG_PORT),
       ARBITER_TEMPORAL_PORT: String(env.ARBITER_TEMPORAL_PORT),
       ARBITER_TASK_QUEUE: env.ARBITER_TASK_QUEUE,

@@ -11,6 +11,7 @@ import { serveMetrics } from '../metrics/server';
 import { startOrchestratorRuntime } from './orchestrator-runtime';
 import { ensureSearchAttributes } from './search-attributes';
 import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
+import { encryptionKeysOf } from '../config/encryption';
 import { temporalTarget } from '../config/temporal';
 
 /**
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const pool = await openPool(env.DATABASE_URL);
   const applied = await migrate(pool);
   log.info({ applied }, 'database ready');
-  const target = temporalTarget(env.TEMPORAL_ADDRESS);
+  const target = temporalTarget(env.TEMPORAL_ADDRESS, await encryptionKeysOf(env, { create: false }));
   await ensureSearchAttributes(target.connectionOptions, target.namespace).then(
     (added) => log.info({ added }, 'search attributes ready'),
     (err: unknown) => log.warn({ err }, 'could not register search attributes; register them with the Temporal CLI'),
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     env,
     seedDemo: env.ARBITER_REGISTER_CARDS,
     metrics,
+    dataConverter: target.dataConverter,
     log: (msg) => log.info(msg),
     logger: log,
   });

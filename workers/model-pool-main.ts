@@ -12,6 +12,7 @@ import { readBreakers, readCache } from './metrics-readers';
 import { createModelServices } from '../admin/model-services';
 import { startModelPool } from './model-pool';
 import { exitIfStuck, SHUTDOWN_MARGIN_MS, untilInterrupted } from './signals';
+import { encryptionKeysOf } from '../config/encryption';
 import { temporalTarget } from '../config/temporal';
 
 /**
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const metricsServer = metricsPort
     ? await serveMetrics({ port: metricsPort, scrape: () => metrics.scrape(), sdkAddress })
     : undefined;
-  const target = temporalTarget(env.TEMPORAL_ADDRESS);
+  const target = temporalTarget(env.TEMPORAL_ADDRESS, await encryptionKeysOf(env, { create: false }));
   const connection = await NativeConnection.connect(target.connectionOptions);
   const modelPool = await startModelPool({
     connection,
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     cache,
     caseLimits: caseLimitsOf(env),
     shutdownGraceMs: env.ARBITER_SHUTDOWN_GRACE,
+    dataConverter: target.dataConverter,
     log: (msg) => log.info(msg),
   });
   log.info({ models: modelPool.served(), following: !env.ARBITER_POOL_MODELS }, 'model pool running');

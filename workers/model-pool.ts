@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createCallModel } from '../activities/call-model';
 import { shutdownTimes } from './orchestrator';
@@ -29,6 +30,8 @@ export interface ModelPoolOptions {
   maxConcurrentCalls?: number;
   /** On shutdown, how long calls under way may finish (ARBITER_SHUTDOWN_GRACE). @default 10000 */
   shutdownGraceMs?: number;
+  /** config/temporal.ts `temporalTarget().dataConverter` (payload encryption). @default the SDK's */
+  dataConverter?: DataConverter;
   /** Where the pool says what it serves, and what went wrong. @default silent */
   log?: (msg: string) => void;
 }
@@ -63,6 +66,7 @@ export async function startModelPool(opts: ModelPoolOptions): Promise<ModelPool>
       namespace: opts.namespace ?? 'default',
       taskQueue: modelTaskQueue(name),
       activities: { callModel },
+      dataConverter: opts.dataConverter,
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentCalls ?? 16,
       ...shutdownTimes(opts.shutdownGraceMs),
       ...workerTracing(),

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -46,6 +47,8 @@ export interface OrchestratorRuntimeOptions {
   vectors?: VectorStore;
   /** Where this process's metrics go (served on ARBITER_METRICS_PORT by the caller). @default not counted */
   metrics?: ArbiterMetrics;
+  /** Every worker's (config/temporal.ts `temporalTarget().dataConverter`: payload encryption). @default the SDK's */
+  dataConverter?: DataConverter;
   log?: (msg: string) => void;
   /** The JSON log activities write to (a line per recorded decision, with its decision id). @default none */
   logger?: Logger;
@@ -144,6 +147,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       deps,
       workflowBundle: opts.workflowBundle,
       shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
+      dataConverter: opts.dataConverter,
     });
     stops.push(runInBackground(worker));
     let modelPool: ModelPool | undefined;
@@ -156,6 +160,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
         cache,
         caseLimits: caseLimitsOf(opts.env),
         shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
+        dataConverter: opts.dataConverter,
         log,
       });
       stops.push(modelPool.stop);

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { workerTracing } from '../telemetry/tracing';
@@ -13,6 +14,8 @@ export interface OrchestratorWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** On shutdown, how long tasks under way may finish before activities are cancelled (ARBITER_SHUTDOWN_GRACE). @default 10000 */
   shutdownGraceMs?: number;
+  /** config/temporal.ts `temporalTarget().dataConverter` (payload encryption). @default the SDK's */
+  dataConverter?: DataConverter;
 }
 
 /** The worker that runs decision workflows and their local activities (model calls, the log). */
@@ -26,6 +29,7 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     taskQueue: opts.taskQueue,
     ...workflowSource,
     activities: createActivities(opts.deps),
+    dataConverter: opts.dataConverter,
     ...shutdownTimes(opts.shutdownGraceMs),
     // While tracing runs (OTEL_*): workflow, activity and client spans (the prebuilt bundle of a
     // test must have been built with the plugin's workflow interceptors).

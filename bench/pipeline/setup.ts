@@ -71,12 +71,14 @@ export async function startBenchWorkers(stack: Stack): Promise<{ stop(): Promise
       taskQueue: FLOOR_QUEUE,
       workflowsPath: join(import.meta.dirname, '..', '..', 'workflows', 'floor.ts'),
       activities: noop,
+      dataConverter: stack.dataConverter,
     }),
     Worker.create({
       connection: naiveConnection,
       taskQueue: NAIVE_QUEUE,
       workflowsPath: join(import.meta.dirname, '..', 'naive-workflow.ts'),
       activities: { callModel: createCallModel({ runtime: stack.models.runtime }) },
+      dataConverter: stack.dataConverter,
     }),
   ]);
   const runs = [floor.run(), naive.run()];

@@ -7,7 +7,7 @@ import { openDatabase } from '../../admin/database';
 import { ArbiterClient } from '../../client';
 import { freePort } from '../../cli/stack/ports';
 import { startTemporalDevServer, type TemporalDevServer } from '../../cli/stack/temporal-dev-server';
-import { PROJECT_ROOT } from '../../config/env';
+import { loadEnv, PROJECT_ROOT } from '../../config/env';
 import { cpuSeconds, startTsxProcess, type BenchProcess } from './processes';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { WorkerSlot } from './worker-slot';
@@ -97,7 +97,9 @@ export class BenchStack {
     await first?.start({ ARBITER_REGISTER_CARDS: 'true' });
     await Promise.all(rest.map((s) => s.start()));
     log(`${count} orchestrator workers and a model pool running; data in ${this.dataDir}`);
-    this.client = await ArbiterClient.connect({ address: this.server.address });
+    // The workers' keys: they read ARBITER_ENCRYPTION_KEYS from the same environment.
+    const encryptionKeys = loadEnv().ARBITER_ENCRYPTION_KEYS;
+    this.client = await ArbiterClient.connect({ address: this.server.address, encryptionKeys });
     this.sampler = setInterval(() => void this.sampleCpu(), 2000);
   }
 

@@ -4,6 +4,7 @@ import type { ArbiterMetrics } from '../../metrics/arbiter-metrics';
 import { ArbiterClient } from '../../client';
 import { openDatabase, openMigratedDatabase, startEmbeddedDatabase } from '../../admin/database';
 import { caseLimitsOf, databaseUrlOf, type ArbiterEnv } from '../../config/env';
+import { encryptionKeysOf } from '../../config/encryption';
 import { assertPortFree } from './ports';
 
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -59,6 +60,7 @@ export async function withArbiter<T>(
     const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.ARBITER_TEMPORAL_PORT}`;
     const client = await ArbiterClient.connect({
       address,
+      encryptionKeys: await encryptionKeysOf(env, { create: false }),
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
     });

@@ -8,7 +8,11 @@ import { openMigratedDatabase, startEmbeddedDatabase } from '../../admin/databas
 import { caseLimitsOf, type ArbiterEnv } from '../../config/env';
 import type { ModelServices } from '../../admin/model-services';
 import { startOrchestratorRuntime, type OrchestratorRuntime } from '../../workers/orchestrator-runtime';
+import type { DataConverter } from '@temporalio/common';
+import { encryptionKeysOf } from '../../config/encryption';
 import { temporalTarget } from '../../config/temporal';
+import { startCodecServer } from '../../api/codec-server';
+import { EncryptionCodec } from '../../codec/encryption-codec';
 import { assertPortFree } from './ports';
 import { createArbiterMetrics, type ArbiterMetrics } from '../../metrics/arbiter-metrics';
 import { startTemporalDevServer } from './temporal-dev-server';
@@ -18,6 +22,10 @@ export interface Stack {
   temporalAddress: string;
   /** Set when Arbiter started the dev server itself. */
   uiUrl?: string;
+  /** The embedded UI's codec endpoint (set when Arbiter started the dev server and payloads are encrypted). */
+  codecEndpoint?: string;
+  /** What every client and worker of this stack uses (payload encryption); more workers take it too. */
+  dataConverter: DataConverter;
   /** The embedded dev server's process id (benchmarks read its memory). */
   temporalPid?: number;
   databaseUrl: string;
@@ -60,16 +68,34 @@ export async function startStack(
     const pool = await openMigratedDatabase(databaseUrl);
     undo.push(() => pool.end());
 
+    // The embedded stack is encrypted by default: a key is created in the data dir on first start.
+    const keys = await encryptionKeysOf(env, { create: true });
     let address = env.TEMPORAL_ADDRESS;
     let uiUrl: string | undefined;
     let temporalPid: number | undefined;
+    let codecEndpoint: string | undefined;
     if (!address) {
       await assertPortFree(env.ARBITER_TEMPORAL_PORT, 'Temporal frontend', 'ARBITER_TEMPORAL_PORT');
       await assertPortFree(env.ARBITER_UI_PORT, 'Temporal Web UI', 'ARBITER_UI_PORT');
+      if (keys) {
+        // The UI reads payloads through it; see api/codec-server.ts for why it takes no API key.
+        // A free port unless set: the UI is told where it is, so nothing needs a fixed one.
+        const port = env.ARBITER_CODEC_PORT ?? 0;
+        if (port) await assertPortFree(port, 'codec endpoint for the Temporal UI', 'ARBITER_CODEC_PORT');
+        const ui = [`http://localhost:${env.ARBITER_UI_PORT}`, `http://127.0.0.1:${env.ARBITER_UI_PORT}`];
+        const codec = await startCodecServer({
+          port,
+          codecs: [new EncryptionCodec(keys)],
+          uiOrigins: ui,
+        });
+        undo.push(() => codec.close());
+        codecEndpoint = codec.endpoint;
+      }
       const temporal = await startTemporalDevServer({
         dataDir: join(dataDir, 'temporal'),
         port: env.ARBITER_TEMPORAL_PORT,
         uiPort: env.ARBITER_UI_PORT,
+        uiCodecEndpoint: codecEndpoint,
       });
       undo.push(() => temporal.stop());
       address = temporal.address;
@@ -77,7 +103,7 @@ export async function startStack(
       temporalPid = temporal.pid;
       log(`Temporal dev server at ${address}, Web UI at ${uiUrl}`);
     }
-    const target = temporalTarget(address);
+    const target = temporalTarget(address, keys);
     const connection = await NativeConnection.connect(target.connectionOptions).catch((err: unknown) => {
       throw new TemporalUnreachableError(address, { cause: err });
     });
@@ -89,6 +115,7 @@ export async function startStack(
       pool,
       env,
       seedDemo: true,
+      dataConverter: target.dataConverter,
       modelPool: true,
       metrics,
       log,
@@ -98,7 +125,8 @@ export async function startStack(
     log(`orchestrator worker on task queue '${env.ARBITER_TASK_QUEUE}'`);
 
     // The client shares the worker's connection: one connection per embedded stack.
-    const temporal = new Client({ connection, namespace: target.namespace, interceptors: tracingInterceptors() });
+    const { namespace, dataConverter } = target;
+    const temporal = new Client({ connection, namespace, dataConverter, interceptors: tracingInterceptors() });
     const client = new ArbiterClient(temporal, {
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
@@ -107,6 +135,8 @@ export async function startStack(
     return {
       temporalAddress: address,
       uiUrl,
+      codecEndpoint,
+      dataConverter,
       temporalPid,
       databaseUrl,
       embedded,

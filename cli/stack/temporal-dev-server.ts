@@ -20,6 +20,8 @@ export interface TemporalDevServerOptions {
   dataDir: string;
   port: number;
   uiPort: number;
+  /** The UI's remote codec (`--ui-codec-endpoint`), so it shows encrypted payloads decoded. @default none */
+  uiCodecEndpoint?: string;
   /** @default 30000 */
   startTimeoutMs?: number;
 }
@@ -34,6 +36,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   args.push('--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort));
   args.push('--namespace', 'default', '--log-level', 'warn', ...searchAttributeCliArgs());
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   // Own process group: Ctrl-C reaches Arbiter, which stops the worker before the server.
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(log);
