@@ -1,3 +1,4 @@
+import { Failure } from '../core/failures';
 import type { DecisionRecord } from '../core/records';
 import type { ModelCall } from '../core/pipeline/types';
 import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
@@ -27,7 +28,7 @@ export function countModelCalls(metrics: ArbiterMetrics | undefined, calls: read
   if (!metrics) return;
   for (const c of calls) {
     const where = { model: c.model, version: c.version, arm: c.arm, placement: c.placement };
-    const result = c.status === 'ok' ? 'ok' : (c.error?.type ?? 'Model.Failed');
+    const result = c.status === 'ok' ? 'ok' : (c.error?.type ?? Failure.Model.Failed);
     metrics.modelCalls.inc({ ...where, result, late: String(c.late) });
     if (c.latencyMs !== undefined) metrics.modelCallDuration.observe(where, c.latencyMs / 1000);
   }

@@ -91,10 +91,7 @@ export const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
-  /**
-   * Where `/metrics` is served (Arbiter's metrics and the Temporal SDK's). `0` turns it off.
-   * @default 9464 for `arbiter dev`/`demo` and the orchestrator worker; off for the model pool, `arbiter api` and `arbiter ingest`
-   */
+  /** Where `/metrics` is served (Arbiter's and the Temporal SDK's metrics); `0` turns it off. @default 9464 for `arbiter dev`/`demo` and the orchestrator worker; off for the model pool, `arbiter api` and `arbiter ingest` */
   ARBITER_METRICS_PORT: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
     z.coerce.number().int().min(0).max(65535).optional(),

@@ -44,7 +44,7 @@ const route = (op: 'encode' | 'decode') =>
       headers: z.object({ 'x-namespace': z.string().optional() }),
       body: jsonBody(PayloadsSchema),
     },
-    responses: { 200: jsonResponse(PayloadsSchema, `the ${op}d payloads`), ...problemResponses(400, 401, 413) },
+    responses: { 200: jsonResponse(PayloadsSchema, `the ${op}d payloads`), ...problemResponses(400, 401, 403, 413) },
   });
 
 /** CORS for the Temporal UI's calls to the codec endpoint (ARBITER_CODEC_CORS_ORIGINS). */

@@ -8,6 +8,7 @@ const base = {
   outcome: 'decline',
   final_outcome: null,
   decided_at: new Date('2025-01-02T03:04:05Z'),
+  score: 0.82,
 };
 const model = (name: string, arm: string, status: string, score: number | null) => ({
   step: name,
@@ -38,6 +39,7 @@ describe('LabelledRowSchema', () => {
       outcome: 'decline',
       finalOutcome: null,
       decidedAt: '2025-01-02T03:04:05.000Z',
+      score: 0.82,
       members: [{ model: 'gb', version: '1', arm: 'primary', score: 0.9 }],
     });
   });
