@@ -19,6 +19,10 @@ export interface CodecServerOptions {
   codecs: readonly PayloadCodec[];
   /** The Temporal UI's origins, allowed by CORS. */
   uiOrigins: readonly string[];
+  /** Interface to listen on: a container's port mapping needs 0.0.0.0. @default '127.0.0.1' */
+  host?: string;
+  /** `Host` headers answered besides `127.0.0.1:<port>` and `localhost:<port>` (a mapped port's name). @default none */
+  extraHosts?: readonly string[];
 }
 
 /**
@@ -31,7 +35,8 @@ export interface CodecServerOptions {
  * Encryption here protects what leaves the machine: Temporal's SQLite file, its backups, exported
  * histories. Browsers are kept out by CORS (only the UI's origins may read answers) and by the
  * Host check (a page that rebinds its DNS name to 127.0.0.1 still sends its own Host).
- * A deployed stack uses `arbiter api`'s `/codec`, behind the API's keys.
+ * A deployed stack uses `arbiter api`'s `/codec`, behind the API's keys; `arbiter codec-server`
+ * serves this one on its own for a Temporal UI run beside it on one host (docker-compose.yml).
  */
 export async function startCodecServer(opts: CodecServerOptions): Promise<CodecServer> {
   // Known once listening (the port may be picked then).
@@ -47,7 +52,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     const known = toProblem(err);
     return problemResponse(known ?? problem(500, 'internal', 'Internal server error', 'the codec failed'));
   });
-  const server = await startApiServer({ port: opts.port, host: '127.0.0.1', fetch: app.fetch });
-  hosts = new Set([`127.0.0.1:${server.port}`, `localhost:${server.port}`]);
+  const server = await startApiServer({ port: opts.port, host: opts.host ?? '127.0.0.1', fetch: app.fetch });
+  hosts = new Set([`127.0.0.1:${server.port}`, `localhost:${server.port}`, ...(opts.extraHosts ?? [])]);
   return { endpoint: `http://127.0.0.1:${server.port}${CODEC_PREFIX}`, close: () => server.close(1000) };
 }

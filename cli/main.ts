@@ -11,6 +11,7 @@ import { addDecisionCommands } from './decisions';
 import { addReviewCommands } from './review';
 import { addIngestCommand } from './ingest';
 import { addApiCommand } from './api';
+import { addCodecServerCommand } from './codec-server';
 
 /**
  * Whether an error's message is the whole story: the CLI's own errors, and every error the API maps
@@ -18,13 +19,14 @@ import { addApiCommand } from './api';
  * on failure: commands load what they use, so `arbiter --help` stays fast.
  */
 async function isExpected(err: unknown): Promise<boolean> {
-  const [ports, temporalCli, api, init, seed, keys, { toProblem }] = await Promise.all([
+  const [ports, temporalCli, api, init, seed, keys, codec, { toProblem }] = await Promise.all([
     import('./stack/ports'),
     import('../scripts/temporal-cli.js'),
     import('./api'),
     import('./init'),
     import('../admin/seed'),
     import('../config/api-keys'),
+    import('./codec-server'),
     import('../api/error-problems'),
   ]);
   const expected = [
@@ -34,6 +36,7 @@ async function isExpected(err: unknown): Promise<boolean> {
     keys.ApiKeysConfigError,
     init.InitConflictError,
     seed.SeedFileError,
+    codec.CodecServerConfigError,
   ];
   return expected.some((E) => err instanceof E) || toProblem(err) !== undefined;
 }
@@ -117,6 +120,7 @@ addBatchCommands(program);
 addBenchCommand(program);
 addIngestCommand(program);
 addApiCommand(program);
+addCodecServerCommand(program);
 
 try {
   loadDotEnv(); // a project's settings (arbiter init writes them), under what the shell already set
