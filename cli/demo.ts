@@ -85,7 +85,11 @@ function printSummary(rows: Row[], floorMs: number): void {
 export async function runDemo(env: ArbiterEnv, options: DemoOptions): Promise<void> {
   const { metrics, server } = await startCliMetrics(env, DEFAULT_METRICS_PORT);
   const cases = (await loadHoldout()).slice(0, options.count);
-  const stack = await startStack(env, say, { metrics });
+  // A stack that fails to start (a busy port) must not leave /metrics holding the process open.
+  const stack = await startStack(env, say, { metrics }).catch(async (err: unknown) => {
+    await server?.close();
+    throw err;
+  });
   try {
     const runTag = Date.now().toString(36);
     const since = new Date().toISOString();

@@ -27,14 +27,18 @@ export async function runDev(env: ArbiterEnv): Promise<void> {
   const { metrics, server } = await startCliMetrics(env, DEFAULT_METRICS_PORT);
   const { startTracing } = await import('../telemetry/tracing');
   const tracing = await startTracing({ serviceName: 'arbiter' });
-  const stack = await startStack(env, say, { metrics });
-  printStackInfo(stack, env, server?.port);
-  const pipelines = (await stack.models.pipelines.list()).map((p) => p.name);
-  say(`Serving. ${tryHint(pipelines, PROJECT_ROOT)}   (Ctrl-C to stop)`);
-  if (launchedByNpm()) say(`(${npmStopHint()})`);
-  await untilInterrupted();
-  say('stopping...');
-  await stack.stop();
-  await tracing?.shutdown();
-  await server?.close();
+  try {
+    // A stack that fails to start (a busy port) must not leave /metrics holding the process open.
+    const stack = await startStack(env, say, { metrics });
+    printStackInfo(stack, env, server?.port);
+    const pipelines = (await stack.models.pipelines.list()).map((p) => p.name);
+    say(`Serving. ${tryHint(pipelines, PROJECT_ROOT)}   (Ctrl-C to stop)`);
+    if (launchedByNpm()) say(`(${npmStopHint()})`);
+    await untilInterrupted();
+    say('stopping...');
+    await stack.stop();
+  } finally {
+    await tracing?.shutdown();
+    await server?.close();
+  }
 }
