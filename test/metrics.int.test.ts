@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app';
 import { storesFromPool } from '../api/deps';
@@ -8,15 +6,11 @@ import { createApiMetrics } from '../api/metrics';
 import { startApiServer, type ApiServer } from '../api/server';
 import { createRecorders } from '../activities/record';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
-import { installCliRuntime } from '../cli/runtime';
-import { freePort } from '../cli/stack/ports';
 import { startStack, type Stack } from '../cli/stack/stack';
-import { loadEnv } from '../config/env';
-import { createArbiterMetrics } from '../metrics/arbiter-metrics';
-import { sdkMetricsAddress } from '../metrics/sdk';
-import { serveMetrics, type MetricsServer } from '../metrics/server';
+import type { MetricsServer } from '../metrics/server';
 import type { DecisionRecord } from '../core/records';
 import { apiCaller } from './helpers/api';
+import { metricsStackSetup, serveStackMetrics } from './helpers/metrics-stack';
 import { MODELS_DIR } from './helpers/models';
 
 // The embedded stack as `arbiter dev` runs it: one process, one /metrics with Arbiter's and the SDK's.
@@ -29,22 +23,11 @@ let holdout: DemoCase[];
 const run = Date.now().toString(36);
 
 beforeAll(async () => {
-  const sdkAddress = await sdkMetricsAddress();
-  installCliRuntime('warn', sdkAddress);
-  dataDir = await mkdtemp(join(tmpdir(), 'arbiter-metrics-'));
-  const env = loadEnv({
-    ...process.env,
-    ARBITER_DATA_DIR: dataDir,
-    ARBITER_PG_PORT: String(await freePort()),
-    ARBITER_TEMPORAL_PORT: String(await freePort()),
-    ARBITER_UI_PORT: String(await freePort()),
-    ARBITER_TASK_QUEUE: 'metrics-test',
-    TEMPORAL_ADDRESS: '',
-    DATABASE_URL: '',
-  });
-  const metrics = createArbiterMetrics();
-  stack = await startStack(env, () => undefined, { metrics });
-  metricsServer = await serveMetrics({ port: 0, host: '127.0.0.1', scrape: () => metrics.scrape(), sdkAddress });
+  const setup = await metricsStackSetup('metrics-test');
+  dataDir = setup.dataDir;
+  const { metrics } = setup;
+  stack = await startStack(setup.env, () => undefined, { metrics });
+  metricsServer = await serveStackMetrics(setup);
   stores = storesFromPool(stack.pool, MODELS_DIR);
   const app = createApp({
     client: stack.client,

@@ -1,23 +1,20 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { ingestObserver } from '../cli/metrics';
-import { installCliRuntime } from '../cli/runtime';
 import { freePort } from '../cli/stack/ports';
 import { startStack, type Stack } from '../cli/stack/stack';
 import { BatchClient } from '../client/batch';
-import { loadEnv, PROJECT_ROOT } from '../config/env';
+import { PROJECT_ROOT } from '../config/env';
 import { startIngest, type IngestTopics, type RunningIngest } from '../ingest';
-import { createArbiterMetrics } from '../metrics/arbiter-metrics';
-import { sdkMetricsAddress } from '../metrics/sdk';
-import { serveMetrics, type MetricsServer } from '../metrics/server';
+import type { MetricsServer } from '../metrics/server';
 import { createTopics, produce, startTestKafka, type TestKafka } from './helpers/kafka';
+import { metricsStackSetup, serveStackMetrics } from './helpers/metrics-stack';
 
 // Debian's prometheus package (scripts/setup.js installs it for the tests; .ci/run too).
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -48,26 +45,15 @@ function requireBinary(path: string): void {
 beforeAll(async () => {
   requireBinary(PROMETHEUS);
   requireBinary(PROMTOOL);
-  const sdkAddress = await sdkMetricsAddress();
-  installCliRuntime('warn', sdkAddress);
-  dataDir = await mkdtemp(join(tmpdir(), 'arbiter-prometheus-'));
-  const env = loadEnv({
-    ...process.env,
-    ARBITER_DATA_DIR: dataDir,
-    ARBITER_PG_PORT: String(await freePort()),
-    ARBITER_TEMPORAL_PORT: String(await freePort()),
-    ARBITER_UI_PORT: String(await freePort()),
-    ARBITER_TASK_QUEUE: 'prometheus-test',
-    TEMPORAL_ADDRESS: '',
-    DATABASE_URL: '',
-  });
-  const metrics = createArbiterMetrics();
+  const setup = await metricsStackSetup('prometheus-test');
+  dataDir = setup.dataDir;
+  const { env, metrics } = setup;
   const [s, k] = await Promise.allSettled([startStack(env, () => undefined, { metrics }), startTestKafka()]);
   if (s.status === 'fulfilled') stack = s.value;
   if (k.status === 'fulfilled') kafka = k.value;
   if (s.status === 'rejected') throw s.reason;
   if (k.status === 'rejected') throw k.reason;
-  metricsServer = await serveMetrics({ port: 0, host: '127.0.0.1', scrape: () => metrics.scrape(), sdkAddress });
+  metricsServer = await serveStackMetrics(setup);
   await createTopics(kafka.brokers, [topics.requests, topics.outcomes, topics.deadLetter], 1);
   ingest = await startIngest({
     client: stack.client,
