@@ -86,6 +86,8 @@ export class BenchStack {
       ARBITER_DATA_DIR: this.dataDir,
       ARBITER_REGISTER_CARDS: 'false',
       LOG_LEVEL: 'info',
+      // Several workers on one host would all take the default /metrics port; the bench reads none.
+      ARBITER_METRICS_PORT: '0',
     });
     const logs = join(this.dataDir, 'logs');
     const count = this.opts.workers ?? 2;
