@@ -98,7 +98,8 @@ async function main() {
   await import(pathToFileURL(script).href);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   await main().catch((/** @type {unknown} */ err) => {
     console.error(err instanceof Error ? err.message : err);
