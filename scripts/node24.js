@@ -80,6 +80,16 @@ export async function relaunchOnNode24() {
   if (needsRelaunch()) await relaunch(process.argv.slice(1));
 }
 
+/** The Node version in .tools, or undefined when there is none (read from its package, no spawn). */
+export function toolsNodeVersion() {
+  try {
+    const pkg = JSON.parse(readFileSync(join(TOOLS_NODE_DIR, 'package.json'), 'utf8'));
+    return typeof pkg.version === 'string' && existsSync(TOOLS_NODE) ? pkg.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** @param {string} target a script path, or the name of a command in node_modules/.bin */
 function resolveTarget(target) {
   if (existsSync(target)) return resolve(target);
@@ -98,21 +108,18 @@ async function main() {
   await import(pathToFileURL(script).href);
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
+/** Whether this file is the script Node was started with (not imported, as bin/arbiter.js does). */
+function invokedDirectly() {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false; // `node -e` with arguments: argv[1] is no file
+  }
+}
+
+if (invokedDirectly()) {
   await main().catch((/** @type {unknown} */ err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
-}
-
-/** The Node version in .tools, or undefined when there is none (read from its package, no spawn). */
-export function toolsNodeVersion() {
-  try {
-    const pkg = JSON.parse(readFileSync(join(TOOLS_NODE_DIR, 'package.json'), 'utf8'));
-    return typeof pkg.version === 'string' && existsSync(TOOLS_NODE) ? pkg.version : undefined;
-  } catch {
-    return undefined;
-  }
 }
