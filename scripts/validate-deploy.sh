@@ -47,7 +47,7 @@ build
 chart=deploy/helm/arbiter
 log "helm lint $chart"
 "$HELM" lint --strict "$chart"
-"$HELM" lint --strict "$chart" -f "$chart/ci/production-values.yaml"
+for values in "$chart"/ci/*-values.yaml; do "$HELM" lint --strict "$chart" -f "$values"; done
 rendered="$(mktemp -d)"
 trap 'rm -rf "$rendered"' EXIT
 for values in "$chart"/values.yaml "$chart"/ci/*-values.yaml; do
@@ -55,6 +55,7 @@ for values in "$chart"/values.yaml "$chart"/ci/*-values.yaml; do
   "$HELM" template arbiter "$chart" -f "$values" --namespace arbiter >"$out"
   log "helm template with $(basename "$values"): $(grep -c '^kind:' "$out") objects"
   "$KUBECONFORM" -strict -summary -schema-location "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json" "$out"
+  node scripts/check-manifests.js "$out" "$values"
 done
 
 log "docker-compose config -q (with .env.example)"
