@@ -30,7 +30,10 @@ for (const d of deployments) {
   for (const c of pod.containers) {
     for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) need(c[probe], `${name}: ${probe}`);
     need(c.resources?.requests?.cpu && c.resources?.limits?.memory, `${name}: cpu request and memory limit`);
-    need(c.envFrom?.some((/** @type {any} */ e) => e.secretRef?.name), `${name}: secretRef`);
+    need(
+      c.envFrom?.some((/** @type {any} */ e) => e.secretRef?.name),
+      `${name}: secretRef`,
+    );
     const grace = seconds(c.env?.find((/** @type {any} */ e) => e.name === 'ARBITER_SHUTDOWN_GRACE')?.value ?? '');
     const preStop = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
     need(pod.terminationGracePeriodSeconds >= grace + 5 + preStop, `${name}: terminationGracePeriodSeconds < drain`);

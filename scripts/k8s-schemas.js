@@ -72,9 +72,12 @@ for (const [name, def] of Object.entries(spec.definitions)) {
   if (!gvks || !name.startsWith('io.k8s.api.')) continue;
   for (const { group, version, kind } of gvks) {
     const suffix = group ? `-${group.split('.')[0]}-${version}` : `-${version}`;
-    const schema = { $schema: 'http://json-schema.org/schema#', ...(/** @type {object} */ (definitions[name])) };
+    const schema = { $schema: 'http://json-schema.org/schema#', .../** @type {object} */ (definitions[name]) };
     // Every $ref is local (#/definitions/...): the file carries the definitions it points into.
-    writeFileSync(join(out, `${kind.toLowerCase()}${suffix}.json`), JSON.stringify({ ...schema, definitions: reachable(name) }));
+    writeFileSync(
+      join(out, `${kind.toLowerCase()}${suffix}.json`),
+      JSON.stringify({ ...schema, definitions: reachable(name) }),
+    );
     written++;
   }
 }

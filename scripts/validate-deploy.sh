@@ -59,5 +59,5 @@ for values in "$chart"/values.yaml "$chart"/ci/*-values.yaml; do
 done
 
 log "docker-compose config -q (with .env.example)"
-"$COMPOSE" --env-file .env.example -f docker-compose.yml config -q
+ARBITER_ENV_FILE=.env.example "$COMPOSE" --env-file .env.example -f docker-compose.yml config -q
 log 'deployment artifacts valid'
