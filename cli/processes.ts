@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ArbiterEnv } from '../config/env';
 
 interface HealthCliOptions {
   url?: string;
@@ -7,13 +8,12 @@ interface HealthCliOptions {
 
 /**
  * Where `arbiter health` looks unless told: ARBITER_HEALTH_URL (the API sets it to its `/healthz`),
- * else `/metrics` on this process's ARBITER_METRICS_PORT (the worker's, 9464 by default): served
- * from the worker's first seconds until it has drained, so it answers "is this process alive".
+ * else `/metrics` on this process's metrics port (the worker's 9464 unless ARBITER_METRICS_PORT
+ * says otherwise): served from the worker's first seconds until it has drained, so it answers
+ * "is this process alive".
  */
-export function defaultHealthUrl(env: NodeJS.ProcessEnv): string {
-  if (env.ARBITER_HEALTH_URL?.trim()) return env.ARBITER_HEALTH_URL.trim();
-  const port = env.ARBITER_METRICS_PORT?.trim() || '9464';
-  return `http://127.0.0.1:${port}/metrics`;
+export function defaultHealthUrl(env: Pick<ArbiterEnv, 'ARBITER_HEALTH_URL' | 'ARBITER_METRICS_PORT'>): string {
+  return env.ARBITER_HEALTH_URL ?? `http://127.0.0.1:${env.ARBITER_METRICS_PORT || 9464}/metrics`;
 }
 
 /**
@@ -44,7 +44,8 @@ export function addProcessCommands(program: Command): void {
     .option('--url <url>', 'the URL to GET instead')
     .option('--timeout <ms>', 'how long to wait for the answer', (v) => Number(v), 3000)
     .action(async (opts: HealthCliOptions) => {
-      const url = opts.url ?? defaultHealthUrl(process.env);
+      const { loadEnv } = await import('../config/env');
+      const url = opts.url ?? defaultHealthUrl(loadEnv());
       // Told here, not thrown: a failing healthcheck runs every 30 s and should not load the
       // error classifier's heavy modules to say one line.
       const fail = (why: string) => {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHealthUrl } from '../cli/processes';
+import { loadEnv } from '../config/env';
 import { runArbiter } from './helpers/arbiter-cli';
 
 // `arbiter health` is the image's HEALTHCHECK: a real process against a real HTTP server.
@@ -19,11 +20,12 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('arbiter health', () => {
   it('looks at ARBITER_HEALTH_URL, else /metrics on ARBITER_METRICS_PORT, else 9464', () => {
-    expect(defaultHealthUrl({ ARBITER_HEALTH_URL: 'http://127.0.0.1:8080/healthz' })).toBe(
-      'http://127.0.0.1:8080/healthz',
+    const healthz = 'http://127.0.0.1:8080/healthz';
+    expect(defaultHealthUrl(loadEnv({ ARBITER_HEALTH_URL: healthz }))).toBe(healthz);
+    expect(defaultHealthUrl(loadEnv({ ARBITER_METRICS_PORT: '9500' }))).toBe('http://127.0.0.1:9500/metrics');
+    expect(defaultHealthUrl(loadEnv({ ARBITER_METRICS_PORT: ' ', ARBITER_HEALTH_URL: '' }))).toBe(
+      'http://127.0.0.1:9464/metrics',
     );
-    expect(defaultHealthUrl({ ARBITER_METRICS_PORT: '9500' })).toBe('http://127.0.0.1:9500/metrics');
-    expect(defaultHealthUrl({ ARBITER_METRICS_PORT: ' ' })).toBe('http://127.0.0.1:9464/metrics');
   });
 
   it.each([
