@@ -87,9 +87,10 @@ spec:
         {{- end }}
       {{- $path := ternary "/healthz" "/metrics" (eq .probes "api") }}
       {{- $port := ternary "http" "metrics" (eq .probes "api") }}
-      # /metrics is served from a process's first seconds until it has drained: alive.
+      # /metrics is served from a process's first seconds until it has drained: alive. Readiness
+      # of the API is /healthz (database and Temporal): out of the Service, not restarted, while they are down.
       startupProbe:
-        httpGet: { path: {{ $path }}, port: {{ $port }} }
+        httpGet: { path: /metrics, port: metrics }
         periodSeconds: 5
         failureThreshold: 36
       livenessProbe:
