@@ -1,6 +1,7 @@
 # Arbiter: one image, every `arbiter` command — the orchestrator worker by default, `model-pool`,
 # `api`, `ingest`, `codec-server`, `decide`, `models ...` (docker-compose.yml, deploy/helm/arbiter).
 #   docker run IMAGE --help          docker run IMAGE api          docker run IMAGE model-pool
+# (All but `arbiter bench models`, which needs MLServer and the test suite's fixtures: a checkout.)
 # Runs the TypeScript sources through tsx: no build step to drift. Node 24 LTS (Node 20 reached its
 # end of life on 2026-04-30). test/deploy-dockerfile.test.ts checks this file against the imports.
 FROM node:24-bookworm-slim
