@@ -13,7 +13,7 @@ until temporal operator cluster health >/dev/null 2>&1; do
   sleep 2
 done
 temporal operator namespace describe --namespace "$NS" >/dev/null 2>&1 ||
-  temporal operator namespace create --namespace "$NS" --retention "${TEMPORAL_RETENTION:-30d}"
+  temporal operator namespace create --namespace "$NS" --retention "${TEMPORAL_RETENTION:-720h}"
 # One call per attribute: an attribute that exists already is reported, not fatal.
 for attr in DecisionOutcome=Keyword Pipeline=Keyword Score=Double Degraded=Bool ReviewState=Keyword; do
   temporal operator search-attribute create --namespace "$NS" --name "${attr%%=*}" --type "${attr#*=}" ||
