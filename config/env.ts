@@ -98,6 +98,8 @@ export const EnvSchema = z.object({
   ),
   /** `arbiter api`'s HTTP port; empty counts as unset (other tools set PORT too). @default 8080 */
   PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port(8080)),
+  /** What `arbiter health` (the image's HEALTHCHECK) GETs: the API sets its `/healthz`. @default `/metrics` on ARBITER_METRICS_PORT (9464) at 127.0.0.1 */
+  ARBITER_HEALTH_URL: optional,
   /** Bearer keys `arbiter api` accepts: `name:role[+role]:secret`, comma-separated (config/api-keys-source.ts parses them); none refuses to start unless `--no-auth`. @default none */
   ARBITER_API_KEYS: optional,
   /** A YAML or JSON file listing `{ name, roles, secret }` keys, instead of ARBITER_API_KEYS. @default unset */
