@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
-import { PUBLIC_PATHS } from '../../api/auth';
+import { isPublicPath } from '../../api/auth';
 import type { ApiApp, ApiDeps } from '../../api/deps';
 import type { Problem } from '../../api/problems';
 import { allows, openApiPath, roleFor, ROUTE_ROLES } from '../../api/roles';
@@ -57,7 +57,7 @@ function stubApp(apiKeys: ApiKey[] | null = KEYS) {
 /** Every route a request can reach (middleware, `ALL`, aside) that needs a key but has no role. */
 function unmappedRoutes(app: ApiApp): string[] {
   return app.routes
-    .filter((r) => r.method !== 'ALL' && !PUBLIC_PATHS.has(r.path))
+    .filter((r) => r.method !== 'ALL' && !isPublicPath(r.path))
     .filter((r) => roleFor(r.method, r.path) === undefined)
     .map((r) => `${r.method} ${openApiPath(r.path)}`)
     .filter((route, i, all) => all.indexOf(route) === i); // a validated route is registered once per handler
