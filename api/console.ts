@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Context } from 'hono';
@@ -30,10 +32,23 @@ const TYPES: Record<string, string> = {
 /** Paths anyone may fetch: the console's page, its files and the vendored libraries (the data needs a key). */
 export const isConsolePath = (path: string): boolean => path === '/' || path.startsWith('/console/');
 
-// No inline script, no other origin: the console's own modules and the API are all it loads.
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+/**
+ * No other origin, and no inline script but the page's import map, allowed by its hash: the
+ * console's own modules and the API are all it loads. (Styles may be inline: uPlot sizes its canvas so.)
+ */
+export function consoleCsp(indexHtml: string): string {
+  const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(indexHtml)?.[1] ?? '';
+  const hash = createHash('sha256').update(importMap, 'utf8').digest('base64');
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'sha256-${hash}'`,
+    "img-src 'self' data:",
+    "style-src 'self' 'unsafe-inline'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
-async function send(c: Context, file: string): Promise<Response> {
+async function send(c: Context, file: string, csp: string): Promise<Response> {
   const type = TYPES[extname(file)];
   if (!type) return c.notFound();
   try {
@@ -41,7 +56,7 @@ async function send(c: Context, file: string): Promise<Response> {
     return c.body(body, 200, {
       'content-type': type,
       'cache-control': 'no-cache',
-      'content-security-policy': CSP,
+      'content-security-policy': csp,
       'x-content-type-options': 'nosniff',
     });
   } catch {
@@ -51,15 +66,17 @@ async function send(c: Context, file: string): Promise<Response> {
 
 /** `/` (the console), `/console/*` (its modules and styles) and `/console/vendor/*` (the allow-list above). */
 export function consoleRoutes(app: ApiApp): void {
-  app.get('/', (c) => send(c, join(CONSOLE_DIR, 'index.html')));
+  // Read once, at start: the policy's hash must match the page this process serves.
+  const csp = consoleCsp(readFileSync(join(CONSOLE_DIR, 'index.html'), 'utf8'));
+  app.get('/', (c) => send(c, join(CONSOLE_DIR, 'index.html'), csp));
   app.get('/console/vendor/:file', (c) => {
     const target = VENDOR_FILES[c.req.param('file')];
-    return target ? send(c, join(PROJECT_ROOT, 'node_modules', target)) : c.notFound();
+    return target ? send(c, join(PROJECT_ROOT, 'node_modules', target), csp) : c.notFound();
   });
   app.get('/console/*', (c) => {
     const relative = normalize(c.req.path.slice('/console/'.length));
     // normalize() resolves `..`: anything still climbing out of the folder is refused.
     if (relative.startsWith('..') || relative.includes(`${sep}..`) || relative.startsWith(sep)) return c.notFound();
-    return send(c, join(CONSOLE_DIR, relative));
+    return send(c, join(CONSOLE_DIR, relative), csp);
   });
 }
