@@ -100,10 +100,11 @@ function Shell({ session, route, onSignOut }) {
 
 function App() {
   const route = useRoute();
-  const [session, setSession] = useState(undefined);
+  // Without a stored key the sign-in form shows at once (no flash of "Signing in…").
+  const [session, setSession] = useState(() => (storedKey() ? undefined : null));
   const [reason, setReason] = useState(undefined);
   useEffect(() => {
-    if (!storedKey()) return setSession(null);
+    if (!storedKey()) return;
     api('/v1/console/session').then(setSession, (err) => {
       setReason(err.message);
       setSession(null);

@@ -100,6 +100,8 @@ async function onPage(name: string, fn: (page: Page) => Promise<void>): Promise<
 async function signIn(page: Page, key: ApiKey): Promise<void> {
   await page.goto(`${server.url}/`);
   // Keyboard only: the key field has focus on arrival.
+  await page.getByLabel('API key').waitFor();
+  expect(await page.evaluate('document.activeElement?.id')).toBe('api-key');
   await page.keyboard.type(key.secret);
   await page.keyboard.press('Enter');
   await page.getByText(`Signed in as ${key.name}`).waitFor();
@@ -165,7 +167,7 @@ describe('the console', () => {
       await signIn(page, RITA);
       await page.getByRole('link', { name: 'Decisions' }).click();
       await row(page, approved.decisionId).waitFor();
-      await page.getByLabel('Review').selectOption('approved');
+      await page.locator('select[name=review]').selectOption('approved');
       await page.getByRole('button', { name: 'Search' }).click();
       await row(page, first.decisionId).waitFor();
       await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
@@ -176,7 +178,7 @@ describe('the console', () => {
       );
       await page.screenshot({ path: join(ARTIFACTS, '4-browser.png'), fullPage: true });
 
-      await page.getByLabel('Review').selectOption('pending');
+      await page.locator('select[name=review]').selectOption('pending');
       await page.getByRole('button', { name: 'Search' }).click();
       await row(page, second.decisionId).waitFor();
       expect(await row(page, first.decisionId).count()).toBe(0);

@@ -12,16 +12,13 @@ const reviewOf = (status) => status?.decision?.review ?? status?.audit?.review;
 function ReviewState({ review, outcome, justNow }) {
   if (!review) return html`<p class="state">Decided <${Outcome} value=${outcome} /> without review.</p>`;
   if (review.state === 'pending') return html`<p class="state pending">Waiting for review.</p>`;
-  if (review.state === 'escalated')
-    return html`<p class="state escalated" role="status">
-      Escalated ${when(review.at)}: nobody reviewed it in time. Final outcome
-      <${Outcome} value=${review.finalOutcome} />.
-    </p>`;
-  return html`<p class="state done" role="status">
-    ${justNow ? 'Reviewed' : 'Already reviewed'}: <strong>${review.state}</strong> by ${review.reviewer ?? '?'}
-    ${when(review.at)}${review.note ? html` — “${review.note}”` : ''}. Final outcome
-    <${Outcome} value=${review.finalOutcome} />.
-  </p>`;
+  if (review.state === 'escalated') {
+    const text = `Escalated ${when(review.at)}: nobody reviewed it in time. Final outcome `;
+    return html`<p class="state escalated" role="status">${text}<${Outcome} value=${review.finalOutcome} />.</p>`;
+  }
+  const note = review.note ? ` — “${review.note}”` : '';
+  const text = `${justNow ? 'Reviewed' : 'Already reviewed'}: ${review.state} by ${review.reviewer ?? '?'} ${when(review.at)}${note}. Final outcome `;
+  return html`<p class="state done" role="status">${text}<${Outcome} value=${review.finalOutcome} />.</p>`;
 }
 
 function ReviewForm({ id, session, onDone }) {
