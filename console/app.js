@@ -119,4 +119,7 @@ function App() {
   return html`<${Shell} session=${session} route=${route} onSignOut=${signOut} />`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+// The "Loading…" placeholder is no Preact node: render would keep it beside the app.
+root.textContent = '';
+render(html`<${App} />`, root);

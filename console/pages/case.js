@@ -132,16 +132,10 @@ function Rules({ audit }) {
   const { rules, thresholds } = audit;
   if (rules) {
     const [decider, ...others] = rules.matched;
-    return html`<p>
-      Rule set <strong>${rules.name}@${rules.version}</strong>:
-      ${
-        decider
-          ? html`decided by rule
-              <strong class="rule">${decider}</strong
-              >${others.length ? html`; also matched: ${others.join(', ')}` : ''}`
-          : 'no rule matched; its default decided'
-      }.
-    </p>`;
+    const decided = decider
+      ? html`decided by rule <strong class="rule">${decider}</strong>${others.length ? `; also matched: ${others.join(', ')}` : ''}`
+      : 'no rule matched; its default decided';
+    return html`<p>Rule set <strong>${rules.name}@${rules.version}</strong>: ${decided}.</p>`;
   }
   if (thresholds) return html`<p>Thresholds: decline ≥ ${thresholds.decline}, review ≥ ${thresholds.review}.</p>`;
   return null;
@@ -252,8 +246,7 @@ export function CasePage({ id, session }) {
       audit &&
       html`<section class="summary" aria-label="Decision">
           <p class="score">
-            Combined score <strong>${score3(audit.score)}</strong> · decided <${Outcome} value=${audit.outcome} /> ·
-            ${audit.pipeline.name}@${audit.pipeline.version}${audit.degraded ? html` · <span class="tag">degraded</span>` : ''}
+            Combined score <strong>${score3(audit.score)}</strong> · decided <${Outcome} value=${audit.outcome} />${` · ${audit.pipeline.name}@${audit.pipeline.version}`}${audit.degraded ? html` · <span class="tag">degraded</span>` : ''}
           </p>
           <div id="review-state" tabindex="-1">
             <${ReviewState} review=${review} outcome=${audit.outcome} justNow=${acted} />

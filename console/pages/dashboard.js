@@ -17,7 +17,7 @@ const COLOURS = {
 };
 
 /** One uPlot chart, sized to its box; redrawn when the data changes. */
-function Chart({ title, data, series, yLabel }) {
+function Chart({ title, data, series, yLabel, range }) {
   const box = useRef(null);
   useEffect(() => {
     if (!box.current) return undefined;
@@ -30,6 +30,8 @@ function Chart({ title, data, series, yLabel }) {
           {},
           ...series.map((s, i) => ({ label: s.label, stroke: s.colour, width: 2, dash: i % 2 ? [6, 3] : undefined })),
         ],
+        // The whole window, even when few buckets have decisions (one point alone spans years otherwise).
+        scales: { x: { time: true, range: () => range } },
         axes: [{}, { label: yLabel }],
       },
       data,
@@ -64,6 +66,7 @@ export function DashboardPage() {
   const col = (k) => t.map((b) => b[k]);
   const rate = (k) => t.map((b) => (b.n ? b[k] / b.n : null));
   const models = activity ? memberRows(activity) : [];
+  const range = activity ? [Date.parse(activity.since) / 1000, Date.now() / 1000] : [0, 1];
   const totals = t.reduce((a, b) => ({ n: a.n + b.n, degraded: a.degraded + b.degraded }), { n: 0, degraded: 0 });
 
   return html`<h1>Dashboard</h1>
@@ -107,7 +110,7 @@ export function DashboardPage() {
           t.length === 0
             ? html`<p class="empty">No decisions in this window.</p>`
             : html`<div class="charts">
-                <${Chart}
+                <${Chart} range=${range}
                   title="Decisions by outcome"
                   yLabel="decisions"
                   data=${[xs, col('n'), col('approve'), col('decline'), col('review')]}
@@ -118,7 +121,7 @@ export function DashboardPage() {
                     { label: 'review', colour: COLOURS.review },
                   ]}
                 />
-                <${Chart}
+                <${Chart} range=${range}
                   title="Outcome rates"
                   yLabel="share"
                   data=${[xs, rate('approve'), rate('decline'), rate('review'), rate('degraded')]}
@@ -129,7 +132,7 @@ export function DashboardPage() {
                     { label: 'degraded', colour: COLOURS.degraded },
                   ]}
                 />
-                <${Chart}
+                <${Chart} range=${range}
                   title="Latency"
                   yLabel="ms"
                   data=${[xs, col('p50'), col('p99')]}
@@ -171,8 +174,7 @@ export function DashboardPage() {
             </tbody>
           </table>
           <p>
-            Decisions: accuracy ${pct(activity.stats.decision.accuracy)}, automated
-            ${pct(activity.stats.decision.coverage)}.
+            ${`Decisions: accuracy ${pct(activity.stats.decision.accuracy)}, automated ${pct(activity.stats.decision.coverage)}.`}
           </p>
         </section>
         <section aria-labelledby="batches">
