@@ -28,12 +28,15 @@ function ReviewForm({ id, session, onDone }) {
   const noteRef = useRef(null);
   async function act(action) {
     if (busy) return;
+    // The field itself, not the state: a key pressed right after typing may reach a handler bound
+    // before the last keystroke's render.
+    const text = noteRef.current?.value ?? note;
     setBusy(true);
     setError(undefined);
     try {
       await api(`/v1/decisions/${encodeURIComponent(id)}/review`, {
         method: 'POST',
-        body: { action, ...(note ? { note } : {}) },
+        body: { action, ...(text ? { note: text } : {}) },
       });
       lastQueue.ids = lastQueue.ids.filter((x) => x !== id);
       onDone();
