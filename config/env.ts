@@ -106,6 +106,8 @@ export const EnvSchema = z.object({
   ARBITER_API_KEYS_FILE: optional,
   /** Payload encryption keys, `id:base64-32-bytes[,id2:…]`: the first encrypts, all decrypt. @default unset (the embedded stack: a key it creates in ARBITER_DATA_DIR; otherwise no encryption) */
   ARBITER_ENCRYPTION_KEYS: optional.pipe(EncryptionKeysSchema.optional()),
+  /** The Temporal Web UI's address the console links each decision's workflow to. @default the embedded UI (http://localhost:ARBITER_UI_PORT) when TEMPORAL_ADDRESS is unset, else none */
+  ARBITER_TEMPORAL_UI_URL: optional,
   /** Browser origins (the Temporal UI's) allowed to call `arbiter api`'s `/codec`, comma-separated. @default none */
   ARBITER_CODEC_CORS_ORIGINS: optional.transform(
     (v) =>
