@@ -3,7 +3,7 @@ import { type ArbiterEnv } from '../../config/env';
 import { createArbiterMetrics, type ArbiterMetrics } from '../../metrics/arbiter-metrics';
 import { sdkMetricsAddress } from '../../metrics/sdk';
 import { serveMetrics, type MetricsServer } from '../../metrics/server';
-import { isolatedStackEnv } from './stack-env';
+import { isolatedStackEnv } from '../../bench/stack-env';
 
 /** What an embedded stack with metrics needs before it starts, as `arbiter dev` sets it up. */
 export interface MetricsStackSetup {
