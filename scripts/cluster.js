@@ -39,23 +39,28 @@ const STATE = 'cluster.json';
 /** @param {string} msg */
 const defaultLog = (msg) => console.error(`[cluster] ${msg}`);
 
-/** @returns {Promise<number>} */
-function freePort() {
-  return new Promise((res, rej) => {
+/** @param {number} port @returns {Promise<boolean>} */
+function isFree(port) {
+  return new Promise((res) => {
     const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => res(typeof addr === 'object' && addr ? addr.port : 0));
-    });
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
   });
 }
 
-/** @param {number} n distinct free ports */
+/**
+ * `n` distinct free ports below 32768: the server keeps membership ports in a PostgreSQL smallint
+ * (`cluster_membership.rpc_port`), so the kernel's ephemeral range (32768+) makes it exit at start.
+ * @param {number} n
+ */
 async function freePorts(n) {
+  /** @type {Set<number>} */
   const ports = new Set();
-  while (ports.size < n) ports.add(await freePort());
-  return /** @type {number[]} */ ([...ports]);
+  while (ports.size < n) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (!ports.has(port) && (await isFree(port))) ports.add(port);
+  }
+  return [...ports];
 }
 
 /** @param {string} cmd @param {string[]} args @param {{ env?: NodeJS.ProcessEnv, asPostgres?: boolean }} [opts] */
@@ -163,8 +168,7 @@ export function clusterConfig(template, { ports, pg, databases, dynamicConfig })
   ]))
     c = sub(c, from, from.replace(/\d{4}/, String(to)));
   c = sub(c, 'level: info', 'level: warn');
-  // Archival writes under /tmp by default; a test cluster archives nothing.
-  c = sub(c, 'state: "enabled"', 'state: "disabled"');
+  // Archival stays as shipped: enabled for the cluster, off for every namespace (namespaceDefaults).
   return sub(c, '"config/dynamicconfig/development-sql.yaml"', `"${dynamicConfig}"`);
 }
 
@@ -252,7 +256,7 @@ export async function startCluster(opts = {}) {
     const template = await readFile(join(built.dir, 'config', 'development-postgres12.yaml'), 'utf8');
     const configFile = join(dir, 'temporal.yaml');
     await writeFile(configFile, clusterConfig(template, { ports, pg, databases, dynamicConfig }));
-    const out = openSync(state.log, 'a');
+    const out = openSync(state.log, 'w');
     const child = spawn(built.server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
       cwd: dir,
       detached: true,
