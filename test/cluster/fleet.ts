@@ -72,7 +72,9 @@ export async function startFleet(prefix: string): Promise<Fleet> {
       await db.end();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
       await admin.end();
-      await rm(dir, { recursive: true, force: true });
+      // ARBITER_KEEP_FLEET_LOGS=1 keeps every process's log (named on stderr) for a failed run.
+      if (process.env.ARBITER_KEEP_FLEET_LOGS) log(`logs kept in ${logs}`);
+      else await rm(dir, { recursive: true, force: true });
     },
   };
 }
