@@ -23,6 +23,20 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DEFAULT_CLUSTER_DIR = join(ROOT, '.tools', 'cluster-run');
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const STATE = 'cluster.json';
+/**
+ * Dynamic config for a cluster on one host. Search attributes usable the moment they are added (the
+ * workers register them too). One partition per task queue: partitions spread a queue over matching
+ * hosts, and there is one here; with the default 4, a burst of remote model calls on a fresh queue
+ * was forwarded between partitions one task at a time and, on a loaded host, outlasted the 5 s a
+ * remote call waits for a pool (`Placement.NoWorker`).
+ */
+const ONE_HOST = `system.forceSearchAttributesCacheRefreshOnRead:
+  - value: true
+matching.numTaskqueueReadPartitions:
+  - value: 1
+matching.numTaskqueueWritePartitions:
+  - value: 1
+`;
 
 /**
  * @typedef {object} ClusterState
@@ -248,11 +262,7 @@ export async function startCluster(opts = {}) {
     log(`schemas ready on ${pg.host} (${databases.join(', ')})`);
     const shipped = await readFile(join(built.dir, 'config', 'dynamicconfig', 'development-sql.yaml'), 'utf8');
     const dynamicConfig = join(dir, 'dynamicconfig.yaml');
-    // Search attributes usable the moment they are added (the workers register them too).
-    await writeFile(
-      dynamicConfig,
-      `${sub(shipped, 'localhost:7243', `localhost:${ports[2]}`)}\nsystem.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n`,
-    );
+    await writeFile(dynamicConfig, `${sub(shipped, 'localhost:7243', `localhost:${ports[2]}`)}\n${ONE_HOST}`);
     const template = await readFile(join(built.dir, 'config', 'development-postgres12.yaml'), 'utf8');
     const configFile = join(dir, 'temporal.yaml');
     await writeFile(configFile, clusterConfig(template, { ports, pg, databases, dynamicConfig }));

@@ -167,7 +167,8 @@ describe('Arbiter on a real Temporal cluster with 2 orchestrator and 2 model-poo
           held = h;
           break;
         }
-    victim?.proc?.kill9(); // its slot starts it again, as a supervisor would
+    // kill -9, then started again a second later, as a supervisor would.
+    const restarted = victim?.kill9AndRestart(1000);
     const results = await Promise.all(handles.map((h) => h.result() as Promise<{ outcome: string }>));
     expect(results.map((r) => r.outcome)).toEqual(cases.map(() => 'approve'));
     const recorded = await recordedPerCase(cases.map((c) => c.caseId));
@@ -176,5 +177,6 @@ describe('Arbiter on a real Temporal cluster with 2 orchestrator and 2 model-poo
     const finishers = (await workersOf(held, REMOTE_QUEUE)).orchestrators;
     expect(finishers).toContain(victimPid);
     expect([...finishers].filter((p) => p !== victimPid).length).toBeGreaterThan(0);
+    await restarted;
   });
 });
