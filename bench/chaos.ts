@@ -195,11 +195,12 @@ async function run(stack: BenchStack, t0: number, load: number[][]): Promise<Rec
     dataDir: stack.dataDir,
   };
   await mkdir(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
-  await writeFile(join(PROJECT_ROOT, 'bench', 'results', 'chaos.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const resultsFile = target === 'cluster' ? 'chaos-cluster.json' : 'chaos.json';
+  await writeFile(join(PROJECT_ROOT, 'bench', 'results', resultsFile), `${JSON.stringify(report, null, 2)}\n`);
   for (const [path, { count, example }] of Object.entries(paths)) log(`${count} × ${path}\n    e.g. ${example}`);
   for (const [why, n] of Object.entries(reasons)) log(`${n} × ${why}`);
   log(
-    `load average ${report.loadAverage.start?.map((n) => n.toFixed(2)).join(' ')} → ${report.loadAverage.end?.map((n) => n.toFixed(2)).join(' ')}; results in bench/results/chaos.json`,
+    `load average ${report.loadAverage.start?.map((n) => n.toFixed(2)).join(' ')} → ${report.loadAverage.end?.map((n) => n.toFixed(2)).join(' ')}; results in bench/results/${resultsFile}`,
   );
   return counts;
 }
