@@ -28,7 +28,7 @@ const STATE = 'cluster.json';
  * workers register them too). One partition per task queue: partitions spread a queue over matching
  * hosts, and there is one here. With the default 4, the cluster suite's first burst of remote model
  * calls on fresh queues outlasted the 5 s a remote call waits for a pool (`Placement.NoWorker`) in 2
- * of 3 runs on a loaded host (0 of 3 with one partition; a later run with 4 passed as well).
+ * of 4 runs on a loaded host, in neither of 2 with one partition: a hint, not proof.
  */
 const ONE_HOST = `system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
