@@ -110,7 +110,7 @@ describe('Arbiter on a real Temporal cluster with 2 orchestrator and 2 model-poo
     expect(caseIds.filter((c) => recorded.get(c) !== 1)).toEqual([]);
   });
 
-  it('waits for a reviewer and takes the review signal on whichever worker holds the workflow', async () => {
+  it('waits for a reviewer and takes the verdict (the review update) on whichever worker holds the workflow', async () => {
     const decision = await fleet.client.decide(caseOf(0, uniq('review')), {
       model: 'phishing-gb:champion',
       thresholds: { decline: 1, review: 0 },
