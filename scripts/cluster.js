@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalCli } from './temporal-cli.js';
-import { ensureTemporalServer } from './temporal-server.js';
+import { ensureTemporalServer, SERVER_DIR } from './temporal-server.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** Where `start` keeps the cluster's config, logs and state when no --dir is given. */
@@ -143,6 +143,22 @@ function setupSchema(sqlTool, schemaDir, pg, db, kind) {
   run(sqlTool, [...conn, '--db', db, 'update-schema', '-d', join(schemaDir, 'postgresql', 'v12', kind, 'versioned')], {
     env,
   });
+}
+
+/**
+ * On a PostgreSQL the cluster did not start, its two databases go with it (best effort: the tool may be gone).
+ * @param {ClusterState} state
+ */
+function dropDatabases(state) {
+  const pg = new URL(state.pgUrl);
+  const conn = ['--plugin', 'postgres12', '--ep', pg.hostname, '-p', pg.port || '5432'];
+  const env = {
+    ...process.env,
+    SQL_USER: decodeURIComponent(pg.username),
+    SQL_PASSWORD: decodeURIComponent(pg.password),
+  };
+  for (const db of state.databases)
+    spawnSync(join(SERVER_DIR, 'sql'), [...conn, '--db', db, 'drop', '-f'], { env, timeout: 60_000 });
 }
 
 /**
@@ -355,6 +371,7 @@ export async function stopCluster(dir = DEFAULT_CLUSTER_DIR) {
     if (isAlive(state.serverPid)) process.kill(state.serverPid, 'SIGKILL');
   }
   if (state.pgData) stopPostgres(state.pgData);
+  else dropDatabases(state);
   rmSync(join(dir, STATE), { force: true });
 }
 
