@@ -12,6 +12,8 @@ import { createApiMetrics, httpMetrics } from './metrics';
 import { invalidRequest, problem, problemResponse } from './problems';
 import { CODEC_PREFIX, codecCors, codecRoutes } from './routes/codec';
 import { withRoles } from './roles';
+import { browseRoutes } from './routes/browse';
+import { consoleRoutes } from './console';
 import { decisionActionRoutes } from './routes/decision-actions';
 import { decisionRoutes } from './routes/decisions';
 import { modelRoutes } from './routes/models';
@@ -61,6 +63,8 @@ export function createApp(deps: ApiDeps): ApiApp {
   const refuseTooLarge = () => problemResponse(tooLarge, { connection: 'close' });
   app.use('*', bodyLimit({ maxSize: deps.bodyLimit ?? DEFAULT_BODY_LIMIT, onError: refuseTooLarge }));
 
+  // Before `/v1/decisions/{id}`: `/v1/decisions/activity` is a route of its own, not a decision id.
+  browseRoutes(app, deps, log);
   decisionRoutes(app, deps, log);
   decisionActionRoutes(app, deps);
   modelRoutes(app, deps);
@@ -81,6 +85,8 @@ export function createApp(deps: ApiDeps): ApiApp {
   });
   const document = deps.apiKeys ? withRoles(generated) : generated;
   app.get('/openapi.json', (c) => c.json(document));
+  // After the document: the console's files are no API operations.
+  consoleRoutes(app);
 
   app.notFound((c) =>
     problemResponse(problem(404, 'not-found', 'Not found', `no route ${c.req.method} ${c.req.path}`)),

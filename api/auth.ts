@@ -2,11 +2,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { ROLES, type ApiKey, type Role } from '../config/api-keys';
+import { isConsolePath } from './console';
 import { problem, problemResponse } from './problems';
 import { allows, openApiPath, roleFor } from './roles';
 
 /** Paths anyone may read: liveness for orchestrators and load balancers, and the API's own description. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/healthz', '/openapi.json']);
+
+/** Whether a path needs no key: the public paths, and the console's static files (its data calls carry the key). */
+export const isPublicPath = (path: string): boolean => PUBLIC_PATHS.has(path) || isConsolePath(path);
 
 /** Who is calling: the matched key's name and roles (`anonymous` with every role under `--no-auth`). */
 export interface Caller {
@@ -69,7 +73,7 @@ function refusal(c: Context, key: ApiKey): string | undefined {
 export function bearerAuth(apiKeys: readonly ApiKey[]): MiddlewareHandler<ApiEnv> {
   const matches = keyChecker(apiKeys);
   return async (c, next) => {
-    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    if (isPublicPath(c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) return unauthorized('send an API key as "Authorization: Bearer <key>"');

@@ -30,6 +30,8 @@ export interface ApiDeps extends ApiStores {
   decideWaitMs?: number;
   /** Browser origins (the Temporal UI's) allowed to call `/codec/*` (ARBITER_CODEC_CORS_ORIGINS). @default none */
   codecCorsOrigins?: readonly string[];
+  /** The Temporal Web UI's base address, for the console's links to workflows (ARBITER_TEMPORAL_UI_URL). @default none */
+  temporalUi?: string;
   /** Largest request body in bytes. @default 1 MiB */
   bodyLimit?: number;
   /** @default createApiMetrics() */

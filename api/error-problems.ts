@@ -24,6 +24,7 @@ import {
   RuleSetInvalidError,
   RuleSetNotFoundError,
 } from '../admin/errors';
+import { InvalidCursorError } from '../admin/decision-log';
 import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../codec/errors';
 import { ForbiddenError } from './caller';
 import { invalidRequest, problem, type Problem } from './problems';
@@ -91,6 +92,7 @@ export function toProblem(err: unknown): Problem | undefined {
       errors: err.issues,
     });
   }
+  if (err instanceof InvalidCursorError) return problem(400, 'invalid-request', 'Invalid request', err.message);
   if (err instanceof InvalidModelRefError) return problem(400, 'invalid-request', 'Invalid request', err.message);
   if (err instanceof UnknownDecisionError) return problem(404, 'not-found', 'Not found', err.message);
   if (err instanceof ModelNotFoundError || err instanceof PipelineNotFoundError || err instanceof RuleSetNotFoundError)

@@ -8,7 +8,12 @@ import type { Role } from '../config/api-keys';
  */
 export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /v1/decisions': 'decide',
+  'GET /v1/decisions': 'read',
   'GET /v1/decisions/{id}': 'read',
+  'GET /v1/decisions/activity': 'read',
+  // Reviewers read the queue with a `read` key too, as they read the cases they review.
+  'GET /v1/reviews': 'read',
+  'GET /v1/console/session': 'read',
   'POST /v1/decisions/{id}/review': 'review',
   // Feedback labels decisions: the reviewers' work, and what later metrics are computed from.
   'POST /v1/decisions/{id}/feedback': 'review',

@@ -1,30 +1,7 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '../cli/stack/ports';
-import { loadEnv, type ArbiterEnv } from '../config/env';
+import { readFile } from 'node:fs/promises';
 
-/**
- * The environment of an embedded stack of a benchmark's own: a fresh data dir and free ports, so a
- * running `arbiter dev` is never disturbed. `databaseUrl` swaps PGlite for a real PostgreSQL.
- */
-export async function isolatedStackEnv(
-  prefix: string,
-  databaseUrl = '',
-): Promise<{ env: ArbiterEnv; dataDir: string }> {
-  const dataDir = await mkdtemp(join(tmpdir(), prefix));
-  const env = loadEnv({
-    ...process.env,
-    ARBITER_DATA_DIR: dataDir,
-    ARBITER_PG_PORT: String(await freePort()),
-    ARBITER_TEMPORAL_PORT: String(await freePort()),
-    ARBITER_UI_PORT: String(await freePort()),
-    ARBITER_METRICS_PORT: String(await freePort()),
-    TEMPORAL_ADDRESS: '',
-    DATABASE_URL: databaseUrl,
-  });
-  return { env, dataDir };
-}
+/** Benches build their stacks as the tests do. */
+export { isolatedStackEnv } from '../test/helpers/stack-env';
 
 /** A process's peak resident memory (VmHWM), MiB; undefined when it cannot be read. */
 export function peakRssMb(pid: number | undefined): Promise<number | undefined> {

@@ -35,6 +35,12 @@ function portNumber(value: string): number {
   return n;
 }
 
+/** Where the console links workflows to: the configured UI, else the embedded stack's. */
+export function temporalUiOf(env: ArbiterEnv): string | undefined {
+  if (env.ARBITER_TEMPORAL_UI_URL) return env.ARBITER_TEMPORAL_UI_URL.replace(/\/+$/, '');
+  return env.TEMPORAL_ADDRESS ? undefined : `http://localhost:${env.ARBITER_UI_PORT}`;
+}
+
 /** Builds the app on the backend and answers with it until Ctrl-C; the server closes before the backend does. */
 async function serve(
   env: ArbiterEnv,
@@ -57,8 +63,11 @@ async function serve(
     const limits = { bodyLimit: env.ARBITER_API_BODY_LIMIT, decideWaitMs: env.ARBITER_API_DECIDE_WAIT };
     const metrics = createApiMetrics(backend.metrics);
     const codecCorsOrigins = env.ARBITER_CODEC_CORS_ORIGINS;
-    server.use(createApp({ ...backend, ...stores, apiKeys, ...limits, metrics, codecCorsOrigins, log }).fetch);
-    say(`Arbiter API at ${server.url}  (OpenAPI: ${server.url}/openapi.json; Ctrl-C to stop)`);
+    const temporalUi = temporalUiOf(env);
+    server.use(
+      createApp({ ...backend, ...stores, apiKeys, ...limits, metrics, codecCorsOrigins, temporalUi, log }).fetch,
+    );
+    say(`Arbiter API at ${server.url}  (console: ${server.url}/; OpenAPI: ${server.url}/openapi.json; Ctrl-C to stop)`);
     await untilInterrupted();
     say(`stopping: requests under way get ${env.ARBITER_SHUTDOWN_GRACE} ms (a second Ctrl-C quits at once)...`);
     await server.close(env.ARBITER_SHUTDOWN_GRACE);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DecisionLog } from '../admin/decision-log';
+import type { DecisionLog, StoredDecision } from '../admin/decision-log';
 import { addFeedbackCommands } from './decisions-feedback';
 import { json, out, table, print } from './output';
 
@@ -24,6 +24,14 @@ async function withLog<T>(fn: (log: DecisionLog) => Promise<T>, { labelVectors =
       await vectors?.close();
     }
   });
+}
+
+/** `approved by rita at … → approve: "looks fine"`, `escalated at … → review`, `pending`. */
+export function reviewLine(r: NonNullable<StoredDecision['review']>): string {
+  const by = r.reviewer ? ` by ${r.reviewer}` : '';
+  const at = r.at ? ` at ${r.at}` : '';
+  const final = r.finalOutcome ? ` → ${r.finalOutcome}` : '';
+  return `${r.state}${by}${at}${final}${r.note ? `: "${r.note}"` : ''}`;
 }
 
 /** `arbiter decisions …`: the decision log. */
@@ -78,6 +86,8 @@ export function addDecisionCommands(program: Command): void {
       else if (thresholds)
         out(`  decided by thresholds: decline ≥ ${thresholds.decline}, review ≥ ${thresholds.review}`);
       for (const r of decision.reasons) out(`  - ${r}`);
+      const { review } = decision;
+      if (review) out(`  review: ${reviewLine(review)}`);
       // The latest feedback is the decision's label.
       const latest = feedback.at(-1);
       if (latest) out(`  label: ${latest.label}${latest.source ? ` (${latest.source})` : ''}, ${latest.receivedAt}`);

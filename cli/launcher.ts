@@ -32,11 +32,22 @@ function untilOrphaned(everyMs: number): Promise<'parent-exited'> {
 }
 
 /**
- * The CLI's stop request: a stop signal (workers/signals.ts), or, started through npm, the end of
- * npm's shell (a SIGTERM to npm's pid ends it; left alone, Arbiter and its Temporal dev server
- * would run on, orphaned). Not without npm: `nohup arbiter dev &` must outlive its shell.
+ * Whether scripts/node24.js started this process on .tools' Node 24: its launcher passes signals on,
+ * and once the launcher is gone nothing would (`kill -9` of it, or of its process group).
+ */
+export function relaunchedOnNode24(env: NodeJS.ProcessEnv = process.env, parent = process.ppid): boolean {
+  // The variable is inherited further down (a test's own `arbiter` processes): only the launcher's child counts.
+  return env.ARBITER_NODE_RELAUNCHED === String(parent);
+}
+
+/**
+ * The CLI's stop request: a stop signal (workers/signals.ts), or, started through npm or Node 24's
+ * launcher, the end of the parent (a SIGTERM to npm's pid ends npm's shell; left alone, Arbiter and
+ * its Temporal dev server would run on, orphaned). Not otherwise: `nohup arbiter dev &` must outlive
+ * its shell.
  */
 export function untilInterrupted(everyMs = 1_000): Promise<NodeJS.Signals | 'parent-exited'> {
   const signalled = untilSignalled();
-  return launchedByNpm() ? Promise.race([signalled, untilOrphaned(everyMs)]) : signalled;
+  const watchParent = launchedByNpm() || relaunchedOnNode24();
+  return watchParent ? Promise.race([signalled, untilOrphaned(everyMs)]) : signalled;
 }

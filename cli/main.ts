@@ -12,6 +12,7 @@ import { addReviewCommands } from './review';
 import { addIngestCommand } from './ingest';
 import { addApiCommand } from './api';
 import { addCodecServerCommand } from './codec-server';
+import { addProcessCommands } from './processes';
 
 /**
  * Whether an error's message is the whole story: the CLI's own errors, and every error the API maps
@@ -121,6 +122,7 @@ addBenchCommand(program);
 addIngestCommand(program);
 addApiCommand(program);
 addCodecServerCommand(program);
+addProcessCommands(program);
 
 try {
   loadDotEnv(); // a project's settings (arbiter init writes them), under what the shell already set

@@ -11,7 +11,13 @@ import { CaseIdSchema } from '../core/case';
 import { checkCaseLimits, DEFAULT_CASE_LIMITS, type CaseLimits } from '../core/case-limits';
 import { DecisionResultSchema, type DecisionResult } from '../core/decision';
 import { decisionUpdate, reviewUpdate } from '../core/messages';
-import { ReviewOutcomeSchema, ReviewRequestSchema, type ReviewOutcome, type ReviewRequest } from '../core/review';
+import {
+  ReviewOutcomeSchema,
+  ReviewRequestSchema,
+  type ReviewOutcome,
+  type ReviewPolicy,
+  type ReviewRequest,
+} from '../core/review';
 import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
 import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type DecisionWorkflowInput } from '../core/workflow-input';
 import type { decisionWorkflow, pipelineWorkflow } from '../workflows';
@@ -37,6 +43,7 @@ import { CaseAlreadyDecidedError } from './errors';
 import type { ArbiterClientOptions, DecideOptions, ModelExecution } from './options';
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 import { tracingInterceptors } from './tracing';
+import { closedReviewReason, reviewPolicies } from './review-policies';
 
 /** A model input row: a JSON object. */
 const InputSchema = z.record(z.string(), z.unknown());
@@ -253,17 +260,22 @@ export class ArbiterClient {
     try {
       return ReviewOutcomeSchema.parse(await handle.executeUpdate(reviewUpdate, { args: [valid] }));
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError)
-        throw new ReviewNotPendingError(decisionId, 'no such decision', { cause: err });
       if (err instanceof WorkflowUpdateFailedError) {
         throw new ReviewNotPendingError(decisionId, rootMessage(err), { cause: err });
       }
       const message = err instanceof Error ? err.message : String(err);
-      // Updates to a closed workflow are refused by the server.
-      if (/completed|closed|not found/i.test(message))
-        throw new ReviewNotPendingError(decisionId, 'it is already closed', { cause: err });
+      // Updates to a closed workflow are refused by the server, as not found: say how it ended.
+      if (err instanceof WorkflowNotFoundError || /completed|closed|not found/i.test(message))
+        throw new ReviewNotPendingError(decisionId, await closedReviewReason(this.temporal, decisionId), {
+          cause: err,
+        });
       throw err;
     }
+  }
+
+  /** The review policy (timeout, what the timeout does) each decision started with; unreadable ones are left out. */
+  reviewPolicies(decisionIds: readonly string[]): Promise<Map<string, ReviewPolicy>> {
+    return reviewPolicies(this.temporal, decisionIds);
   }
 
   /** Decisions waiting for a person, newest first (from Temporal's visibility: `ReviewState = 'pending'`). */

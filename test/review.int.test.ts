@@ -58,6 +58,8 @@ describe('human review', () => {
       .review(decision.decisionId, { action: 'decline', reviewer: 'bo' })
       .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ReviewNotPendingError);
+    // Says how it ended, not "no such decision".
+    expect((again as Error).message).toMatch(/already reviewed: approved by ana at \S+ \(known good site\)/);
   });
 
   it('escalates when nobody reviews in time, with the declared outcome', async () => {
@@ -65,6 +67,11 @@ describe('human review', () => {
     const final = (await env.client.workflow.getHandle(decision.workflowId).result()) as DecisionResult;
     expect(final).toMatchObject({ outcome: 'decline', review: { state: 'escalated', finalOutcome: 'decline' } });
     expect((await runtime.store.getDecision(decision.decisionId))?.review?.state).toBe('escalated');
+    const late = await client
+      .review(decision.decisionId, { action: 'approve', reviewer: 'ana' })
+      .catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(ReviewNotPendingError);
+    expect((late as Error).message).toMatch(/escalated at \S+ \(nobody reviewed it in time\), final outcome decline/);
   });
 
   it('answers at once, with a clear error, for a decision that is not waiting', async () => {

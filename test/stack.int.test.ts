@@ -128,11 +128,18 @@ describe('embedded stack (arbiter dev)', () => {
         { thresholds: { decline: 1, review: 0 } },
       );
       expect(decision.outcome).toBe('review');
-      let pending: { decisionId: string }[] = [];
+      let pending: { decisionId: string; score: number; topReasons: string[]; timeLeftMs?: number }[] = [];
       for (let i = 0; i < 50 && !pending.some((p) => p.decisionId === decision.decisionId); i++) {
-        pending = (await cli('review', 'list')) as { decisionId: string }[];
+        pending = (await cli('review', 'list')) as typeof pending;
       }
-      expect(pending.map((p) => p.decisionId)).toContain(decision.decisionId);
+      // The same summary as GET /v1/reviews: score, top reasons, and the clock (24 h by default).
+      const summary = pending.find((p) => p.decisionId === decision.decisionId);
+      expect(summary).toMatchObject({
+        score: decision.score,
+        topReasons: decision.reasons.slice(0, 3),
+        onTimeout: 'review',
+      });
+      expect(summary?.timeLeftMs).toBeGreaterThan(0);
       expect(
         await cli('review', 'decline', decision.decisionId, '--reviewer', 'dee', '--note', 'lookalike domain'),
       ).toMatchObject({
@@ -146,6 +153,14 @@ describe('embedded stack (arbiter dev)', () => {
         calls: unknown[];
       };
       expect(shown.review.state).toBe('declined');
+      const { stdout: text } = await promisify(execFile)(
+        process.execPath,
+        [BIN, 'decisions', 'show', decision.decisionId],
+        {
+          env: cliEnv,
+        },
+      );
+      expect(text).toMatch(/review: declined by dee at \S+ → decline: "lookalike domain"/);
       expect(shown.calls.length).toBeGreaterThanOrEqual(3);
     } finally {
       await stack.stop();

@@ -46,7 +46,7 @@ describe('PineconeVectorStore against a local fake of the data plane', () => {
       const [req] = fake.requests;
       expect([req?.method, req?.path]).toEqual(['POST', '/vectors/upsert']);
       expect(req?.headers['api-key']).toBe(API_KEY);
-      expect(req?.headers['x-pinecone-api-version']).toBe('2025-01');
+      expect(req?.headers['x-pinecone-api-version']).toBe('2026-07');
       expect(req?.headers['content-type']).toBe('application/json');
       expect(req?.body).toEqual({
         vectors: [
@@ -173,7 +173,7 @@ describe('PineconeVectorStore against a local fake of the data plane', () => {
       expect([failure.type, failure.nonRetryable]).toEqual([c.type, !c.retryable]);
       expect(failure.cause).toBeInstanceOf(Error);
       if (c.delay !== undefined) expect(failure.nextRetryDelay).toBe(c.delay);
-      // The SDK would retry 5xx upserts itself (3 attempts) and lose the status: Temporal retries instead.
+      // The SDK would retry 5xx itself (3 more attempts) and lose the status: Temporal retries instead.
       expect(fake.requests).toHaveLength(1);
     });
 

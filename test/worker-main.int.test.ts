@@ -29,7 +29,8 @@ interface RunningWorker {
 }
 
 async function startWorker(): Promise<RunningWorker> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'workers', 'main.ts')], {
+  // `arbiter worker`: the image's default command (Dockerfile), which runs workers/main.ts.
+  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'arbiter.js'), 'worker'], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,

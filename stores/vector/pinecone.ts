@@ -54,7 +54,7 @@ const WIRE_SCHEMAS: [path: string, schema: z.ZodType][] = [
 
 /**
  * Similar past decisions in a Pinecone index, one namespace per pipeline, through the official SDK
- * (5.x). Its requests go through a fetch of ours that enforces a deadline, turns error statuses into
+ * (9.x). Its requests go through a fetch of ours that enforces a deadline, turns error statuses into
  * `PineconeHttpError` (the SDK would drop `retry-after`, map 429 to a generic error and retry 5xx on
  * its own) and checks each 2xx body; Temporal's retry policy owns retries.
  */
@@ -68,8 +68,13 @@ export class PineconeVectorStore implements VectorStore {
       apiKey: options.apiKey,
       ...(options.controllerHostUrl ? { controllerHostUrl: options.controllerHostUrl } : {}),
       fetchApi: guardedFetch(options.timeoutMs ?? 10_000, options.fetch ?? fetch),
+      // Its own retries (3 by default, around our fetch) would hide the status and multiply Temporal's.
+      maxRetries: 0,
     });
-    this.index = client.index(options.indexName, options.indexHostUrl);
+    this.index = client.index({
+      name: options.indexName,
+      ...(options.indexHostUrl ? { host: options.indexHostUrl } : {}),
+    });
     this.name = options.indexName;
   }
 
@@ -85,7 +90,9 @@ export class PineconeVectorStore implements VectorStore {
     }));
     for (let start = 0; start < records.length; start += UPSERT_BATCH) {
       const batch = records.slice(start, start + UPSERT_BATCH);
-      await this.call(`upserting ${batch.length} vectors into ${ns}`, () => this.index.namespace(ns).upsert(batch));
+      await this.call(`upserting ${batch.length} vectors into ${ns}`, () =>
+        this.index.namespace(ns).upsert({ records: batch }),
+      );
     }
   }
 

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
-import { PUBLIC_PATHS } from '../../api/auth';
+import { isPublicPath } from '../../api/auth';
 import type { ApiApp, ApiDeps } from '../../api/deps';
 import type { Problem } from '../../api/problems';
 import { allows, openApiPath, roleFor, ROUTE_ROLES } from '../../api/roles';
@@ -22,6 +22,8 @@ function stubApp(apiKeys: ApiKey[] | null = KEYS) {
   const seen: { review?: unknown; promote?: unknown[]; register?: unknown[]; feedback?: unknown[] } = {};
   const deps = {
     client: {
+      temporal: { options: { namespace: 'default' } },
+      reviewPolicies: () => Promise.resolve(new Map()),
       getDecision: () => Promise.resolve({ status: 'pending', decisionId: 'decision-x' }),
       review: (_id: string, request: unknown) => {
         seen.review = request;
@@ -48,7 +50,12 @@ function stubApp(apiKeys: ApiKey[] | null = KEYS) {
       },
     },
     pipelines: { list: () => Promise.resolve([]), show: () => Promise.resolve([]) },
-    decisions: { get: () => Promise.resolve(undefined) },
+    decisions: {
+      get: () => Promise.resolve(undefined),
+      search: () => Promise.resolve({ decisions: [] }),
+      pendingReviews: () => Promise.resolve([]),
+      activity: () => Promise.resolve({ timeline: [], backlog: {}, agreement: [], stats: { models: [] }, batches: [] }),
+    },
     apiKeys,
   } as unknown as ApiDeps;
   return { app: createApp(deps), seen };
@@ -57,7 +64,7 @@ function stubApp(apiKeys: ApiKey[] | null = KEYS) {
 /** Every route a request can reach (middleware, `ALL`, aside) that needs a key but has no role. */
 function unmappedRoutes(app: ApiApp): string[] {
   return app.routes
-    .filter((r) => r.method !== 'ALL' && !PUBLIC_PATHS.has(r.path))
+    .filter((r) => r.method !== 'ALL' && !isPublicPath(r.path))
     .filter((r) => roleFor(r.method, r.path) === undefined)
     .map((r) => `${r.method} ${openApiPath(r.path)}`)
     .filter((route, i, all) => all.indexOf(route) === i); // a validated route is registered once per handler
@@ -112,7 +119,7 @@ describe('roles × endpoints', () => {
   });
 
   it.each<[Role, string[]]>([
-    ['read', ['GET /v1/decisions/{id}', 'GET /v1/models', 'GET /metrics']],
+    ['read', ['GET /v1/decisions/{id}', 'GET /v1/decisions', 'GET /v1/reviews', 'GET /v1/models', 'GET /metrics']],
     ['decide', ['POST /v1/decisions', 'POST /v1/models/{ref}/infer', 'POST /v1/pipelines/{name}/run']],
     ['review', ['POST /v1/decisions/{id}/review', 'POST /v1/decisions/{id}/feedback', 'POST /v1/decisions/feedback']],
     ['admin', ['POST /v1/models', 'POST /v1/models/{name}/aliases', 'POST /v1/pipelines']],

@@ -8,7 +8,7 @@ import { failureOf } from './failures';
 const VectorFailureType = Failure.Vector;
 
 /**
- * A Pinecone index's data plane on 127.0.0.1, speaking the wire format the 5.x SDK sends (paths,
+ * A Pinecone index's data plane on 127.0.0.1, speaking the wire format the 9.x SDK sends (paths,
  * `Api-Key`, `X-Pinecone-API-Version`, bodies): real cosine top-k and filters in memory, every request
  * recorded, faults by path. Below it, `vectorStoreContract`: the behaviour both stores must share.
  */

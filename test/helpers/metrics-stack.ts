@@ -1,12 +1,9 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { installCliRuntime } from '../../cli/runtime';
-import { freePort } from '../../cli/stack/ports';
-import { loadEnv, type ArbiterEnv } from '../../config/env';
+import { type ArbiterEnv } from '../../config/env';
 import { createArbiterMetrics, type ArbiterMetrics } from '../../metrics/arbiter-metrics';
 import { sdkMetricsAddress } from '../../metrics/sdk';
 import { serveMetrics, type MetricsServer } from '../../metrics/server';
+import { isolatedStackEnv } from './stack-env';
 
 /** What an embedded stack with metrics needs before it starts, as `arbiter dev` sets it up. */
 export interface MetricsStackSetup {
@@ -24,16 +21,10 @@ export interface MetricsStackSetup {
 export async function metricsStackSetup(taskQueue: string): Promise<MetricsStackSetup> {
   const sdkAddress = await sdkMetricsAddress();
   installCliRuntime('warn', sdkAddress);
-  const dataDir = await mkdtemp(join(tmpdir(), `arbiter-${taskQueue}-`));
-  const env = loadEnv({
-    ...process.env,
-    ARBITER_DATA_DIR: dataDir,
-    ARBITER_PG_PORT: String(await freePort()),
-    ARBITER_TEMPORAL_PORT: String(await freePort()),
-    ARBITER_UI_PORT: String(await freePort()),
+  // The stack itself serves no /metrics here: the test serves one (serveStackMetrics) on a port it knows.
+  const { env, dataDir } = await isolatedStackEnv(`arbiter-${taskQueue}-`, '', {
     ARBITER_TASK_QUEUE: taskQueue,
-    TEMPORAL_ADDRESS: '',
-    DATABASE_URL: '',
+    ARBITER_METRICS_PORT: '0',
   });
   return { env, dataDir, metrics: createArbiterMetrics(), sdkAddress };
 }
