@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.int.test.ts'],
+          exclude: ['test/**/*.int.test.ts', 'test/cluster/**'],
           pool: 'forks',
         },
       },
@@ -15,6 +15,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
+          // On the real Temporal server, with worker processes: `npm run test:cluster` (vitest.cluster.config.ts).
+          exclude: ['test/cluster/**'],
           // Each suite starts a Temporal dev server; on 2 cores they run one file at a time.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },

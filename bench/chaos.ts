@@ -2,33 +2,42 @@
 // the Temporal dev server, PostgreSQL) while worker processes and the dev server are killed with
 // SIGKILL and the database goes away for a while; then every case is checked in the decision log
 // and in Temporal. Run: npm run bench:chaos -- [--decisions 1000] [--kills 6] [--db-outage-s 30]
-// [--concurrency 32] [--workers 2] [--drain-timeout-s 180] [--seed N]. See bench/README.md.
+// [--concurrency 32] [--workers 2] [--drain-timeout-s 180] [--seed N] [--target dev|cluster].
+// `--target cluster` runs on the real Temporal server on PostgreSQL (scripts/cluster.js, started and
+// stopped here); only worker processes and the database fail there, the server is not killed. See bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '../admin/database';
 import { loadHoldout } from '../cli/demo-cases';
 import { PROJECT_ROOT } from '../config/env';
 import { percentile } from '../core/stats';
 import { drain, failurePath, rowsPerCase, stuckPath, verdictOf, type Verdict } from './chaos/check';
 import { planFaults, runFaults, seededRandom, type FaultRecord } from './chaos/faults';
 import { runLoad } from './chaos/load';
-import { intFlags } from './stack/args';
+import { intFlags, takeStringFlag } from './stack/args';
+import { startCluster, stopCluster, type ClusterState } from '../scripts/cluster.js';
 import { BenchStack } from './stack/bench-stack';
 import { peakRssMb } from './stack-env';
 
-const flags = intFlags({
-  decisions: 1000,
-  kills: 6,
-  'db-outage-s': 30,
-  concurrency: 32,
-  workers: 2,
-  'drain-timeout-s': 180,
-  'wait-timeout-s': 120,
-  'review-timeout-ms': 2000,
-  'fault-gap-s': 5,
-  seed: Math.floor(Math.random() * 2 ** 31),
-});
+const { value: target = 'dev', rest: argv } = takeStringFlag('target');
+if (target !== 'dev' && target !== 'cluster') throw new Error(`--target must be dev or cluster, got '${target}'`);
+const flags = intFlags(
+  {
+    decisions: 1000,
+    kills: 6,
+    'db-outage-s': 30,
+    concurrency: 32,
+    workers: 2,
+    'drain-timeout-s': 180,
+    'wait-timeout-s': 120,
+    'review-timeout-ms': 2000,
+    'fault-gap-s': 5,
+    seed: Math.floor(Math.random() * 2 ** 31),
+  },
+  argv,
+);
 const log = (msg: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
@@ -36,27 +45,47 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const load: number[][] = [loadavg()];
   const sampler = setInterval(() => load.push(loadavg()), 10_000);
-  const stack = await BenchStack.start({
-    prefix: 'arbiter-chaos-',
-    workers: flags.workers,
-    databaseUrl: process.env.DATABASE_URL,
-    log,
-  });
+  const cluster = target === 'cluster' ? await startChaosCluster() : undefined;
   let counts: Record<Verdict, number> | undefined;
   try {
-    counts = await run(stack, t0, load);
+    const stack = await BenchStack.start({
+      prefix: 'arbiter-chaos-',
+      workers: flags.workers,
+      databaseUrl: cluster?.databaseUrl ?? process.env.DATABASE_URL,
+      temporal: cluster ? { address: cluster.state.address, pid: cluster.state.serverPid } : undefined,
+      log,
+    });
+    try {
+      counts = await run(stack, t0, load);
+    } finally {
+      await stack.stop();
+    }
+    const bad = counts.duplicates + counts.stuck + counts.failed + counts.lost;
+    if (bad === 0) await rm(stack.dataDir, { recursive: true, force: true }).catch(() => undefined);
+    else log(`logs and data kept in ${stack.dataDir}`);
   } finally {
     clearInterval(sampler);
-    await stack.stop();
+    if (cluster) await stopCluster(cluster.state.dir);
+    if (cluster && counts) await rm(cluster.state.dir, { recursive: true, force: true });
   }
   const bad = counts.duplicates + counts.stuck + counts.failed + counts.lost;
-  if (bad === 0) await rm(stack.dataDir, { recursive: true, force: true }).catch(() => undefined);
-  else log(`logs and data kept in ${stack.dataDir}`);
   // The last line, after every process has stopped: CI and people read only this.
   process.stdout.write(
-    `chaos: ${counts.decidedOnce} decided once, ${counts.duplicates} duplicates, ${counts.stuck} stuck, ${counts.failed} failed, ${counts.lost} lost\n`,
+    `chaos${target === 'cluster' ? ' (cluster)' : ''}: ${counts.decidedOnce} decided once, ${counts.duplicates} duplicates, ${counts.stuck} stuck, ${counts.failed} failed, ${counts.lost} lost\n`,
   );
   return bad === 0 ? 0 : 1;
+}
+
+/** The real Temporal server on a PostgreSQL of its own; Arbiter's database beside it unless DATABASE_URL names one. */
+async function startChaosCluster(): Promise<{ state: ClusterState; databaseUrl: string }> {
+  const state = await startCluster({ dir: await mkdtemp(join(tmpdir(), 'arbiter-chaos-cluster-')), log });
+  if (process.env.DATABASE_URL) return { state, databaseUrl: process.env.DATABASE_URL };
+  const admin = await openDatabase(state.pgUrl, { max: 1 });
+  await admin.query('CREATE DATABASE arbiter_chaos');
+  await admin.end();
+  const url = new URL(state.pgUrl);
+  url.pathname = '/arbiter_chaos';
+  return { state, databaseUrl: url.toString() };
 }
 
 async function run(stack: BenchStack, t0: number, load: number[][]): Promise<Record<Verdict, number>> {
@@ -82,7 +111,7 @@ async function run(stack: BenchStack, t0: number, load: number[][]): Promise<Rec
     () => log(`started ${progress.started}, closed ${progress.closed}, retries ${progress.retries}`),
     10_000,
   );
-  const plan = planFaults(flags.kills, flags['db-outage-s'], random);
+  const plan = planFaults(flags.kills, flags['db-outage-s'], random, target === 'dev');
   let faults: FaultRecord[] = [];
   try {
     [faults] = await Promise.all([
@@ -131,7 +160,13 @@ async function run(stack: BenchStack, t0: number, load: number[][]): Promise<Rec
   const peakRss: Record<string, number | undefined> = {};
   for (const p of stack.processes()) peakRss[p.name] = Math.round((await peakRssMb(p.pid)) ?? Number.NaN);
   const report = {
-    settings: { ...flags, database: process.env.DATABASE_URL ? 'postgresql' : 'pglite', pipeline: 'demo', runId },
+    settings: {
+      ...flags,
+      target,
+      database: target === 'cluster' || process.env.DATABASE_URL ? 'postgresql' : 'pglite',
+      pipeline: 'demo',
+      runId,
+    },
     counts,
     reasons,
     failurePaths: paths,
@@ -160,11 +195,12 @@ async function run(stack: BenchStack, t0: number, load: number[][]): Promise<Rec
     dataDir: stack.dataDir,
   };
   await mkdir(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
-  await writeFile(join(PROJECT_ROOT, 'bench', 'results', 'chaos.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const resultsFile = target === 'cluster' ? 'chaos-cluster.json' : 'chaos.json';
+  await writeFile(join(PROJECT_ROOT, 'bench', 'results', resultsFile), `${JSON.stringify(report, null, 2)}\n`);
   for (const [path, { count, example }] of Object.entries(paths)) log(`${count} × ${path}\n    e.g. ${example}`);
   for (const [why, n] of Object.entries(reasons)) log(`${n} × ${why}`);
   log(
-    `load average ${report.loadAverage.start?.map((n) => n.toFixed(2)).join(' ')} → ${report.loadAverage.end?.map((n) => n.toFixed(2)).join(' ')}; results in bench/results/chaos.json`,
+    `load average ${report.loadAverage.start?.map((n) => n.toFixed(2)).join(' ')} → ${report.loadAverage.end?.map((n) => n.toFixed(2)).join(' ')}; results in bench/results/${resultsFile}`,
   );
   return counts;
 }

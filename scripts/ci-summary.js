@@ -3,7 +3,8 @@
 // Reads vitest JSON reports (one per run), prints each run's counts and the closing
 // 'N passed, N failed' line, and fails when anything failed — or, with CI=true, when an
 // integration test was skipped: in CI every real-server test must run. A `--check=NAME:EXIT`
-// argument adds one more check that ran outside vitest (the chaos bench): exit 0 passes.
+// argument adds one more check that ran outside vitest (the chaos benches): exit 0 passes. .ci/run
+// passes three reports: npm test on PGlite, on PostgreSQL, and npm run test:cluster (the real server).
 import { existsSync, readFileSync } from 'node:fs';
 
 /** @typedef {{ status: string, fullName: string }} Assertion */

@@ -34,12 +34,18 @@ export function seededRandom(seed: number): () => number {
 /**
  * K worker kills, one dev-server kill and one outage, each due at a random point of the load (when 5–85 %
  * of the decisions have closed: `started` jumps to the concurrency at once, `closed` moves with the run).
+ * @param serverKill whether the plan kills the dev server (not a cluster the bench did not start) @default true
  */
-export function planFaults(kills: number, outageS: number, random: () => number): { kind: FaultKind; dueAt: number }[] {
+export function planFaults(
+  kills: number,
+  outageS: number,
+  random: () => number,
+  serverKill = true,
+): { kind: FaultKind; dueAt: number }[] {
   const at = () => 0.05 + random() * 0.8;
   const plan: { kind: FaultKind; dueAt: number }[] = [];
   for (let i = 0; i < kills; i++) plan.push({ kind: 'kill-worker', dueAt: at() });
-  plan.push({ kind: 'kill-server', dueAt: at() });
+  if (serverKill) plan.push({ kind: 'kill-server', dueAt: at() });
   if (outageS > 0) plan.push({ kind: 'db-outage', dueAt: at() });
   return plan.sort((a, b) => a.dueAt - b.dueAt);
 }

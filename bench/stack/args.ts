@@ -17,3 +17,15 @@ export function intFlags<K extends string>(
   }
   return out;
 }
+
+/** A string flag (`--name value`) taken out of argv; the rest goes on to `intFlags`. */
+export function takeStringFlag(
+  name: string,
+  argv = process.argv.slice(2),
+): { value: string | undefined; rest: string[] } {
+  const at = argv.indexOf(`--${name}`);
+  if (at < 0) return { value: undefined, rest: argv };
+  const value = argv[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return { value, rest: [...argv.slice(0, at), ...argv.slice(at + 2)] };
+}

@@ -19,6 +19,11 @@ export interface BenchStackOptions {
   workers?: number;
   /** A real PostgreSQL; unset starts the embedded PGlite in a process of its own. @default unset */
   databaseUrl?: string;
+  /**
+   * A Temporal server already running (the real cluster, scripts/cluster.js): the stack starts no
+   * dev server and cannot kill it. @default unset: a dev server of the stack's own
+   */
+  temporal?: { address: string; pid?: number };
   log: (msg: string) => void;
 }
 
@@ -62,7 +67,7 @@ export class BenchStack {
   }
 
   get temporalAddress(): string {
-    return this.server.address;
+    return this.opts.temporal?.address ?? this.server.address;
   }
 
   private async startAll(): Promise<void> {
@@ -73,16 +78,18 @@ export class BenchStack {
     const viaProxy = new URL(dbUrl);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(this.proxy.port);
-    this.ports = { temporal: await freePort(), ui: await freePort() };
-    await this.startServer();
+    if (!this.opts.temporal) {
+      this.ports = { temporal: await freePort(), ui: await freePort() };
+      await this.startServer();
+    }
     log(
-      `temporal ${this.server.address}, database ${this.opts.databaseUrl ? 'PostgreSQL' : 'PGlite'} via proxy :${this.proxy.port}`,
+      `temporal ${this.temporalAddress}${this.opts.temporal ? ' (cluster)' : ''}, database ${this.opts.databaseUrl ? 'PostgreSQL' : 'PGlite'} via proxy :${this.proxy.port}`,
     );
     this.db = await openDatabase(dbUrl, { max: 4 });
     const env = (): NodeJS.ProcessEnv => ({
       ...process.env,
       DATABASE_URL: viaProxy.toString(),
-      TEMPORAL_ADDRESS: this.server.address,
+      TEMPORAL_ADDRESS: this.temporalAddress,
       ARBITER_DATA_DIR: this.dataDir,
       ARBITER_REGISTER_CARDS: 'false',
       LOG_LEVEL: 'info',
@@ -101,7 +108,7 @@ export class BenchStack {
     log(`${count} orchestrator workers and a model pool running; data in ${this.dataDir}`);
     // The workers' keys: they read ARBITER_ENCRYPTION_KEYS from the same environment.
     const encryptionKeys = loadEnv().ARBITER_ENCRYPTION_KEYS;
-    this.client = await ArbiterClient.connect({ address: this.server.address, encryptionKeys });
+    this.client = await ArbiterClient.connect({ address: this.temporalAddress, encryptionKeys });
     this.sampler = setInterval(() => void this.sampleCpu(), 2000);
   }
 
@@ -127,6 +134,7 @@ export class BenchStack {
 
   /** kill -9 the dev server, then start it again on the same SQLite file and ports. */
   async killServerAndRestart(downMs: number): Promise<{ pid: number | undefined; readyMs: number }> {
+    if (this.opts.temporal) throw new Error('the stack did not start this Temporal server; it does not kill it');
     const pid = this.server.pid;
     await this.sampleCpu();
     if (pid) process.kill(pid, 'SIGKILL');
@@ -142,6 +150,7 @@ export class BenchStack {
   processes(): { name: string; role: string; pid: number }[] {
     const found: { name: string; role: string; pid: number }[] = [];
     if (this.server?.pid) found.push({ name: 'temporal-dev-server', role: 'temporal', pid: this.server.pid });
+    if (this.opts.temporal?.pid) found.push({ name: 'temporal-server', role: 'temporal', pid: this.opts.temporal.pid });
     if (this.embedded?.pid && !this.embedded.exited())
       found.push({ name: 'embedded-db', role: 'database', pid: this.embedded.pid });
     for (const s of this.slots)
