@@ -152,11 +152,11 @@ export function DashboardPage() {
             <thead>
               <tr>
                 <th scope="col">Model</th>
-                <th scope="col">Calls</th>
-                <th scope="col">Agreement</th>
-                <th scope="col">Labelled</th>
-                <th scope="col">Accuracy</th>
-                <th scope="col">AUC</th>
+                <th scope="col" class="num">Calls</th>
+                <th scope="col" class="num">Agreement</th>
+                <th scope="col" class="num">Labelled</th>
+                <th scope="col" class="num">Accuracy</th>
+                <th scope="col" class="num">AUC</th>
               </tr>
             </thead>
             <tbody>
@@ -166,7 +166,7 @@ export function DashboardPage() {
                     <td>${m.key}</td>
                     <td class="num">${m.n ?? ''}</td>
                     <td class="num">${pct(m.agreement)}</td>
-                    <td class="num">${m.labelled ?? ''}</td>
+                    <td class="num">${m.labelled ?? 0}</td>
                     <td class="num">${pct(m.accuracy)}</td>
                     <td class="num">${m.auc === null || m.auc === undefined ? '–' : m.auc.toFixed(3)}</td>
                   </tr>`,
