@@ -35,6 +35,8 @@ export function bootstrapInterval(
   values.sort((a, b) => a - b);
   const alpha = (1 - (options.level ?? 0.95)) / 2;
   const at = (q: number): number | null =>
-    values.length === 0 ? null : (values[Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)))] ?? null);
+    values.length === 0
+      ? null
+      : (values[Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)))] ?? null);
   return { estimate, low: at(alpha), high: at(1 - alpha), resamples: values.length };
 }

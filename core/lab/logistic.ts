@@ -72,7 +72,12 @@ export function fitLogistic(
       break;
     }
   }
-  return { bias: theta.get(0, 0), weights: Array.from({ length: d }, (_, j) => theta.get(j + 1, 0)), lambda, iterations };
+  return {
+    bias: theta.get(0, 0),
+    weights: Array.from({ length: d }, (_, j) => theta.get(j + 1, 0)),
+    lambda,
+    iterations,
+  };
 }
 
 /** The penalties cross-validation tries by default (scikit-learn's C = 100 … 0.01). */
@@ -114,6 +119,8 @@ export function crossValidatedLogistic(
     }
     return { lambda, logLoss: total / parts.length };
   });
-  const best = scores.reduce((a, b) => (b.logLoss < a.logLoss || (b.logLoss === a.logLoss && b.lambda > a.lambda) ? b : a));
+  const best = scores.reduce((a, b) =>
+    b.logLoss < a.logLoss || (b.logLoss === a.logLoss && b.lambda > a.lambda) ? b : a,
+  );
   return { fit: fitLogistic(x, y, best.lambda), scores };
 }
