@@ -34,10 +34,11 @@ function isoTime(value: string): string {
 const isFile = (ref: string): boolean => /[/\\]|\.(ya?ml|json)$/i.test(ref) || existsSync(ref);
 
 /**
- * Starts a backtest, follows its progress on stderr, then prints its stored report (or JSON).
+ * Starts a backtest, follows its progress on stderr, then prints its stored report (or JSON; an
+ * object given as `asJson` is printed beside it, as `pipelines fit` prints its fit).
  * Exported for `pipelines fit`, which backtests its candidate the same way.
  */
-export async function runBacktest(request: BacktestRequest, asJson: boolean): Promise<void> {
+export async function runBacktest(request: BacktestRequest, asJson: boolean | Record<string, unknown>): Promise<void> {
   const [{ loadEnv }, { withArbiter }, { BacktestClient }, { withAdminPool }, { BacktestsAdmin }] = await Promise.all([
     import('../config/env'),
     import('./stack/attach'),
@@ -57,7 +58,7 @@ export async function runBacktest(request: BacktestRequest, asJson: boolean): Pr
   const stored = await withAdminPool((pool) => BacktestsAdmin.fromPool(pool).get(progress.backtestId));
   if (!stored)
     throw new Error(`backtest ${progress.backtestId} left no record: ${progress.lastError ?? 'unknown error'}`);
-  if (asJson) json(stored);
+  if (asJson) json(typeof asJson === 'object' ? { ...asJson, backtest: stored } : stored);
   else printBacktest(stored);
   if (stored.status !== 'done') process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { ThresholdsSchema } from '../core/decision';
+import { ModelResultSchema, ThresholdsSchema } from '../core/decision';
+import type { LabelledStepCalls } from '../core/lab/fit-spec';
 import { MemberScoreSchema } from '../core/feedback';
 import { BacktestRequestSchema, type BacktestCursor } from '../core/lab/backtest';
 import { BacktestReportSchema, type BacktestCase } from '../core/lab/report';
@@ -111,6 +112,24 @@ export const StoredBacktestSchema = z
   }));
 export type StoredBacktest = z.output<typeof StoredBacktestSchema>;
 
+/** A labelled decision's model calls by step, as `pipelines fit` reads them. */
+const StepCallsRowSchema = z
+  .object({
+    decision_id: z.string(),
+    label: LabelSchema,
+    models: z.array(ModelResultSchema),
+    calls: z.array(z.object({ step: z.string(), arm: z.string(), status: z.string(), score: z.unknown() })),
+  })
+  .transform((r): LabelledStepCalls => ({
+    decisionId: r.decision_id,
+    label: r.label,
+    calls: (r.calls.length > 0 ? r.calls : r.models).map((c) => ({
+      step: c.step,
+      arm: c.arm,
+      score: c.status === 'ok' && typeof c.score === 'number' ? c.score : null,
+    })),
+  }));
+
 const selectionArgs = (s: Selection) => [s.pipeline, s.since ?? null, s.until ?? null, s.decisionIds ?? null];
 
 /** The backtest tables. Nothing here writes to `decisions`. */
@@ -189,6 +208,12 @@ export class BacktestStore {
   async get(backtestId: string): Promise<StoredBacktest | undefined> {
     const { rows } = await this.pool.query(sql.GET_BACKTEST, [backtestId]);
     return rows[0] === undefined ? undefined : StoredBacktestSchema.parse(rows[0]);
+  }
+
+  /** A pipeline's labelled decisions with their model calls by step, oldest first. */
+  async labelledStepCalls(pipeline: string): Promise<LabelledStepCalls[]> {
+    const { rows } = await this.pool.query(sql.LABELLED_STEP_CALLS, [pipeline]);
+    return rows.map((r) => StepCallsRowSchema.parse(r));
   }
 
   async exists(backtestId: string): Promise<boolean> {

@@ -67,6 +67,10 @@ FROM backtests WHERE backtest_id = $1`;
 
 export const BACKTEST_EXISTS = `SELECT 1 FROM backtests WHERE backtest_id = $1`;
 
+export const LOCK_PIPELINE = `SELECT pg_advisory_xact_lock(hashtext('pipelines:' || $1))`;
+
+export const NEXT_PIPELINE_VERSION = `SELECT coalesce(max(version), 0) + 1 AS next FROM pipelines WHERE name = $1`;
+
 /** The newest live version of a pipeline ($1), for promotion. */
 export const NEWEST_LIVE = `SELECT max(version) AS version FROM pipelines WHERE name = $1 AND NOT candidate`;
 
@@ -83,3 +87,16 @@ RETURNING id, name, version, backtest_id, reason, actor, promoted_at`;
 export const PROMOTIONS = `
 SELECT id, name, version, backtest_id, reason, actor, promoted_at FROM pipeline_promotions
 WHERE name = $1 ORDER BY promoted_at, id`;
+
+/**
+ * A pipeline's ($1) labelled decisions with each model call's step, arm, status and score (from
+ * `model_calls`; `models` for decisions older than it), for `pipelines fit`.
+ */
+export const LABELLED_STEP_CALLS = `
+SELECT d.decision_id, d.label, d.models,
+  COALESCE((SELECT jsonb_agg(jsonb_build_object('step', c.step_id, 'arm', c.arm, 'status', c.status,
+                                                'score', c.output -> 'score') ORDER BY c.call_id)
+            FROM model_calls c WHERE c.decision_id = d.decision_id), '[]'::jsonb) AS calls
+FROM decisions d
+WHERE d.label IS NOT NULL AND d.pipeline = $1
+ORDER BY d.decided_at, d.decision_id`;
