@@ -49,6 +49,7 @@ function stubApp(apiKeys: ApiKey[] | null = KEYS) {
     },
     pipelines: { list: () => Promise.resolve([]), show: () => Promise.resolve([]) },
     decisions: { get: () => Promise.resolve(undefined) },
+    backtests: { get: () => Promise.resolve({ backtestId: 'x' }) },
     apiKeys,
   } as unknown as ApiDeps;
   return { app: createApp(deps), seen };
@@ -159,7 +160,7 @@ describe('the caller recorded', () => {
       body: JSON.stringify(promote),
     });
     expect(moved.status).toBe(200);
-    expect(seen.promote).toEqual(['m@1', 'champion', 'better', 'adam']);
+    expect(seen.promote).toEqual(['m@1', 'champion', 'better', 'adam', undefined]);
     // An `actor` in the body is no field of the request: dropped, and the key's name recorded.
     const labelled = await app.request('/v1/decisions/d/feedback', {
       method: 'POST',
