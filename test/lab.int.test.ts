@@ -22,7 +22,9 @@ beforeAll(async () => {
   const cases = (await loadHoldout()).slice(0, CASES);
   for (const c of cases) {
     const decided = await suite.client.decide({ caseId: `${c.caseId}-${tag}`, input: c.input });
-    await suite.client.submitFeedback(decided.decisionId, c.label === 1 ? 'fraud' : 'legit', { source: 'demo holdout' });
+    await suite.client.submitFeedback(decided.decisionId, c.label === 1 ? 'fraud' : 'legit', {
+      source: 'demo holdout',
+    });
   }
   // A decision taken past its latency budget (or with a member late) was degraded by the clock; the
   // replay has no clock, so only those may come out differently from the same pipeline.
@@ -95,5 +97,73 @@ describe('backtest on the demo', () => {
     // The same request and seed give the same report.
     const again = await backtest(request);
     expect(again.report).toEqual(r);
+  }, 120_000);
+});
+
+describe('fit and promote with evidence on the demo', () => {
+  it.each(['logistic', 'weights'] as const)(
+    'fits the blended step (%s) into a candidate that is not live, backtested on the held-out labels',
+    async (method) => {
+      const { fitCombine } = await import('../admin/fit');
+      const { MODELS_DIR } = await import('./helpers/models');
+      const { PipelinesAdmin } = await import('../admin/pipelines');
+      const pipelines = PipelinesAdmin.fromPool(suite.db.pool);
+      const liveBefore = (await pipelines.list()).find((p) => p.name === 'demo')?.version;
+      const fit = await fitCombine(suite.db.pool, MODELS_DIR, { pipeline: 'demo', step: 'blended', method, seed: 3 });
+      expect(fit.inputs).toEqual(['gb', 'nn']);
+      expect(fit.train + fit.heldOut.length).toBe(CASES - fit.skipped);
+      expect(fit.heldOut.length).toBe(Math.round((CASES - fit.skipped) * 0.3));
+      if (method === 'weights') {
+        expect((fit.weights.gb ?? 0) + (fit.weights.nn ?? 0)).toBeCloseTo(1, 5);
+        expect(fit.model).toBeNull();
+      } else {
+        expect(fit.model?.name).toBe('demo-blended-stack');
+        expect(fit.weights.gb).toBeGreaterThan(0);
+        expect(fit.crossValidation.length).toBeGreaterThan(1);
+      }
+      // A candidate: stored, shown as such, not what decisions pin.
+      const versions = await pipelines.show('demo');
+      expect(versions.find((v) => v.version === fit.candidate.version)?.candidate).toBe(true);
+      expect((await pipelines.list()).find((p) => p.name === 'demo')?.version).toBe(liveBefore);
+
+      const b = await backtest({ candidate: fit.candidate, against: 'demo', decisionIds: fit.heldOut, seed: 3 });
+      expect(b.pipeline).toEqual(fit.candidate);
+      expect(b.replayed).toBe(fit.heldOut.length);
+      expect(b.report?.labelled).toBe(fit.heldOut.length);
+      expect(b.report?.candidate.auc).toBeGreaterThan(0.8);
+
+      // Promotion cites the backtest; an unknown one is refused.
+      await expect(
+        pipelines.promote('demo', fit.candidate.version, { reason: 'fit', backtestId: 'no-such-backtest' }),
+      ).rejects.toThrow(/no backtest no-such-backtest/);
+      const promoted = await pipelines.promote('demo', fit.candidate.version, {
+        reason: 'better on held-out labels',
+        backtestId: b.backtestId,
+      });
+      expect(promoted.backtestId).toBe(b.backtestId);
+      const live = (await pipelines.list()).find((p) => p.name === 'demo');
+      expect(live?.version).toBe(promoted.version);
+      expect(live?.spec).toEqual(versions.find((v) => v.version === fit.candidate.version)?.spec);
+      expect((await pipelines.promotions('demo')).at(-1)).toMatchObject({
+        backtestId: b.backtestId,
+        version: promoted.version,
+      });
+    },
+    120_000,
+  );
+
+  it('records the backtest cited when a model alias is promoted', async () => {
+    const { ModelsAdmin } = await import('../admin/models');
+    const { MODELS_DIR } = await import('./helpers/models');
+    const b = await backtest({ candidate: { name: 'demo' }, seed: 1 });
+    const models = ModelsAdmin.fromPool(suite.db.pool, MODELS_DIR);
+    try {
+      const event = await models.promote('phishing-lr@1', 'evidence-test', 'cited', 'test', b.backtestId);
+      expect(event.backtestId).toBe(b.backtestId);
+      const shown = await models.show('phishing-lr');
+      expect(shown.aliasHistory.at(-1)).toMatchObject({ alias: 'evidence-test', backtestId: b.backtestId });
+    } finally {
+      await models.close();
+    }
   }, 120_000);
 });
