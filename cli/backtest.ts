@@ -39,23 +39,24 @@ const isFile = (ref: string): boolean => /[/\\]|\.(ya?ml|json)$/i.test(ref) || e
  * Exported for `pipelines fit`, which backtests its candidate the same way.
  */
 export async function runBacktest(request: BacktestRequest, asJson: boolean | Record<string, unknown>): Promise<void> {
-  const [{ loadEnv }, { withArbiter }, { BacktestClient }, { withAdminPool }, { BacktestsAdmin }] = await Promise.all([
+  const [{ loadEnv }, { withArbiter, withDatabase }, { BacktestClient }, { BacktestsAdmin }] = await Promise.all([
     import('../config/env'),
     import('./stack/attach'),
     import('../client/backtests'),
-    import('./admin-pool'),
     import('../admin/backtests'),
   ]);
-  const progress = await withArbiter(loadEnv(), async (client) => {
+  const env = loadEnv();
+  // Read while the stack runs: with no `arbiter dev` running, withArbiter starts one for this command only.
+  const { progress, stored } = await withArbiter(env, async (client) => {
     const backtests = new BacktestClient(client.temporal, client.taskQueue);
     const { backtestId } = await backtests.start(request);
     process.stderr.write(`backtest ${backtestId} started\n`);
-    return backtests.wait(backtestId, (p) => {
+    const done = await backtests.wait(backtestId, (p) => {
       if (!asJson && process.stderr.isTTY) process.stderr.write(`\rreplayed ${p.replayed}/${p.total ?? '?'}   `);
     });
+    return { progress: done, stored: await withDatabase(env, (pool) => BacktestsAdmin.fromPool(pool).get(backtestId)) };
   });
   if (!asJson && process.stderr.isTTY) process.stderr.write('\n');
-  const stored = await withAdminPool((pool) => BacktestsAdmin.fromPool(pool).get(progress.backtestId));
   if (!stored)
     throw new Error(`backtest ${progress.backtestId} left no record: ${progress.lastError ?? 'unknown error'}`);
   if (asJson) json(typeof asJson === 'object' ? { ...asJson, backtest: stored } : stored);
@@ -64,14 +65,14 @@ export async function runBacktest(request: BacktestRequest, asJson: boolean | Re
 }
 
 async function requestOf(opts: BacktestOptions): Promise<BacktestRequest> {
-  const [{ withAdminPool }, { BacktestsAdmin, storedRef }, { cliActor }] = await Promise.all([
-    import('./admin-pool'),
+  const [{ withDb }, { BacktestsAdmin, storedRef }, { cliActor }] = await Promise.all([
+    import('./backtest-db'),
     import('../admin/backtests'),
     import('./actor'),
   ]);
   const files = isFile(opts.pipeline) || (opts.rules !== undefined && isFile(opts.rules));
   const fromFiles: Partial<Pick<BacktestRequest, 'candidate' | 'rules'>> = files
-    ? await withAdminPool(async (pool) => {
+    ? await withDb(async (pool) => {
         const admin = BacktestsAdmin.fromPool(pool);
         return {
           candidate: isFile(opts.pipeline) ? await admin.candidateFromFile(resolve(opts.pipeline)) : undefined,
@@ -120,11 +121,11 @@ export function addBacktestCommands(program: Command): void {
     .description('a backtest: where it stands and, once done, its report')
     .option('--json', 'print JSON', false)
     .action(async (id: string, opts: { json: boolean }) => {
-      const [{ withAdminPool }, { BacktestsAdmin }] = await Promise.all([
-        import('./admin-pool'),
+      const [{ withDb }, { BacktestsAdmin }] = await Promise.all([
+        import('./backtest-db'),
         import('../admin/backtests'),
       ]);
-      const stored = await withAdminPool((pool) => BacktestsAdmin.fromPool(pool).get(id));
+      const stored = await withDb((pool) => BacktestsAdmin.fromPool(pool).get(id));
       if (!stored) {
         out(`no backtest ${id}`);
         process.exitCode = 1;

@@ -46,15 +46,15 @@ export function addFitCommand(pipelines: Command): void {
         if (opts.method !== 'logistic' && opts.method !== 'weights')
           throw new InvalidArgumentError(`--method is logistic or weights, not '${opts.method}'`);
         const method = opts.method;
-        const [{ withAdminPool }, { fitCombine }, { loadEnv }, { cliActor }, { runBacktest }] = await Promise.all([
-          import('./admin-pool'),
+        const [{ withDb }, { fitCombine }, { loadEnv }, { cliActor }, { runBacktest }] = await Promise.all([
+          import('./backtest-db'),
           import('../admin/fit'),
           import('../config/env'),
           import('./actor'),
           import('./backtest'),
         ]);
         const env = loadEnv();
-        const fit = await withAdminPool((pool) =>
+        const fit = await withDb((pool) =>
           fitCombine(pool, env.ARBITER_MODELS_DIR, {
             ...{ pipeline: name, step: opts.step, method, holdout: opts.holdout, seed: opts.seed },
             actor: cliActor(),
