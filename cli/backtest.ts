@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { BacktestRequest } from '../core/lab/backtest';
@@ -30,8 +30,9 @@ function isoTime(value: string): string {
   return t.toISOString();
 }
 
-/** A file path (it exists, or looks like one) rather than a stored name. */
-const isFile = (ref: string): boolean => /[/\\]|\.(ya?ml|json)$/i.test(ref) || existsSync(ref);
+/** A file path (one that looks like it, or an existing file: `demo` the folder is a name) rather than a stored name. */
+const isFile = (ref: string): boolean =>
+  /[/\\]|\.(ya?ml|json)$/i.test(ref) || statSync(ref, { throwIfNoEntry: false })?.isFile() === true;
 
 /**
  * Starts a backtest, follows its progress on stderr, then prints its stored report (or JSON; an
