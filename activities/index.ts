@@ -10,6 +10,7 @@ import type { RuleSetStore } from '../stores/rules-store';
 import type { VectorStore } from '../stores/vector';
 import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import { FeedbackStore } from '../stores/feedback-store';
+import { createBacktestActivities } from './backtest';
 import { createBatchActivities } from './batch';
 import { createCallModel } from './call-model';
 import { createFeedbackActivities } from './feedback';
@@ -60,6 +61,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),
+    ...createBacktestActivities(deps),
     /** The floor workflow's (workflows/floor.ts): nothing, so that what is timed is Temporal's round trip. */
     noop: (): Promise<void> => Promise.resolve(),
     /** This worker's outage tolerance, read once by a workflow whose store became unreachable (recorded, so replay-safe). */

@@ -18,7 +18,8 @@ export interface LoadPipelineInput {
   model?: string;
 }
 
-function toLoadFailure(err: unknown, what: string): ApplicationFailure {
+/** A pinning failure in the failure vocabulary (unknown pipeline or model, invalid spec, store trouble). */
+export function toLoadFailure(err: unknown, what: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof PipelineNotFoundError) {
     return ApplicationFailure.create({

@@ -6,6 +6,7 @@ export { DatabaseUnreachableError } from '../stores/db';
 export { PipelineNotFoundError } from '../stores/pipeline-store';
 export { RuleSetNotFoundError } from '../stores/rules-store';
 export { ModelDeprecatedError, ModelNotFoundError, RegistryConflictError } from '../stores/registry-errors';
+export { BacktestEvidenceError } from './evidence';
 export { PipelineInvalidError } from './pipelines';
 export { LiteralSecretError, RegistrationRejectedError } from './registration';
 export { RuleSetInvalidError } from './rules';

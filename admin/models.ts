@@ -6,6 +6,7 @@ import { registerModel, type RegisterModelOptions } from './registration';
 import { openPool } from '../stores/db';
 import type { AliasEvent, ModelSummary } from '../stores/registry-rows';
 import type { ModelDetails, Registered } from '../stores/registry-store';
+import { citedBacktest } from './evidence';
 import { createModelServices, type ModelServices } from './model-services';
 
 /**
@@ -17,18 +18,21 @@ import { createModelServices, type ModelServices } from './model-services';
 export class ModelsAdmin {
   private constructor(
     private readonly services: ModelServices,
+    /** Where cited backtests are checked. */
+    private readonly database: Pool,
+    /** A pool this admin opened itself (`connect`), ended by `close`. */
     private readonly pool?: Pool,
   ) {}
 
   /** Opens its own pool on `databaseUrl`; `close()` ends it. */
   static async connect(databaseUrl: string, modelsDir: string): Promise<ModelsAdmin> {
     const pool = await openPool(databaseUrl, { max: 2 });
-    return new ModelsAdmin(createModelServices(pool, modelsDir), pool);
+    return new ModelsAdmin(createModelServices(pool, modelsDir), pool, pool);
   }
 
   /** Uses an existing pool (kept open by its owner). */
   static fromPool(pool: Pool, modelsDir: string): ModelsAdmin {
-    return new ModelsAdmin(createModelServices(pool, modelsDir));
+    return new ModelsAdmin(createModelServices(pool, modelsDir), pool);
   }
 
   /**
@@ -52,10 +56,13 @@ export class ModelsAdmin {
   /**
    * Points `alias` at the version `ref` names (`name@version`, or `name:other-alias`'s current version).
    * @param actor who moves it, for the alias history @default null
+   * @param backtestId a finished backtest cited as the evidence, recorded with the move @default none
+   * @throws BacktestEvidenceError when the cited backtest does not exist or has not finished
    */
-  async promote(ref: string, alias: string, reason: string, actor?: string): Promise<AliasEvent> {
+  async promote(ref: string, alias: string, reason: string, actor?: string, backtestId?: string): Promise<AliasEvent> {
     const target = await this.services.registry.resolve(parseModelRef(ref));
-    return this.services.registry.promote(target.name, alias, target.version, reason, actor);
+    const cited = await citedBacktest(this.database, backtestId);
+    return this.services.registry.promote(target.name, alias, target.version, reason, actor, cited);
   }
 
   /** Deprecates `name@version`. */

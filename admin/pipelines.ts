@@ -5,7 +5,8 @@ import { parseSpec } from '../core/unknown-keys';
 import { semanticIssues, walkSteps } from '../core/pipeline/check';
 import { PipelineSpecSchema, type PipelineSpec, type Step } from '../core/pipeline/spec';
 import type { Pool } from 'pg';
-import { PipelineStore, type StoredPipeline } from '../stores/pipeline-store';
+import { PipelineStore, type PipelinePromotion, type StoredPipeline } from '../stores/pipeline-store';
+import { citedBacktest } from './evidence';
 import { ModelDeprecatedError, ModelNotFoundError } from '../stores/registry-errors';
 import { ModelRegistry } from '../stores/registry-store';
 
@@ -46,11 +47,33 @@ export class PipelinesAdmin {
   constructor(
     private readonly store: PipelineStore,
     private readonly registry: ModelRegistry,
+    /** Where cited backtests are checked (`promote`). @default none: citing one is refused */
+    private readonly database?: Pool,
   ) {}
 
   /** The pipelines and the registry on an existing pool (kept open by its owner). */
   static fromPool(pool: Pool): PipelinesAdmin {
-    return new PipelinesAdmin(new PipelineStore(pool), new ModelRegistry(pool));
+    return new PipelinesAdmin(new PipelineStore(pool), new ModelRegistry(pool), pool);
+  }
+
+  /**
+   * Makes a version live (a candidate from `pipelines fit`, or any version), citing a finished
+   * backtest as evidence if given; recorded, and listed by `promotions`.
+   * @throws BacktestEvidenceError when the cited backtest does not exist or has not finished
+   */
+  async promote(
+    name: string,
+    version: string,
+    evidence: { reason: string; actor?: string; backtestId?: string },
+  ): Promise<PipelinePromotion> {
+    if (evidence.backtestId !== undefined && !this.database) throw new Error('citing a backtest needs the database');
+    const backtestId = this.database ? await citedBacktest(this.database, evidence.backtestId) : undefined;
+    return this.store.promote(name, version, { ...evidence, backtestId });
+  }
+
+  /** Every promotion of a pipeline, oldest first, with the backtest each cited. */
+  promotions(name: string): Promise<PipelinePromotion[]> {
+    return this.store.promotions(name);
   }
 
   /** Every problem with a spec (unknown keys too), including model references the registry cannot resolve. */
@@ -85,6 +108,17 @@ export class PipelinesAdmin {
     const name = typeof (raw as { name?: unknown })?.name === 'string' ? (raw as { name: string }).name : '(unnamed)';
     if (!checked.ok) throw new PipelineInvalidError(name, checked.issues);
     return this.store.apply(checked.spec, actor);
+  }
+
+  /**
+   * Validates, then stores the spec as a candidate version: kept, backtested, but not pinned by
+   * decisions until promoted (a version already holding this spec is returned as it is).
+   */
+  async applyCandidate(raw: unknown, actor?: string): Promise<StoredPipeline> {
+    const checked = await this.validate(raw);
+    const name = typeof (raw as { name?: unknown })?.name === 'string' ? (raw as { name: string }).name : '(unnamed)';
+    if (!checked.ok) throw new PipelineInvalidError(name, checked.issues);
+    return (await this.store.apply(checked.spec, actor, true)).pipeline;
   }
 
   list(): Promise<StoredPipeline[]> {

@@ -19,6 +19,7 @@ import { decisionRoutes } from './routes/decisions';
 import { modelRoutes } from './routes/models';
 import { opsRoutes } from './routes/ops';
 import { pipelineRoutes } from './routes/pipelines';
+import { backtestRoutes } from './routes/backtests';
 import { requestIdOf, requestLog } from './request-log';
 
 /** The default largest request body: 1 MiB. */
@@ -69,6 +70,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   decisionActionRoutes(app, deps);
   modelRoutes(app, deps);
   pipelineRoutes(app, deps);
+  backtestRoutes(app, deps);
   opsRoutes(app, deps, metrics, log);
   codecRoutes(app, () => deps.client.temporal.options.loadedDataConverter.payloadCodecs);
 

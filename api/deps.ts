@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ArbiterClient } from '../client';
 import { ModelsAdmin } from '../admin/models';
 import { PipelinesAdmin } from '../admin/pipelines';
+import { BacktestsAdmin } from '../admin/backtests';
 import { DecisionLog, type VectorStore } from '../admin/decision-log';
 import type { ApiKey } from '../config/api-keys';
 import type { ApiEnv } from './auth';
@@ -17,6 +18,8 @@ export interface ApiStores {
   models: ModelsAdmin;
   pipelines: PipelinesAdmin;
   decisions: DecisionLog;
+  /** Stored backtests and their reports. */
+  backtests: BacktestsAdmin;
 }
 
 /** Everything the HTTP API runs on, injected (tests build it from a test orchestrator). */
@@ -56,6 +59,7 @@ export function storesFromPool(
     models,
     pipelines: PipelinesAdmin.fromPool(pool),
     decisions: new DecisionLog(pool, { vectors }),
+    backtests: BacktestsAdmin.fromPool(pool),
     close: () => models.close(),
   };
 }

@@ -13,6 +13,7 @@ import {
 import { errorChain, Failure } from '../core/failures';
 import { InvalidModelRefError } from '../core/model-ref';
 import {
+  BacktestEvidenceError,
   DatabaseUnreachableError,
   LiteralSecretError,
   ModelDeprecatedError,
@@ -25,6 +26,7 @@ import {
   RuleSetNotFoundError,
 } from '../admin/errors';
 import { InvalidCursorError } from '../admin/decision-log';
+import { BacktestExistsError, UnknownBacktestError } from '../client/backtests';
 import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../codec/errors';
 import { ForbiddenError } from './caller';
 import { invalidRequest, problem, type Problem } from './problems';
@@ -94,7 +96,13 @@ export function toProblem(err: unknown): Problem | undefined {
   }
   if (err instanceof InvalidCursorError) return problem(400, 'invalid-request', 'Invalid request', err.message);
   if (err instanceof InvalidModelRefError) return problem(400, 'invalid-request', 'Invalid request', err.message);
-  if (err instanceof UnknownDecisionError) return problem(404, 'not-found', 'Not found', err.message);
+  if (err instanceof UnknownDecisionError || err instanceof UnknownBacktestError)
+    return problem(404, 'not-found', 'Not found', err.message);
+  if (err instanceof BacktestExistsError) return problem(409, 'conflict', 'Conflict', err.message);
+  if (err instanceof BacktestEvidenceError)
+    return err.problem === 'unknown'
+      ? problem(404, 'not-found', 'Not found', err.message)
+      : problem(409, 'conflict', 'Conflict', err.message);
   if (err instanceof ModelNotFoundError || err instanceof PipelineNotFoundError || err instanceof RuleSetNotFoundError)
     return problem(404, 'not-found', 'Not found', err.message, { available: err.available });
   if (err instanceof CaseAlreadyDecidedError)

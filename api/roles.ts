@@ -28,6 +28,12 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'GET /v1/pipelines/{name}': 'read',
   'POST /v1/pipelines': 'admin',
   'POST /v1/pipelines/{name}/run': 'decide',
+  // A promotion changes what decides live cases: as much as applying a spec.
+  'POST /v1/pipelines/{name}/promote': 'admin',
+  // A backtest runs every model of a candidate over past cases (costly, and it can name any stored
+  // pipeline or a spec): an admin's call. Its report only reads what `read` keys see already.
+  'POST /v1/backtests': 'admin',
+  'GET /v1/backtests/{id}': 'read',
   'GET /metrics': 'read',
   // The Temporal CLI and UI read histories through these: decoding shows a case's input, which a
   // `read` key already sees in `GET /v1/decisions/{id}`; encoding reveals nothing.

@@ -107,7 +107,8 @@ export function formatFeedbackStats(stats: FeedbackStats): string {
   const { drift } = stats;
   if (drift.models.length > 0) {
     const d = table(['score drift', 'before', 'recent', 'PSI']);
-    for (const m of drift.models) d.push([`${m.model}@${m.version}`, String(m.referenceN), String(m.recentN), fmt(m.psi)]);
+    for (const m of drift.models)
+      d.push([`${m.model}@${m.version}`, String(m.referenceN), String(m.recentN), fmt(m.psi)]);
     lines.push(
       `\nscore drift: scores since ${drift.recentSince ?? '–'} against those before (PSI; < 0.1 stable, > 0.25 a shift; ` +
         `– below ${MIN_DRIFT_SAMPLE} scores a side)`,
@@ -153,12 +154,18 @@ export function addFeedbackCommands(decisions: Command, withLog: WithLog): void 
     .option('--pipeline <name>', 'only this pipeline')
     .option('--since <iso>', 'only decisions taken since (ISO 8601)', instant)
     .option('--cutoff <score>', "a member's score at or above it predicts fraud", cutoff, DEFAULT_CUTOFF)
-    .option('--drift-window <duration>', 'drift compares scores in this last window (7d, 12h, ...) with those before', duration)
+    .option(
+      '--drift-window <duration>',
+      'drift compares scores in this last window (7d, 12h, ...) with those before',
+      duration,
+    )
     .option('--json', 'print JSON', false)
-    .action(async (opts: { pipeline?: string; since?: string; cutoff: number; driftWindow?: number; json: boolean }) => {
-      const { pipeline, since, cutoff, driftWindow: driftWindowMs } = opts;
-      const stats = await withLog((log) => log.stats({ pipeline, since, cutoff, driftWindowMs }));
-      if (opts.json) json(stats);
-      else out(formatFeedbackStats(stats));
-    });
+    .action(
+      async (opts: { pipeline?: string; since?: string; cutoff: number; driftWindow?: number; json: boolean }) => {
+        const { pipeline, since, cutoff, driftWindow: driftWindowMs } = opts;
+        const stats = await withLog((log) => log.stats({ pipeline, since, cutoff, driftWindowMs }));
+        if (opts.json) json(stats);
+        else out(formatFeedbackStats(stats));
+      },
+    );
 }

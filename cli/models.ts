@@ -117,7 +117,10 @@ export function addModelCommands(program: Command): void {
           }`,
         );
         for (const e of details.aliasHistory)
-          out(`  ${e.movedAt} ${e.alias}: ${e.from ?? '∅'} → ${e.to} (${e.reason})${e.actor ? ` by ${e.actor}` : ''}`);
+          out(
+            `  ${e.movedAt} ${e.alias}: ${e.from ?? '∅'} → ${e.to} (${e.reason})${e.actor ? ` by ${e.actor}` : ''}` +
+              (e.backtestId ? `, evidence: backtest ${e.backtestId}` : ''),
+          );
       });
     });
 
@@ -126,11 +129,15 @@ export function addModelCommands(program: Command): void {
     .description('point an alias at a version: arbiter models promote fraud@3 --alias champion --reason "..."')
     .requiredOption('--alias <alias>', 'the alias to move (champion, challenger, shadow, any name)')
     .requiredOption('--reason <text>', 'why, recorded in the alias history')
+    .option('--backtest <id>', 'a finished backtest cited as the evidence, recorded with the move')
     .option('--json', 'print JSON', false)
-    .action(async (ref: string, opts: { alias: string; reason: string; json: boolean }) => {
-      const event = await withClient((c) => c.promote(ref, opts.alias, opts.reason, cliActor()));
+    .action(async (ref: string, opts: { alias: string; reason: string; backtest?: string; json: boolean }) => {
+      const event = await withClient((c) => c.promote(ref, opts.alias, opts.reason, cliActor(), opts.backtest));
       if (opts.json) json(event);
-      else out(`${opts.alias}: ${event.from ?? '∅'} → ${event.to}`);
+      else
+        out(
+          `${opts.alias}: ${event.from ?? '∅'} → ${event.to}${event.backtestId ? ` (evidence: backtest ${event.backtestId})` : ''}`,
+        );
     });
 
   models

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { PipelinesAdmin } from '../admin/pipelines';
 import { printValidation, withAdminPool } from './admin-pool';
 import { cliActor } from './actor';
+import { addFitCommand } from './pipelines-fit';
 import { json, out, table, print } from './output';
 
 async function readFile(file: string): Promise<unknown> {
@@ -58,11 +59,45 @@ export function addPipelineCommands(program: Command): void {
     .description('every version of a pipeline with its spec')
     .option('--json', 'print JSON', false)
     .action(async (name: string, opts: { json: boolean }) => {
-      print(await withClient((c) => c.show(name)), opts.json, (versions) => {
+      const [versions, promotions] = await withClient((c) => Promise.all([c.show(name), c.promotions(name)]));
+      print(versions, opts.json, () => {
         for (const v of versions) {
-          out(`${v.name}@${v.version} (${v.createdAt}${v.actor ? `, by ${v.actor}` : ''})`);
+          const candidate = v.candidate ? ', candidate: not live until promoted' : '';
+          out(`${v.name}@${v.version} (${v.createdAt}${v.actor ? `, by ${v.actor}` : ''}${candidate})`);
           out(JSON.stringify(v.spec, null, 2));
         }
+        if (promotions.length > 0) out('promotions:');
+        for (const p of promotions)
+          out(
+            `  ${p.promotedAt} @${p.version} (${p.reason})${p.actor ? ` by ${p.actor}` : ''}` +
+              (p.backtestId ? `, evidence: backtest ${p.backtestId}` : ''),
+          );
       });
     });
+
+  pipelines
+    .command('promote <ref>')
+    .description('make NAME@VERSION live (a candidate from fit, or any version), citing a backtest as evidence')
+    .requiredOption('--reason <text>', 'why, recorded with the promotion')
+    .option('--backtest <id>', 'a finished backtest cited as the evidence')
+    .option('--json', 'print JSON', false)
+    .action(async (ref: string, opts: { reason: string; backtest?: string; json: boolean }) => {
+      const { storedRef } = await import('../admin/backtests');
+      const { name, version } = storedRef(ref);
+      if (!version) throw new Error(`promote needs NAME@VERSION, got '${ref}'`);
+      const evidence = {
+        reason: opts.reason,
+        actor: cliActor(),
+        ...(opts.backtest ? { backtestId: opts.backtest } : {}),
+      };
+      const promoted = await withClient((c) => c.promote(name, version, evidence));
+      if (opts.json) json(promoted);
+      else
+        out(
+          `${promoted.name}@${promoted.version} is live${promoted.from ? ` (candidate @${promoted.from} copied)` : ''}` +
+            (promoted.backtestId ? `, evidence: backtest ${promoted.backtestId}` : ''),
+        );
+    });
+
+  addFitCommand(pipelines);
 }

@@ -1,6 +1,7 @@
 /** The typed Temporal library users import: decide, executeModel, executePipeline, review, feedback, batches. */
 export { ArbiterClient } from './arbiter-client';
 export type { ArbiterClientOptions, DecideOptions, ModelExecution } from './options';
+export { BacktestClient, BacktestExistsError, UnknownBacktestError } from './backtests';
 export { BatchClient } from './batch';
 export { tracingInterceptors } from './tracing';
 export { DecisionFilterSchema, DecisionStatusSchema, DecisionSummarySchema } from './decisions';

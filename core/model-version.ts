@@ -11,6 +11,7 @@ export const ModelKindSchema = z.enum([
   'http-json',
   'openai-embeddings',
   'feature-embedder',
+  'linear',
 ]);
 export type ModelKind = z.infer<typeof ModelKindSchema>;
 

@@ -69,6 +69,7 @@ export const AliasEventRowSchema = z
     reason: z.string(),
     moved_at: z.date(),
     actor: z.string().nullable(),
+    backtest_id: z.string().nullish(),
   })
   .transform((r) => ({
     alias: r.alias,
@@ -77,5 +78,7 @@ export const AliasEventRowSchema = z
     reason: r.reason,
     movedAt: r.moved_at.toISOString(),
     actor: r.actor,
+    /** The backtest the promotion cited as its evidence; absent when it cited none. */
+    ...(r.backtest_id ? { backtestId: r.backtest_id } : {}),
   }));
 export type AliasEvent = z.output<typeof AliasEventRowSchema>;

@@ -37,10 +37,11 @@ INSERT INTO model_aliases (name, alias, version) VALUES ($1, $2, $3)
 ON CONFLICT (name, alias) DO UPDATE SET version = EXCLUDED.version, updated_at = now()`;
 
 export const INSERT_ALIAS_EVENT = `
-INSERT INTO model_alias_history (name, alias, from_version, to_version, reason, actor) VALUES ($1, $2, $3, $4, $5, $6)`;
+INSERT INTO model_alias_history (name, alias, from_version, to_version, reason, actor, backtest_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 
 export const SELECT_ALIAS_HISTORY = `
-SELECT alias, from_version, to_version, reason, moved_at, actor FROM model_alias_history WHERE name = $1 ORDER BY id`;
+SELECT alias, from_version, to_version, reason, moved_at, actor, backtest_id FROM model_alias_history WHERE name = $1 ORDER BY id`;
 
 export const DEPRECATE_VERSION = `
 UPDATE model_versions SET deprecated_at = now(), deprecation_reason = $3

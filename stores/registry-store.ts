@@ -177,13 +177,20 @@ export class ModelRegistry {
    * Points `alias` at `version` atomically, recording who moved it from where, and why.
    * @param actor who moves it (an API key's name, `cli:<os user>`) @default null
    */
-  async promote(name: string, alias: string, version: string, reason: string, actor?: string): Promise<AliasEvent> {
+  async promote(
+    name: string,
+    alias: string,
+    version: string,
+    reason: string,
+    actor?: string,
+    backtestId?: string,
+  ): Promise<AliasEvent> {
     return this.transaction(async (tx) => {
       await tx.query(sql.LOCK_MODEL, [name]);
       const target = await this.getVersionTx(tx, name, version);
       if (!target) throw new ModelNotFoundError(`${name}@${version}`, await this.refsOf(name));
       if (target.deprecatedAt) throw new ModelDeprecatedError(`${name}@${version}`, target.deprecationReason);
-      return this.moveAlias(tx, name, alias, Number(version), { reason, actor: actor ?? null });
+      return this.moveAlias(tx, name, alias, Number(version), { reason, actor: actor ?? null, backtestId });
     });
   }
 
@@ -210,11 +217,11 @@ export class ModelRegistry {
     name: string,
     alias: string,
     to: number,
-    { reason, actor }: { reason: string; actor: string | null },
+    { reason, actor, backtestId }: { reason: string; actor: string | null; backtestId?: string },
   ): Promise<AliasEvent> {
     const from = (await tx.query<{ version: number }>(sql.SELECT_ALIAS, [name, alias])).rows[0]?.version ?? null;
     await tx.query(sql.UPSERT_ALIAS, [name, alias, to]);
-    await tx.query(sql.INSERT_ALIAS_EVENT, [name, alias, from, to, reason, actor]);
+    await tx.query(sql.INSERT_ALIAS_EVENT, [name, alias, from, to, reason, actor, backtestId ?? null]);
     return {
       alias,
       from: from === null ? null : String(from),
@@ -222,6 +229,7 @@ export class ModelRegistry {
       reason,
       movedAt: new Date().toISOString(),
       actor,
+      ...(backtestId ? { backtestId } : {}),
     };
   }
 

@@ -4,17 +4,24 @@ import { z } from 'zod';
 
 /** All SQL of a versioned-spec table (`pipelines`, `rule_sets`): name, version, spec, spec_hash, description, actor. */
 function sqlFor(table: 'pipelines' | 'rule_sets') {
-  const columns = 'name, version, spec, created_at, actor';
+  // Only pipelines have candidates (versions stored by `pipelines fit`, live once promoted).
+  const pipelines = table === 'pipelines';
+  const columns = `name, version, spec, created_at, actor, ${pipelines ? 'candidate' : 'false AS candidate'}`;
+  const live = pipelines ? 'AND NOT candidate' : '';
   return {
     // Serialises applies of one name, so two applying at once cannot take the same version.
     lock: `SELECT pg_advisory_xact_lock(hashtext('${table}:' || $1))`,
-    byHash: `SELECT version FROM ${table} WHERE name = $1 AND spec_hash = $2 ORDER BY version LIMIT 1`,
+    // An apply makes a live version: a candidate holding the same spec does not count as applied.
+    byHash: `SELECT version FROM ${table} WHERE name = $1 AND spec_hash = $2 ${live} ORDER BY version LIMIT 1`,
+    anyByHash: `SELECT version FROM ${table} WHERE name = $1 AND spec_hash = $2 ORDER BY version LIMIT 1`,
     next: `SELECT coalesce(max(version), 0) + 1 AS next FROM ${table} WHERE name = $1`,
     insert: `INSERT INTO ${table} (name, version, spec, spec_hash, description, actor) VALUES ($1, $2, $3, $4, $5, $6)`,
-    latest: `SELECT ${columns} FROM ${table} WHERE name = $1 ORDER BY version DESC LIMIT 1`,
+    insertCandidate: `INSERT INTO pipelines (name, version, spec, spec_hash, description, actor, candidate)
+      VALUES ($1, $2, $3, $4, $5, $6, true)`,
+    latest: `SELECT ${columns} FROM ${table} WHERE name = $1 ${live} ORDER BY version DESC LIMIT 1`,
     exact: `SELECT ${columns} FROM ${table} WHERE name = $1 AND version = $2`,
     versions: `SELECT ${columns} FROM ${table} WHERE name = $1 ORDER BY version`,
-    list: `SELECT DISTINCT ON (name) ${columns} FROM ${table} ORDER BY name, version DESC`,
+    list: `SELECT DISTINCT ON (name) ${columns} FROM ${table} WHERE true ${live} ORDER BY name, version DESC`,
     names: `SELECT DISTINCT name FROM ${table} ORDER BY name`,
   } as const;
 }
@@ -27,6 +34,8 @@ export interface StoredSpec<S> {
   createdAt: string;
   /** Who applied this version (an API key's name, `cli:<os user>`, `seed`); null before actors were recorded. */
   actor: string | null;
+  /** A pipeline version stored by `pipelines fit`: not pinned by decisions until promoted. @default false */
+  candidate?: boolean;
 }
 
 export interface VersionedSpecOptions<S> {
@@ -56,6 +65,7 @@ export class VersionedSpecStore<S extends { name: string; description?: string }
         spec: z.unknown(),
         created_at: z.date(),
         actor: z.string().nullable(),
+        candidate: z.boolean(),
       })
       .transform((r) => ({
         name: r.name,
@@ -63,24 +73,27 @@ export class VersionedSpecStore<S extends { name: string; description?: string }
         spec: options.schema.parse(r.spec),
         createdAt: r.created_at.toISOString(),
         actor: r.actor,
+        ...(r.candidate ? { candidate: true } : {}),
       }));
   }
 
   /**
    * Stores `spec` as the next version, or returns the version already holding this exact spec (and its actor).
    * @param actor who applies it @default null
+   * @param candidate store a pipeline candidate (not live; any version with this spec is returned) @default false
    */
-  async apply(spec: S, actor?: string): Promise<{ stored: StoredSpec<S>; created: boolean }> {
+  async apply(spec: S, actor?: string, candidate = false): Promise<{ stored: StoredSpec<S>; created: boolean }> {
     const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
     const tx = await this.pool.connect();
     try {
       await tx.query('BEGIN');
       await tx.query(this.sql.lock, [spec.name]);
-      const same = (await tx.query<{ version: number }>(this.sql.byHash, [spec.name, hash])).rows[0];
+      const byHash = candidate ? this.sql.anyByHash : this.sql.byHash;
+      const same = (await tx.query<{ version: number }>(byHash, [spec.name, hash])).rows[0];
       let version = same?.version;
       if (version === undefined) {
         version = (await tx.query<{ next: number }>(this.sql.next, [spec.name])).rows[0]?.next ?? 1;
-        await tx.query(this.sql.insert, [
+        await tx.query(candidate ? this.sql.insertCandidate : this.sql.insert, [
           spec.name,
           version,
           JSON.stringify(spec),

@@ -1,4 +1,5 @@
 // The workflow bundle's entry point: everything exported here is registered with the worker.
+export { backtestWorkflow } from './backtest';
 export { batchWorkflow } from './batch';
 export { codePipelineWorkflow } from './code-pipeline';
 export { decisionWorkflow } from './decision';

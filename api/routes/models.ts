@@ -93,10 +93,10 @@ export function modelRoutes(app: ApiApp, deps: ApiDeps): void {
   });
 
   app.openapi(promoteRoute, async (c) => {
-    const { alias, version, reason } = c.req.valid('json');
+    const { alias, version, reason, backtest } = c.req.valid('json');
     const ref = `${c.req.valid('param').name}@${version}`;
     const actor = c.get('caller').name;
-    return c.json(await deps.models.promote(ref, alias, reason ?? 'promoted through the API', actor), 200);
+    return c.json(await deps.models.promote(ref, alias, reason ?? 'promoted through the API', actor, backtest), 200);
   });
 
   app.openapi(inferRoute, async (c) => {

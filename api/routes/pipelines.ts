@@ -22,6 +22,8 @@ const StoredPipelineSchema = z.object({
   createdAt: z.string(),
   /** Who applied this version (an API key's name, `cli:<os user>`, `seed`); null before actors were recorded. */
   actor: z.string().nullable(),
+  /** A version stored by `pipelines fit`: not pinned by decisions until promoted. */
+  candidate: z.boolean().optional(),
 });
 const AppliedSchema = z.object({ pipeline: StoredPipelineSchema, created: z.boolean() });
 const NameParamsSchema = z.object({
@@ -76,7 +78,40 @@ const runRoute = createRoute({
   },
 });
 
-/** Declarative pipelines: list, show, apply, run. */
+const PromoteBodySchema = z.object({
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]*$/)
+    .meta({ example: '4' }),
+  reason: z.string().min(1).max(500),
+  /** A finished backtest cited as the evidence, recorded with the promotion. @default none */
+  backtest: z.string().min(1).max(100).optional(),
+});
+const PromotionSchema = z.object({
+  name: z.string(),
+  /** The version now live (a copy of the candidate when a newer version was live already). */
+  version: z.string(),
+  /** The candidate promoted, when it was copied to `version`. */
+  from: z.string().optional(),
+  backtestId: z.string().nullable(),
+  reason: z.string(),
+  actor: z.string().nullable(),
+  promotedAt: z.string(),
+});
+
+const promoteRoute = createRoute({
+  method: 'post',
+  path: '/v1/pipelines/{name}/promote',
+  tags,
+  summary: 'Make a version live (a candidate from fit, or any version), citing a backtest as evidence',
+  request: { params: NameParamsSchema, body: jsonBody(PromoteBodySchema) },
+  responses: {
+    200: jsonResponse(PromotionSchema, 'the promotion'),
+    ...problemResponses(400, 401, 403, 404, 409, 413),
+  },
+});
+
+/** Declarative pipelines: list, show, apply, run, promote. */
 export function pipelineRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(listRoute, async (c) => c.json({ pipelines: await deps.pipelines.list() }, 200));
 
@@ -86,6 +121,12 @@ export function pipelineRoutes(app: ApiApp, deps: ApiDeps): void {
     const applied = await deps.pipelines.apply(c.req.valid('json'), c.get('caller').name);
     if (applied.created) c.header('Location', `/v1/pipelines/${applied.pipeline.name}`);
     return applied.created ? c.json(applied, 201) : c.json(applied, 200);
+  });
+
+  app.openapi(promoteRoute, async (c) => {
+    const { version, reason, backtest } = c.req.valid('json');
+    const evidence = { reason, actor: c.get('caller').name, ...(backtest ? { backtestId: backtest } : {}) };
+    return c.json(await deps.pipelines.promote(c.req.valid('param').name, version, evidence), 200);
   });
 
   app.openapi(runRoute, async (c) => {

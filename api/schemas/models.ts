@@ -24,6 +24,8 @@ export const AliasEventSchema = z.object({
   movedAt: z.string(),
   /** Who moved it (an API key's name, `cli:<os user>`, `seed`); null before actors were recorded. */
   actor: z.string().nullable(),
+  /** The backtest cited as evidence for the move; absent when none was. */
+  backtestId: z.string().optional(),
 });
 
 /** `GET /v1/models/{name}`: versions, aliases and alias history. */
@@ -62,6 +64,8 @@ export const PromoteBodySchema = z.object({
   version: VersionSchema,
   /** Why, for the alias history. @default 'promoted through the API' */
   reason: z.string().min(1).max(500).optional(),
+  /** A finished backtest cited as the evidence, recorded with the move. @default none */
+  backtest: z.string().min(1).max(100).optional(),
 });
 
 export const ModelNameParamsSchema = z.object({

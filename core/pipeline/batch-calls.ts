@@ -36,6 +36,8 @@ export class BatchContext {
     readonly pinned: PinnedPipeline,
     inputs: readonly Record<string, unknown>[],
     private readonly predict: BatchPredict,
+    /** Each row's decision id (canary buckets); absent in a batch, where every row takes the primary. */
+    readonly keys?: readonly string[],
   ) {
     this.rows = inputs.map((input) => new RowState(input));
   }

@@ -1,4 +1,4 @@
-import { stackingRow, type MemberScore } from './combine';
+import { canaryBucket, stackingRow, type MemberScore } from './combine';
 import {
   combineInputs,
   settleParallel,
@@ -16,12 +16,23 @@ import { BatchContext, type ChunkCall, type RowInput } from './batch-calls';
 // The per-case interpreter (workflows/pipeline/interpreter.ts), step for step, over many rows:
 // each model step is ONE call for every row that reaches it; what each step means for a row
 // (fallbacks, quorums, combines, switches, their notes) is core/pipeline/semantics.ts, shared. Canary, shadow, placement, cache and the
-// latency budget do not apply: every call goes to the step's own model, here, without a deadline.
+// latency budget do not apply: every call goes to the step's own model, here, without a deadline —
+// except that a backtest, which passes each row's decision id, routes a canary's share as the decision did.
 
 async function runModel(ctx: BatchContext, step: ModelStep, idx: readonly number[]): Promise<void> {
   const entries = await ctx.inputsOf(step, idx);
   if (entries.length === 0) return;
-  for (const [i, output] of await ctx.call(step, 'primary', entries)) ctx.row(i).outputs[step.id] = output;
+  // With decision keys (a backtest), a canary takes the rows whose decisions it took, as the interpreter does.
+  const { canary } = step;
+  const keys = ctx.keys;
+  const toCanary = (i: number) => !!canary && !!keys && canaryBucket(keys[i] ?? '', step.id) < canary.percent;
+  const primary = entries.filter((e) => !toCanary(e.i));
+  const canaried = entries.filter((e) => toCanary(e.i));
+  if (primary.length > 0)
+    for (const [i, output] of await ctx.call(step, 'primary', primary)) ctx.row(i).outputs[step.id] = output;
+  if (canary && canaried.length > 0)
+    for (const [i, output] of await ctx.call({ ...step, model: canary.model }, 'canary', canaried))
+      ctx.row(i).outputs[step.id] = output;
 }
 
 async function runFallback(ctx: BatchContext, step: FallbackStep, idx: readonly number[]): Promise<void> {
@@ -100,15 +111,17 @@ async function runSteps(ctx: BatchContext, steps: readonly Step[], idx: readonly
 
 /**
  * Scores many cases through a pinned pipeline: `rows[i]` answers `inputs[i]`, and `calls` lists the
- * batched model calls made. Throws only on a pipeline bug (a model that was not pinned); everything
+ * batched model calls made. `keys[i]`, when given, is row i's decision id: canaries then take their
+ * share of rows as they took their share of decisions (a backtest replaying them). Throws only on a pipeline bug (a model that was not pinned); everything
  * else — a failed model, a bad expression, a rejected input — is one row's result.
  */
 export async function runBatchPipeline(
   pinned: PinnedPipeline,
   inputs: readonly Record<string, unknown>[],
   predict: BatchPredict,
+  keys?: readonly string[],
 ): Promise<{ rows: RowResult[]; calls: ChunkCall[] }> {
-  const ctx = new BatchContext(pinned, inputs, predict);
+  const ctx = new BatchContext(pinned, inputs, predict, keys);
   await runSteps(
     ctx,
     pinned.spec.steps,

@@ -14,4 +14,5 @@ export const ADAPTER_FACTORIES: Record<ModelKind, AdapterFactory> = {
   'http-json': async (v, d) => (await import('./http-json')).httpJsonFactory(v, d),
   'kserve-v2': async (v, d) => (await import('./kserve-v2')).kserveV2Factory(v, d),
   'feature-embedder': async (v, d) => (await import('./feature-embedder')).featureEmbedderFactory(v, d),
+  linear: async (v, d) => (await import('./linear')).linearFactory(v, d),
 };

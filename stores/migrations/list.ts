@@ -332,4 +332,58 @@ ALTER TABLE pipelines ADD COLUMN actor text;
 ALTER TABLE rule_sets ADD COLUMN actor text;
 ALTER TABLE decision_feedback ADD COLUMN actor text;`,
   },
+  {
+    version: 12,
+    name: 'decision lab: backtests, candidate pipelines, promotions with evidence',
+    // A backtest replays a candidate over past decisions' stored inputs and writes only here, never
+    // to \`decisions\`. A candidate pipeline version (\`pipelines fit\`) is stored but not live until
+    // promoted; a promotion (of a pipeline version or a model alias) may cite the backtest behind it.
+    sql: `
+CREATE TABLE backtests (
+  backtest_id      text PRIMARY KEY,
+  workflow_id      text NOT NULL,
+  request          jsonb NOT NULL,
+  pipeline         text NOT NULL,
+  pipeline_version text NOT NULL,
+  rule_set         text,
+  rule_set_version text,
+  against          text NOT NULL,
+  status           text NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+  total            int,
+  replayed         int NOT NULL DEFAULT 0,
+  failed           int NOT NULL DEFAULT 0,
+  report           jsonb,
+  last_error       text,
+  actor            text,
+  started_at       timestamptz NOT NULL DEFAULT now(),
+  finished_at      timestamptz
+);
+CREATE TABLE backtest_cases (
+  backtest_id       text NOT NULL REFERENCES backtests (backtest_id) ON DELETE CASCADE,
+  decision_id       text NOT NULL,
+  case_id           text NOT NULL,
+  decided_at        timestamptz NOT NULL,
+  decided_outcome   text NOT NULL,
+  decided_score     double precision NOT NULL,
+  candidate_outcome text,
+  candidate_score   double precision,
+  label             text,
+  -- The candidate's member calls that answered: model, version, arm, score.
+  members           jsonb NOT NULL DEFAULT '[]',
+  error             text,
+  PRIMARY KEY (backtest_id, decision_id)
+);
+ALTER TABLE pipelines ADD COLUMN candidate boolean NOT NULL DEFAULT false;
+CREATE TABLE pipeline_promotions (
+  id          bigserial PRIMARY KEY,
+  name        text NOT NULL,
+  version     int NOT NULL,
+  backtest_id text REFERENCES backtests (backtest_id),
+  reason      text NOT NULL,
+  actor       text,
+  promoted_at timestamptz NOT NULL DEFAULT now(),
+  FOREIGN KEY (name, version) REFERENCES pipelines (name, version)
+);
+ALTER TABLE model_alias_history ADD COLUMN backtest_id text REFERENCES backtests (backtest_id);`,
+  },
 ];

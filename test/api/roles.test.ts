@@ -56,6 +56,7 @@ function stubApp(apiKeys: ApiKey[] | null = KEYS) {
       pendingReviews: () => Promise.resolve([]),
       activity: () => Promise.resolve({ timeline: [], backlog: {}, agreement: [], stats: { models: [] }, batches: [] }),
     },
+    backtests: { get: () => Promise.resolve({ backtestId: 'x' }) },
     apiKeys,
   } as unknown as ApiDeps;
   return { app: createApp(deps), seen };
@@ -166,7 +167,7 @@ describe('the caller recorded', () => {
       body: JSON.stringify(promote),
     });
     expect(moved.status).toBe(200);
-    expect(seen.promote).toEqual(['m@1', 'champion', 'better', 'adam']);
+    expect(seen.promote).toEqual(['m@1', 'champion', 'better', 'adam', undefined]);
     // An `actor` in the body is no field of the request: dropped, and the key's name recorded.
     const labelled = await app.request('/v1/decisions/d/feedback', {
       method: 'POST',
