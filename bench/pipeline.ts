@@ -18,26 +18,27 @@ import { measureVariant, round, type VariantDetail, type VariantResult } from '.
 import { fanoutTable, variantsTable } from './pipeline/report';
 import { settingsFrom, type Settings } from './pipeline/settings';
 import { applyBenchPipelines, fanoutName, pinModels, startBenchWorkers } from './pipeline/setup';
-import { arbiterVariant, floorVariant, inProcessVariant, naiveVariant, type Variant } from './pipeline/variants';
+import {
+  arbiterVariant,
+  BARE,
+  floorVariant,
+  FULL,
+  inProcessVariant,
+  naiveVariant,
+  type Variant,
+} from './pipeline/variants';
 import { isolatedStackEnv } from './stack-env';
 
 const started = performance.now();
 const log = (msg: string) =>
   process.stderr.write(`[pipeline ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
 const load1 = () => round(loadavg()[0] ?? Number.NaN, 2);
-/** The `arbiter` variant's options: its own pipeline, thresholds instead of rules, no similar cases. */
-const BARE = { pipeline: 'bench-fanout', shape: 'no-similarity-no-rules' } as const;
 
 async function variantsOf(stack: Stack, fresh: FreshCases, models: PinnedModel[]): Promise<Variant[]> {
   return [
     floorVariant(stack, fresh),
     arbiterVariant('arbiter', stack.client, fresh, BARE),
-    // What `arbiter decide --pipeline demo --rules demo` decides with: similar cases, rules, vector stored.
-    arbiterVariant('arbiter-full', stack.client, fresh, {
-      pipeline: 'demo',
-      rules: 'demo',
-      shape: 'similarity-and-demo-rules',
-    }),
+    arbiterVariant('arbiter-full', stack.client, fresh, FULL),
     naiveVariant(stack, fresh, models),
     await inProcessVariant(stack, fresh, models),
   ];
@@ -60,7 +61,7 @@ async function probeArbiter(stack: Stack, fresh: FreshCases) {
 }
 
 async function run(stack: Stack, s: Settings, load1Start: number) {
-  await applyBenchPipelines(stack, s.fanoutSizes);
+  await applyBenchPipelines(stack.models, s.fanoutSizes);
   const models = await pinModels(stack);
   const fresh = new FreshCases(randomBytes(4).toString('hex'), await loadHoldout());
   const pids = { bench: process.pid, server: stack.temporalPid };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCallModel } from '../../activities/call-model';
+import type { ModelServices } from '../../admin/model-services';
 import { PipelinesAdmin } from '../../admin/pipelines';
 import type { Stack } from '../../cli/stack/stack';
 import type { PinnedModel } from '../../core/model-ref';
@@ -38,8 +39,11 @@ export function fanoutSpec(name: string, models: readonly string[]): PipelineSpe
 export const fanoutName = (members: number) => `bench-fanout-lr-${members}`;
 
 /** Stores the `arbiter` variant's pipeline (`bench-fanout`) and the fan-out section's. */
-export async function applyBenchPipelines(stack: Stack, fanoutSizes: readonly number[]): Promise<void> {
-  const admin = new PipelinesAdmin(stack.models.pipelines, stack.models.registry);
+export async function applyBenchPipelines(
+  models: Pick<ModelServices, 'pipelines' | 'registry'>,
+  fanoutSizes: readonly number[],
+): Promise<void> {
+  const admin = new PipelinesAdmin(models.pipelines, models.registry);
   await admin.apply(fanoutSpec('bench-fanout', MODELS));
   for (const n of fanoutSizes) await admin.apply(fanoutSpec(fanoutName(n), Array<string>(n).fill(FANOUT_MEMBER)));
 }

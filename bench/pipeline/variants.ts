@@ -23,7 +23,7 @@ export interface Variant {
 }
 
 /** Temporal's floor: `members` no-op local activities in parallel, started eagerly unless told not to. */
-export function floorVariant(stack: Stack, fresh: FreshCases, members = 4, eager = true): Variant {
+export function floorVariant(stack: Pick<Stack, 'client'>, fresh: FreshCases, members = 4, eager = true): Variant {
   return {
     name: eager ? 'floor' : 'floor (not eager)',
     async call() {
@@ -41,6 +41,11 @@ export function floorVariant(stack: Stack, fresh: FreshCases, members = 4, eager
 
 /** What a decision must have been made with, checked on every answer (a wrong setup fails the run). */
 type Shape = 'no-similarity-no-rules' | 'similarity-and-demo-rules';
+
+/** The `arbiter` variant's options: its own pipeline, thresholds instead of rules, no similar cases. */
+export const BARE = { pipeline: 'bench-fanout', shape: 'no-similarity-no-rules' } as const;
+/** `arbiter-full`: what `arbiter decide --pipeline demo --rules demo` decides with: similar cases, rules, vector stored. */
+export const FULL = { pipeline: 'demo', rules: 'demo', shape: 'similarity-and-demo-rules' } as const;
 
 function checkShape(variant: string, shape: Shape, d: DecisionResult): void {
   const ok =

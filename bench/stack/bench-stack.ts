@@ -24,6 +24,11 @@ export interface BenchStackOptions {
    * dev server and cannot kill it. @default unset: a dev server of the stack's own
    */
   temporal?: { address: string; pid?: number };
+  /**
+   * Workers reach the database through the stack's TCP proxy (for outages); `false` connects them
+   * straight to it, so that a benchmark's bench process does not also carry every query. @default true
+   */
+  dbProxy?: boolean;
   log: (msg: string) => void;
 }
 
@@ -43,6 +48,7 @@ export class BenchStack {
   private ports = { temporal: 0, ui: 0 };
   private readonly cpuByPid = new Map<number, { role: string; seconds: number }>();
   private sampler: NodeJS.Timeout | undefined;
+  private workerEnv: (() => NodeJS.ProcessEnv) | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -86,9 +92,10 @@ export class BenchStack {
       `temporal ${this.temporalAddress}${this.opts.temporal ? ' (cluster)' : ''}, database ${this.opts.databaseUrl ? 'PostgreSQL' : 'PGlite'} via proxy :${this.proxy.port}`,
     );
     this.db = await openDatabase(dbUrl, { max: 4 });
+    const workersDb = this.opts.dbProxy === false ? dbUrl : viaProxy.toString();
     const env = (): NodeJS.ProcessEnv => ({
       ...process.env,
-      DATABASE_URL: viaProxy.toString(),
+      DATABASE_URL: workersDb,
       TEMPORAL_ADDRESS: this.temporalAddress,
       ARBITER_DATA_DIR: this.dataDir,
       ARBITER_REGISTER_CARDS: 'false',
@@ -96,6 +103,7 @@ export class BenchStack {
       // Several workers on one host would all take the default /metrics port; the bench reads none.
       ARBITER_METRICS_PORT: '0',
     });
+    this.workerEnv = env;
     const logs = join(this.dataDir, 'logs');
     const count = this.opts.workers ?? 2;
     for (let i = 1; i <= count; i++)
@@ -110,6 +118,22 @@ export class BenchStack {
     const encryptionKeys = loadEnv().ARBITER_ENCRYPTION_KEYS;
     this.client = await ArbiterClient.connect({ address: this.temporalAddress, encryptionKeys });
     this.sampler = setInterval(() => void this.sampleCpu(), 2000);
+  }
+
+  /** One more orchestrator worker process, serving once this resolves (the pipeline bench's 1 → 2). */
+  async addOrchestrator(): Promise<WorkerSlot> {
+    if (!this.workerEnv) throw new Error('the stack has not started');
+    const n = this.slots.filter((s) => s.role === 'orchestrator').length + 1;
+    const slot = new WorkerSlot(
+      `orchestrator-${n}`,
+      'orchestrator',
+      this.workerEnv,
+      join(this.dataDir, 'logs'),
+      this.opts.log,
+    );
+    this.slots.push(slot);
+    await slot.start();
+    return slot;
   }
 
   private async startEmbeddedDb(): Promise<string> {
