@@ -27,3 +27,10 @@ export const typing = (event) => {
   const t = event.target;
   return t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 };
+
+/** The score filter of the queue and the browser: two bounded number fields, `minScore` and `maxScore`. */
+export const ScoreRange = ({ min, max, onMin, onMax }) =>
+  html`<label
+      >Score from <input name="minScore" type="number" min="0" max="1" step="0.01" value=${min} onInput=${onMin}
+    /></label>
+    <label>to <input name="maxScore" type="number" min="0" max="1" step="0.01" value=${max} onInput=${onMax} /></label>`;

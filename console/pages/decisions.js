@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { html, Outcome, score3, when } from '../html.js';
+import { html, Outcome, ScoreRange, score3, when } from '../html.js';
 
 /** A link to a workflow in the Temporal UI, when the API knows where that is. */
 export function workflowLink(session, workflowId, text = 'workflow') {
@@ -87,28 +87,12 @@ export function DecisionsPage({ params, session }) {
         onChange=${set('outcome')}
       />
       <label>Pipeline <input name="pipeline" value=${form.pipeline} onInput=${set('pipeline')} /></label>
-      <label
-        >Score from
-        <input
-          name="minScore"
-          type="number"
-          min="0"
-          max="1"
-          step="0.01"
-          value=${form.minScore}
-          onInput=${set('minScore')}
-      /></label>
-      <label
-        >to
-        <input
-          name="maxScore"
-          type="number"
-          min="0"
-          max="1"
-          step="0.01"
-          value=${form.maxScore}
-          onInput=${set('maxScore')}
-      /></label>
+      <${ScoreRange}
+        min=${form.minScore}
+        max=${form.maxScore}
+        onMin=${set('minScore')}
+        onMax=${set('maxScore')}
+      />
       <${Select}
         name="degraded"
         label="Degraded"

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { duration, html, score3, typing, when } from '../html.js';
+import { duration, html, ScoreRange, score3, typing, when } from '../html.js';
 
 /** The queue the case page moves through with j/k: the last list this tab loaded. */
 export const lastQueue = { ids: [] };
@@ -58,28 +58,12 @@ export function QueuePage({ params }) {
   return html`<h1>Review queue</h1>
     <form class="filters" onSubmit=${apply} aria-label="Queue filters">
       <label>Pipeline <input name="pipeline" value=${filters.pipeline} onInput=${field('pipeline')} /></label>
-      <label
-        >Score from
-        <input
-          name="minScore"
-          type="number"
-          min="0"
-          max="1"
-          step="0.01"
-          value=${filters.minScore}
-          onInput=${field('minScore')}
-      /></label>
-      <label
-        >to
-        <input
-          name="maxScore"
-          type="number"
-          min="0"
-          max="1"
-          step="0.01"
-          value=${filters.maxScore}
-          onInput=${field('maxScore')}
-      /></label>
+      <${ScoreRange}
+        min=${filters.minScore}
+        max=${filters.maxScore}
+        onMin=${field('minScore')}
+        onMax=${field('maxScore')}
+      />
       <button type="submit">Filter</button>
     </form>
     <p class="hint">Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>r</kbd> reloads.</p>
