@@ -19,18 +19,6 @@ export interface FaultRecord {
   downMs: number;
 }
 
-/** mulberry32: a small seeded generator, so a run's fault moments can be repeated with `--seed`. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * K worker kills, one dev-server kill and one outage, each due at a random point of the load (when 5–85 %
  * of the decisions have closed: `started` jumps to the concurrency at once, `closed` moves with the run).
