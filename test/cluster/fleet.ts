@@ -29,10 +29,13 @@ export const identityPid = (identity: string | null | undefined): number => Numb
 
 export async function startFleet(prefix: string): Promise<Fleet> {
   const { address, pgUrl } = inject('cluster');
+  // Arbiter's database: on the server DATABASE_URL names when set (CI's PostgreSQL, with pgvector),
+  // else beside Temporal's on the cluster's own (Debian's, no pgvector: similar cases off).
+  const appPg = process.env.DATABASE_URL || pgUrl;
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = await openPool(pgUrl, { max: 1 });
+  const admin = await openPool(appPg, { max: 1 });
   await admin.query(`CREATE DATABASE ${name}`);
-  const dbUrl = new URL(pgUrl);
+  const dbUrl = new URL(appPg);
   dbUrl.pathname = `/${name}`;
   const dir = await mkdtemp(join(tmpdir(), `arbiter-${prefix}-`));
   await mkdir(join(dir, 'logs'));
