@@ -43,7 +43,26 @@ import { CaseAlreadyDecidedError } from './errors';
 import type { ArbiterClientOptions, DecideOptions, ModelExecution } from './options';
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 import { tracingInterceptors } from './tracing';
+import type { AnswerDesk } from './answer-desk';
 import { closedReviewReason, reviewPolicies } from './review-policies';
+
+/**
+ * How long `decide` waits for a decision from this process's worker before asking the server (the
+ * update): long enough for a pipeline with a latency budget of seconds, short enough that a
+ * decision whose first task failed here is not waited on for long.
+ */
+const IN_PROCESS_ANSWER_MS = 2_000;
+
+/** What `decide` and `startDecision` start a decision workflow with. */
+interface DecisionStart {
+  taskQueue: string;
+  workflowId: string;
+  args: [DecisionWorkflowInput];
+  staticSummary: string;
+  staticDetails: string;
+  workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY';
+  workflowIdConflictPolicy: 'USE_EXISTING';
+}
 
 /** A model input row: a JSON object. */
 const InputSchema = z.record(z.string(), z.unknown());
@@ -52,6 +71,7 @@ const InputSchema = z.record(z.string(), z.unknown());
 export class ArbiterClient {
   readonly taskQueue: string;
   readonly caseLimits: CaseLimits;
+  private readonly answers: AnswerDesk | undefined;
 
   constructor(
     readonly temporal: Client,
@@ -59,6 +79,7 @@ export class ArbiterClient {
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     this.caseLimits = options.caseLimits ?? DEFAULT_CASE_LIMITS;
+    this.answers = options.answers;
   }
 
   /**
@@ -82,28 +103,86 @@ export class ArbiterClient {
 
   /**
    * Decides one case and returns as soon as the decision is taken (update-with-start: one round
-   * trip; the workflow goes on to record late and shadow model calls). One decision per case id:
-   * asking again for a case already decided returns that decision; a rejected case may be resubmitted.
+   * trip; the workflow goes on to record late and shadow model calls). With a worker in this
+   * process on this client's connection (`answers`, the embedded stack), the workflow starts
+   * eagerly on it and hands the decision over in-process as soon as it is recorded; the update is
+   * the fallback. One decision per case id: asking again for a case already decided returns that
+   * decision; a rejected case may be resubmitted.
    * @throws CaseValidationError naming every bad field (the rejection is recorded), or every limit
    *   the case breaks (NUL, lone surrogate, depth, fields, bytes: refused here, no workflow starts)
    */
   async decide(request: unknown, options: DecideOptions = {}): Promise<DecisionResult> {
     const { workflowId, args, subject } = this.startArgs(request, options);
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof decisionWorkflow>(
-      'decisionWorkflow',
-      this.decisionStart(workflowId, args, subject, options),
-    );
-    let decision: DecisionResult;
+    const start = this.decisionStart(workflowId, args, subject, options);
+    const decision =
+      this.answers && this.canStartEagerly()
+        ? await this.decideInProcess(workflowId, start, this.answers)
+        : await this.decideThroughServer(workflowId, start);
+    refuseOtherQuestion(decision, options);
+    return decision;
+  }
+
+  /** Update-with-start: the decision in one round trip through the server, wherever the worker runs. */
+  private async decideThroughServer(workflowId: string, start: DecisionStart): Promise<DecisionResult> {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof decisionWorkflow>('decisionWorkflow', start);
     try {
       const result = await this.temporal.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation });
-      decision = DecisionResultSchema.parse(result);
+      return DecisionResultSchema.parse(result);
     } catch (err) {
       // Already decided (closed and not failed): the decision is the workflow's result.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toDecisionError(err, workflowId);
-      decision = await this.resultOf(workflowId);
+      return this.resultOf(workflowId);
     }
-    refuseOtherQuestion(decision, options);
-    return decision;
+  }
+
+  /**
+   * Eager start on this process's worker, the answer from its `answers` sink: no matching, no
+   * update. Eager start does not combine with update-with-start, so anything off the fast path —
+   * a case already started or decided, a start the server did not hand back eagerly, no answer in
+   * time — takes the decision update (or the closed workflow's result) instead.
+   */
+  private async decideInProcess(workflowId: string, start: DecisionStart, desk: AnswerDesk): Promise<DecisionResult> {
+    const wait = desk.expect(workflowId);
+    let eager: boolean;
+    try {
+      const handle = await this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
+        ...start,
+        requestEagerStart: true,
+      });
+      eager = handle.eagerlyStarted;
+    } catch (err) {
+      wait.cancel();
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.resultOf(workflowId);
+      throw toDecisionError(err, workflowId);
+    }
+    if (!eager) wait.cancel();
+    const answer = eager ? await wait.within(IN_PROCESS_ANSWER_MS) : ({ kind: 'none' } as const);
+    if (answer.kind === 'decided') return DecisionResultSchema.parse(answer.decision);
+    // It failed: the workflow's result carries the typed failure.
+    if (answer.kind === 'failed') return this.resultOf(workflowId);
+    return this.awaitDecision(workflowId);
+  }
+
+  /**
+   * The decision update to a started workflow (it answers once decided, at once if it has), or
+   * the result of one already closed. Right after an eager start the server may not know the
+   * workflow yet: not found while running is asked again.
+   */
+  private async awaitDecision(workflowId: string): Promise<DecisionResult> {
+    const handle = this.temporal.workflow.getHandle<typeof decisionWorkflow>(workflowId);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return DecisionResultSchema.parse(await handle.executeUpdate(decisionUpdate));
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw toDecisionError(err, workflowId);
+        const running = await handle
+          .describe()
+          .then((d) => d.status.name === 'RUNNING')
+          .catch(() => attempt < 20);
+        if (!running) return this.resultOf(workflowId);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
   }
 
   /** How every decision workflow starts: one per case id, a failed one may be retried. */
@@ -112,7 +191,7 @@ export class ArbiterClient {
     args: DecisionWorkflowInput,
     subject: DecideSubject,
     options: DecideOptions,
-  ) {
+  ): DecisionStart {
     return {
       taskQueue: this.taskQueue,
       workflowId,

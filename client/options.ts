@@ -1,3 +1,4 @@
+import type { AnswerDesk } from './answer-desk';
 import type { Thresholds } from '../core/decision';
 import type { CaseLimits } from '../core/case-limits';
 
@@ -49,4 +50,10 @@ export interface ArbiterClientOptions {
    * @default { maxFields: 1000, maxBytes: 262144 }
    */
   caseLimits?: CaseLimits;
+  /**
+   * The desk this process's orchestrator worker hands decisions to (`startOrchestratorRuntime`'s
+   * `answers`): with it and the worker's own connection, `decide` starts eagerly and takes the
+   * answer in-process. @default none: every decision through the server (update-with-start)
+   */
+  answers?: AnswerDesk;
 }

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { DecisionResult } from './decision';
 import type { ReviewOutcome, ReviewRequest } from './review';
 
@@ -16,3 +16,16 @@ export const reviewStateQuery = defineQuery<ReviewOutcome | undefined>('reviewSt
 
 /** The decision once taken (a `review` outcome included), null before: `getDecision` polls it. */
 export const decisionQuery = defineQuery<DecisionResult | null>('decision');
+
+/**
+ * How a decision workflow hands its decision to a client in its worker's own process (the embedded
+ * stack, eagerly started) as soon as it is recorded, before the workflow task completes: the answer
+ * skips the update's trip through the server. Not called on replay; `failed` sends the client to
+ * the durable path (the workflow's result) for the typed failure.
+ */
+export interface AnswerSinks extends Sinks {
+  answers: {
+    decided(decision: DecisionResult): void;
+    failed(): void;
+  };
+}

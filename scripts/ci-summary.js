@@ -7,14 +7,29 @@
 // passes three reports: npm test on PGlite, on PostgreSQL, and npm run test:cluster (the real server).
 import { existsSync, readFileSync } from 'node:fs';
 
-/** @typedef {{ status: string, fullName: string }} Assertion */
-/** @typedef {{ name: string, assertionResults: Assertion[] }} FileResult */
+/** @typedef {{ status: string, fullName: string, failureMessages?: string[] }} Assertion */
+/** @typedef {{ name: string, status?: string, message?: string, assertionResults: Assertion[] }} FileResult */
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 /** @type {string[]} */
 const skippedIntegration = [];
+/** @type {string[]} */
+const why = [];
+
+/**
+ * The first lines of a failure, enough to tell what broke from CI's tail.
+ * @param {string} text
+ * @param {number} [n]
+ */
+function firstLines(text, n = 12) {
+  return String(text)
+    .split('\n')
+    .slice(0, n)
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
 
 for (const path of process.argv.slice(2)) {
   const check = /^--check=([^:]+):(\d+)$/.exec(path);
@@ -36,10 +51,14 @@ for (const path of process.argv.slice(2)) {
   let f = report.numFailedTestSuites ?? 0; // a suite that crashed in beforeAll counts as a failure
   let s = 0;
   for (const file of report.testResults) {
+    // A suite whose beforeAll threw has no failed test, only this message and skipped tests.
+    if (file.status === 'failed' && file.message) why.push(`${path}: ${file.name}\n${firstLines(file.message)}`);
     for (const a of file.assertionResults) {
       if (a.status === 'passed') p++;
-      else if (a.status === 'failed') f++;
-      else {
+      else if (a.status === 'failed') {
+        f++;
+        why.push(`${path}: ${file.name} › ${a.fullName}\n${firstLines((a.failureMessages ?? []).join('\n'))}`);
+      } else {
         s++;
         if (file.name.endsWith('.int.test.ts')) skippedIntegration.push(`${file.name}: ${a.fullName}`);
       }
@@ -51,6 +70,7 @@ for (const path of process.argv.slice(2)) {
   skipped += s;
 }
 
+if (why.length > 0) console.log(`why they failed:\n${why.slice(0, 10).join('\n')}`);
 if (process.env.CI === 'true' && skippedIntegration.length > 0) {
   console.log(`integration tests skipped in CI (not allowed):\n  ${skippedIntegration.join('\n  ')}`);
   failed += skippedIntegration.length;

@@ -17,6 +17,7 @@ import { startModelPool, type ModelPool } from './model-pool';
 import { createOrchestratorWorker } from './orchestrator';
 import { vectorStoreFromEnv } from './vector-store';
 import type { VectorStore } from '../stores/vector';
+import type { AnswerDesk } from '../client/answer-desk';
 import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import { readBacklog, readBreakers, readCache } from './metrics-readers';
 
@@ -50,6 +51,8 @@ export interface OrchestratorRuntimeOptions {
   /** Every worker's (config/temporal.ts `temporalTarget().dataConverter`: payload encryption). @default the SDK's */
   dataConverter?: DataConverter;
   log?: (msg: string) => void;
+  /** Where decisions are handed to a client of this process (the embedded stack's). @default none */
+  answers?: AnswerDesk;
   /** The JSON log activities write to (a line per recorded decision, with its decision id). @default none */
   logger?: Logger;
 }
@@ -148,6 +151,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       workflowBundle: opts.workflowBundle,
       shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
       dataConverter: opts.dataConverter,
+      answers: opts.answers,
     });
     stops.push(runInBackground(worker));
     let modelPool: ModelPool | undefined;

@@ -1,6 +1,8 @@
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { AnswerDesk } from '../client/answer-desk';
+import type { AnswerSinks } from '../core/messages';
 import { workerTracing } from '../telemetry/tracing';
 import { PRELOADED_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
@@ -16,6 +18,8 @@ export interface OrchestratorWorkerOptions {
   shutdownGraceMs?: number;
   /** config/temporal.ts `temporalTarget().dataConverter` (payload encryption). @default the SDK's */
   dataConverter?: DataConverter;
+  /** Where decisions are handed to a client in this process (the embedded stack). @default none: dropped */
+  answers?: AnswerDesk;
 }
 
 /** The worker that runs decision workflows and their local activities (model calls, the log). */
@@ -30,11 +34,25 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     ...workflowSource,
     activities: createActivities(opts.deps),
     dataConverter: opts.dataConverter,
+    sinks: answerSinks(opts.answers),
     ...shutdownTimes(opts.shutdownGraceMs),
     // While tracing runs (OTEL_*): workflow, activity and client spans (the prebuilt bundle of a
     // test must have been built with the plugin's workflow interceptors).
     ...workerTracing(),
   });
+}
+
+/**
+ * The `answers` sink every worker running decision workflows registers (an unregistered sink is
+ * logged as an error): hands each decision to `desk`, where a client of this process may wait.
+ */
+export function answerSinks(desk?: AnswerDesk): InjectedSinks<AnswerSinks> {
+  return {
+    answers: {
+      decided: { fn: (info, decision) => desk?.deliver(info.workflowId, { kind: 'decided', decision }) },
+      failed: { fn: (info) => desk?.deliver(info.workflowId, { kind: 'failed' }) },
+    },
+  };
 }
 
 /**

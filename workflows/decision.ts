@@ -4,6 +4,7 @@ import {
   condition,
   patched,
   proxyLocalActivities,
+  proxySinks,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -25,7 +26,7 @@ import {
 import { Failure, workflowFailure } from '../core/failures';
 import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
-import { decisionQuery, decisionUpdate } from '../core/messages';
+import { decisionQuery, decisionUpdate, type AnswerSinks } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
 import { OUTAGE_PATCH, waitOutOutage } from './outage';
@@ -42,6 +43,11 @@ const { loadPipeline, loadRuleSet, recordDecision, recordRuledDecision, recordRe
     startToCloseTimeout: '10s',
     retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
   });
+
+// A client in this worker's process hears the decision here, before the workflow task completes
+// (client/answer-desk.ts). Not a command: histories replay the same with or without it, and a
+// replay (a replay worker's has no such sink) does not call it.
+const { answers } = proxySinks<AnswerSinks>();
 
 /**
  * Decides one case: validate → pin the pipeline and its models → run it within its latency budget
@@ -63,6 +69,7 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
   try {
     const { decision, finish } = await decide(rawArgs, review);
     decided = decision;
+    if (!workflowInfo().unsafe.isReplaying) answers.decided(decision);
     const stored = await finish();
     const reviewed = decision.outcome === 'review' ? await review.await(decision, policyOf(rawArgs)) : undefined;
     const finalOutcome = reviewed?.review?.finalOutcome;
@@ -72,6 +79,7 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
     return reviewed ?? decision;
   } catch (err) {
     failed = workflowFailure(err);
+    if (!workflowInfo().unsafe.isReplaying) answers.failed();
     await condition(allHandlersFinished);
     throw failed;
   }

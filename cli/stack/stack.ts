@@ -16,6 +16,7 @@ import { EncryptionCodec } from '../../codec/encryption-codec';
 import { assertPortFree } from './ports';
 import { createArbiterMetrics, type ArbiterMetrics } from '../../metrics/arbiter-metrics';
 import { startTemporalDevServer } from './temporal-dev-server';
+import { AnswerDesk } from '../../client/answer-desk';
 
 /** A running Arbiter: database, Temporal, the orchestrator worker and a client on top. */
 export interface Stack {
@@ -31,6 +32,8 @@ export interface Stack {
   databaseUrl: string;
   embedded: { temporal: boolean; database: boolean };
   client: ArbiterClient;
+  /** Where the worker hands decisions to `client` in-process (eager start; see client/answer-desk.ts). */
+  answers: AnswerDesk;
   store: OrchestratorRuntime['store'];
   models: ModelServices;
   pool: Pool;
@@ -109,8 +112,11 @@ export async function startStack(
     });
     undo.push(() => connection.close());
 
+    // The worker hands each decision to the client here: no trip through the server (eager start).
+    const answers = new AnswerDesk();
     const runtime = await startOrchestratorRuntime({
       connection,
+      answers,
       namespace: target.namespace,
       pool,
       env,
@@ -130,6 +136,7 @@ export async function startStack(
     const client = new ArbiterClient(temporal, {
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
+      answers,
     });
     const embedded = { temporal: !env.TEMPORAL_ADDRESS, database: !env.DATABASE_URL };
     return {
@@ -141,6 +148,7 @@ export async function startStack(
       databaseUrl,
       embedded,
       client,
+      answers,
       store,
       models,
       pool,

@@ -3,6 +3,7 @@
 //   npx tsx test/replay/record.ts [scenario ...]
 // Each scenario checks that its history took the path its name says before saving it.
 // ARBITER_HISTORY_LABEL=x saves `<scenario>.x.json`, beside the histories older code recorded.
+import { answerSinks } from '../../workers/orchestrator';
 import { randomBytes } from 'node:crypto';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
@@ -26,7 +27,7 @@ async function recordOne(env: Env, workflowBundle: Bundle, name: string, scenari
   const taskQueue = `replay-${randomBytes(4).toString('hex')}`;
   const { nativeConnection: connection } = env;
   const { activities } = scenario;
-  const orchestrator = await Worker.create({ connection, taskQueue, workflowBundle, activities });
+  const orchestrator = await Worker.create({ connection, taskQueue, workflowBundle, activities, sinks: answerSinks() });
   const pools = await Promise.all(
     (scenario.pools ?? []).map((model) => Worker.create({ connection, taskQueue: modelTaskQueue(model), activities })),
   );

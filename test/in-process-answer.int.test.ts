@@ -1,0 +1,117 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolatedStackEnv } from '../bench/stack-env';
+import { loadHoldout, type DemoCase } from '../cli/demo-cases';
+import { startStack, type Stack } from '../cli/stack/stack';
+import { ArbiterClient } from '../client/arbiter-client';
+import { CaseValidationError } from '../client/errors';
+import { decisionWorkflowId } from '../core/workflow-input';
+
+// The embedded stack's fast path: `decide` starts the workflow eagerly on the worker of its own
+// connection and takes the decision from the worker's `answers` sink (client/answer-desk.ts).
+let dataDir: string;
+let stack: Stack;
+let holdout: DemoCase[];
+const run = Date.now().toString(36);
+let n = 0;
+const fresh = () => {
+  const c = holdout[n % holdout.length] as DemoCase;
+  return { caseId: `ip-${run}-${n++}`, input: c.input };
+};
+
+beforeAll(async () => {
+  const isolated = await isolatedStackEnv('arbiter-in-process-', process.env.DATABASE_URL ?? '', {
+    ARBITER_TASK_QUEUE: `in-process-${run}`,
+  });
+  dataDir = isolated.dataDir;
+  stack = await startStack(isolated.env, () => undefined);
+  holdout = await loadHoldout();
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Whether the decision's history holds an update (the server's path) — the fast path sends none. */
+async function updatesIn(workflowId: string): Promise<number> {
+  const history = await stack.client.temporal.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+}
+
+describe('decide on the embedded stack: the answer in-process', () => {
+  it('hands the recorded decision over without an update, the same decision the workflow keeps', async () => {
+    const before = stack.answers.handed;
+    const request = fresh();
+    const decision = await stack.client.decide(request);
+    expect(stack.answers.handed).toBe(before + 1);
+    const id = decisionWorkflowId(request.caseId);
+    expect(decision.decisionId).toBe(id);
+    expect(await updatesIn(id)).toBe(0);
+    // What the workflow returned (its completion event) is what the client was handed.
+    expect(await stack.client.temporal.workflow.getHandle(id).result()).toEqual(decision);
+    // Recorded before the answer left: the log has it.
+    const logged = await stack.store.getDecision(id);
+    expect(logged?.outcome).toBe(decision.outcome);
+    expect(stack.answers.open).toBe(0);
+  });
+
+  it('answers a case asked again with the decision already taken, by the server (no second decision)', async () => {
+    const request = fresh();
+    const first = await stack.client.decide(request);
+    const handed = stack.answers.handed;
+    const again = await stack.client.decide(request);
+    expect(again).toEqual(first);
+    expect(stack.answers.handed).toBe(handed);
+  });
+
+  it('fails an invalid case with the typed error, read from the workflow', async () => {
+    const request = fresh();
+    const bad = { ...request, input: { ...request.input, https: 'yes' } };
+    const err = await stack.client.decide(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CaseValidationError);
+    expect((err as CaseValidationError).issues.map((i) => i.path)).toContain('input.https');
+    expect(stack.answers.open).toBe(0);
+  });
+
+  it('answers a decision sent to review at once, and the review goes on durably', async () => {
+    const request = fresh();
+    const decision = await stack.client.decide(request, { thresholds: { decline: 1, review: 0 } });
+    expect(decision.outcome).toBe('review');
+    const id = decisionWorkflowId(request.caseId);
+    expect(await updatesIn(id)).toBe(0);
+    const reviewed = await stack.client.review(id, { action: 'approve', reviewer: 'ana' });
+    expect(reviewed.finalOutcome).toBe('approve');
+  });
+
+  it('takes the update when the workflow is not its to start (already running, started elsewhere)', async () => {
+    const request = fresh();
+    // Started and running (a review keeps it open): `decide` joins it without starting anything.
+    const started = await stack.client.startDecision(request, { thresholds: { decline: 1, review: 0 } });
+    const handed = stack.answers.handed;
+    const decision = await stack.client.decide(request, { thresholds: { decline: 1, review: 0 } });
+    expect(decision.decisionId).toBe(started.decisionId);
+    expect(decision.outcome).toBe('review');
+    expect(stack.answers.handed).toBe(handed);
+    expect(await updatesIn(started.decisionId)).toBe(1);
+  });
+
+  it('decides many at once, each answered once and in-process', async () => {
+    const before = stack.answers.handed;
+    const requests = Array.from({ length: 24 }, fresh);
+    const decisions = await Promise.all(requests.map((r) => stack.client.decide(r)));
+    expect(new Set(decisions.map((d) => d.decisionId)).size).toBe(24);
+    expect(stack.answers.handed).toBe(before + 24);
+    expect(stack.answers.open).toBe(0);
+  });
+
+  it('a client without the desk still decides through the server (update-with-start)', async () => {
+    const plain = new ArbiterClient(stack.client.temporal, { taskQueue: stack.client.taskQueue });
+    const request = fresh();
+    const handed = stack.answers.handed;
+    const decision = await plain.decide(request);
+    expect(decision.decisionId).toBe(decisionWorkflowId(request.caseId));
+    expect(stack.answers.handed).toBe(handed);
+    expect(await updatesIn(decision.decisionId)).toBe(1);
+  });
+});
