@@ -19,7 +19,12 @@ import {
   type ReviewRequest,
 } from '../core/review';
 import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
-import { DEFAULT_TASK_QUEUE, decisionWorkflowId, type DecisionWorkflowInput } from '../core/workflow-input';
+import {
+  DEFAULT_TASK_QUEUE,
+  decisionWorkflowId,
+  type DecisionPinner,
+  type DecisionWorkflowInput,
+} from '../core/workflow-input';
 import type { decisionWorkflow, pipelineWorkflow } from '../workflows';
 import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
 import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/types';
@@ -72,6 +77,7 @@ export class ArbiterClient {
   readonly taskQueue: string;
   readonly caseLimits: CaseLimits;
   private readonly answers: AnswerDesk | undefined;
+  private readonly pin: DecisionPinner | undefined;
 
   constructor(
     readonly temporal: Client,
@@ -80,6 +86,7 @@ export class ArbiterClient {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     this.caseLimits = options.caseLimits ?? DEFAULT_CASE_LIMITS;
     this.answers = options.answers;
+    this.pin = options.pin;
   }
 
   /**
@@ -142,11 +149,17 @@ export class ArbiterClient {
    * time — takes the decision update (or the closed workflow's result) instead.
    */
   private async decideInProcess(workflowId: string, start: DecisionStart, desk: AnswerDesk): Promise<DecisionResult> {
+    const [args] = start.args;
+    // Pinned here with the worker's own cache: no pinning round in the workflow. Failing, the workflow pins (and reports why).
+    const pinned = await this.pin?.({ pipeline: args.pipeline, model: args.model, rules: args.rules }).catch(
+      () => undefined,
+    );
     const wait = desk.expect(workflowId);
     let eager: boolean;
     try {
       const handle = await this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
         ...start,
+        ...(pinned ? { args: [{ ...args, pinned }] as [DecisionWorkflowInput] } : {}),
         requestEagerStart: true,
       });
       eager = handle.eagerlyStarted;

@@ -1,3 +1,4 @@
+import type { DecisionPinner } from '../core/workflow-input';
 import type { AnswerDesk } from './answer-desk';
 import type { Thresholds } from '../core/decision';
 import type { CaseLimits } from '../core/case-limits';
@@ -56,4 +57,10 @@ export interface ArbiterClientOptions {
    * answer in-process. @default none: every decision through the server (update-with-start)
    */
   answers?: AnswerDesk;
+  /**
+   * With `answers`: pins the pipeline and rule set before an in-process start, with the worker's
+   * own pinning (`startOrchestratorRuntime`'s `pin`), so that the workflow skips that round. A pin
+   * that fails leaves it to the workflow (which reports the failure). @default none
+   */
+  pin?: DecisionPinner;
 }

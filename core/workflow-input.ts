@@ -3,6 +3,8 @@ import { builtOnce } from './built-once';
 import { CaseLimitsSchema } from './case-limits';
 import { ThresholdsSchema } from './decision';
 import { ReviewPolicySchema } from './review';
+import { PinnedRuleSetSchema, type PinnedRuleSet } from './batch/schema';
+import { PinnedPipelineSchema, type PinnedPipeline } from './pipeline/types';
 // Built once per worker and shared by every workflow run (core/built-once.ts says why).
 const schemas = builtOnce('core/workflow-input', () => {
   /**
@@ -26,12 +28,26 @@ const schemas = builtOnce('core/workflow-input', () => {
     receivedAt: z.number().optional(),
     /** The way in (labels the decision's metrics). @default 'client' */
     via: z.enum(['api', 'client', 'kafka']).optional(),
+    /**
+     * The pipeline (and rule set) already pinned by a client in the worker's own process (the
+     * embedded stack), from the worker's pin cache: the workflow skips its pinning round.
+     */
+    pinned: z.object({ pipeline: PinnedPipelineSchema, ruleSet: PinnedRuleSetSchema.optional() }).optional(),
   });
   return { DecisionWorkflowInputSchema };
 });
 export const DecisionWorkflowInputSchema = schemas.DecisionWorkflowInputSchema;
 
 export type DecisionWorkflowInput = z.input<typeof DecisionWorkflowInputSchema>;
+
+/** What a decision pins at start: the pipeline with its model versions, and the rule set if one decides. */
+export interface DecisionPins {
+  pipeline: PinnedPipeline;
+  ruleSet?: PinnedRuleSet;
+}
+
+/** Pins what a decision asks for, as the worker's pinning activities do (workers/orchestrator-runtime.ts). */
+export type DecisionPinner = (what: { pipeline?: string; model?: string; rules?: string }) => Promise<DecisionPins>;
 
 /** Every way a decision comes in: the workflow input's `via`, and `batch` for a batch's cases. */
 export const WAYS_IN = ['api', 'client', 'kafka', 'batch'] as const;

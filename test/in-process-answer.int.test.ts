@@ -4,7 +4,7 @@ import { isolatedStackEnv } from '../bench/stack-env';
 import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { startStack, type Stack } from '../cli/stack/stack';
 import { ArbiterClient } from '../client/arbiter-client';
-import { CaseValidationError } from '../client/errors';
+import { CaseValidationError, DecisionFailedError } from '../client/errors';
 import { decisionWorkflowId } from '../core/workflow-input';
 
 // The embedded stack's fast path: `decide` starts the workflow eagerly on the worker of its own
@@ -33,6 +33,12 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** The local activities a decision's history records (one marker each). */
+async function markersIn(workflowId: string): Promise<number> {
+  const history = await stack.client.temporal.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter((e) => e.markerRecordedEventAttributes).length;
+}
+
 /** Whether the decision's history holds an update (the server's path) — the fast path sends none. */
 async function updatesIn(workflowId: string): Promise<number> {
   const history = await stack.client.temporal.workflow.getHandle(workflowId).fetchHistory();
@@ -47,9 +53,9 @@ describe('decide on the embedded stack: the answer in-process', () => {
     expect(stack.answers.handed).toBe(before + 1);
     const id = decisionWorkflowId(request.caseId);
     expect(decision.decisionId).toBe(id);
-    expect(await updatesIn(id)).toBe(0);
     // What the workflow returned (its completion event) is what the client was handed.
     expect(await stack.client.temporal.workflow.getHandle(id).result()).toEqual(decision);
+    expect(await updatesIn(id)).toBe(0);
     // Recorded before the answer left: the log has it.
     const logged = await stack.store.getDecision(id);
     expect(logged?.outcome).toBe(decision.outcome);
@@ -105,7 +111,7 @@ describe('decide on the embedded stack: the answer in-process', () => {
     expect(stack.answers.open).toBe(0);
   });
 
-  it('a client without the desk still decides through the server (update-with-start)', async () => {
+  it('a client without the desk decides through the server (update-with-start), pinning in the workflow', async () => {
     const plain = new ArbiterClient(stack.client.temporal, { taskQueue: stack.client.taskQueue });
     const request = fresh();
     const handed = stack.answers.handed;
@@ -113,5 +119,24 @@ describe('decide on the embedded stack: the answer in-process', () => {
     expect(decision.decisionId).toBe(decisionWorkflowId(request.caseId));
     expect(stack.answers.handed).toBe(handed);
     expect(await updatesIn(decision.decisionId)).toBe(1);
+    // The same input in-process: pinned by the client with the worker's cache, one local activity fewer.
+    const inProcess = await stack.client.decide({ caseId: `${request.caseId}-again`, input: request.input });
+    expect(inProcess.pipeline).toEqual(decision.pipeline);
+    expect(inProcess.models.map((m) => [m.model, m.version])).toEqual(decision.models.map((m) => [m.model, m.version]));
+    // The answer leaves before the workflow task completes: read the history once the workflow closed.
+    await stack.client.temporal.workflow.getHandle(inProcess.decisionId).result();
+    expect(await markersIn(decision.decisionId)).toBe((await markersIn(inProcess.decisionId)) + 1);
+  });
+
+  it('pins in the workflow when the client cannot (an unknown pipeline fails there, typed)', async () => {
+    const err = await stack.client.decide(fresh(), { pipeline: 'no-such-pipeline' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecisionFailedError);
+    expect((err as DecisionFailedError).failureType).toBe('Pipeline.NotFound');
+  });
+
+  it('pins the rule set too: a rule-set decision names the version it was decided by', async () => {
+    const decision = await stack.client.decide(fresh(), { rules: 'demo' });
+    expect(decision.rules?.name).toBe('demo');
+    expect(decision.rules?.version).toMatch(/\S/);
   });
 });

@@ -17,7 +17,9 @@ import { startModelPool, type ModelPool } from './model-pool';
 import { createOrchestratorWorker } from './orchestrator';
 import { vectorStoreFromEnv } from './vector-store';
 import type { VectorStore } from '../stores/vector';
+import { createActivities } from '../activities';
 import type { AnswerDesk } from '../client/answer-desk';
+import type { DecisionPinner } from '../core/workflow-input';
 import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import { readBacklog, readBreakers, readCache } from './metrics-readers';
 
@@ -28,6 +30,11 @@ export interface OrchestratorRuntime {
   cache: ResultCache;
   /** Where case vectors live; undefined with ARBITER_VECTOR_STORE=none. */
   vectors: VectorStore | undefined;
+  /**
+   * Pins a decision's pipeline and rule set with this worker's own pinning activities and cache:
+   * a client in this process passes the result in, and the workflow skips its pinning round.
+   */
+  pin: DecisionPinner;
   /** The embedded model pool (`modelPool: true`), following the registry. */
   modelPool?: ModelPool;
   stop(): Promise<void>;
@@ -143,7 +150,9 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       readCache(opts.metrics, cache);
       readBacklog(opts.metrics, store);
     }
+    const activities = createActivities(deps);
     const worker = await createOrchestratorWorker({
+      activities,
       connection: opts.connection,
       namespace: opts.namespace,
       taskQueue: opts.env.ARBITER_TASK_QUEUE,
@@ -169,7 +178,14 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       });
       stops.push(modelPool.stop);
     }
-    return { models, store, cache, vectors, modelPool, stop };
+    const pin: DecisionPinner = async ({ pipeline, model, rules }) => {
+      const [pinned, ruleSet] = await Promise.all([
+        activities.loadPipeline(model ? { model } : { name: pipeline ?? 'demo' }),
+        rules ? activities.loadRuleSet(rules) : Promise.resolve(undefined),
+      ]);
+      return { pipeline: pinned, ...(ruleSet ? { ruleSet } : {}) };
+    };
+    return { models, store, cache, vectors, modelPool, pin, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -18,6 +18,8 @@ export interface OrchestratorWorkerOptions {
   shutdownGraceMs?: number;
   /** config/temporal.ts `temporalTarget().dataConverter` (payload encryption). @default the SDK's */
   dataConverter?: DataConverter;
+  /** The activities, built once by the caller (who pins with them too). @default createActivities(deps) */
+  activities?: ReturnType<typeof createActivities>;
   /** Where decisions are handed to a client in this process (the embedded stack). @default none: dropped */
   answers?: AnswerDesk;
 }
@@ -32,7 +34,7 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     ...workflowSource,
-    activities: createActivities(opts.deps),
+    activities: opts.activities ?? createActivities(opts.deps),
     dataConverter: opts.dataConverter,
     sinks: answerSinks(opts.answers),
     ...shutdownTimes(opts.shutdownGraceMs),

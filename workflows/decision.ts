@@ -121,10 +121,14 @@ async function decide(
 
   // Pipeline and rule set are pinned together, in one local-activity round (each waits out an outage).
   const { rules: ruleSetName } = args;
-  const [pinned, ruleSet] = await Promise.all([
-    waitOutOutage('loadPipeline', () => loadPipeline(args.model ? { model: args.model } : { name: args.pipeline })),
-    ruleSetName ? waitOutOutage('loadRuleSet', () => loadRuleSet(ruleSetName)) : Promise.resolve(undefined),
-  ]);
+  // Pinned by a client in this worker's process already (the input says so, so replay takes the same branch).
+  const pinnedByClient = args.pinned && (!ruleSetName || args.pinned.ruleSet) ? args.pinned : undefined;
+  const [pinned, ruleSet] = pinnedByClient
+    ? [pinnedByClient.pipeline, pinnedByClient.ruleSet]
+    : await Promise.all([
+        waitOutOutage('loadPipeline', () => loadPipeline(args.model ? { model: args.model } : { name: args.pipeline })),
+        ruleSetName ? waitOutOutage('loadRuleSet', () => loadRuleSet(ruleSetName)) : Promise.resolve(undefined),
+      ]);
   upsertSearchAttributes([{ key: PipelineKey, value: pinned.name }]);
   // The similar-case search needs only the case: it runs beside the pipeline, not after it.
   const similarSearch = searchSimilar(pinned, input, workflowId);

@@ -137,6 +137,7 @@ export async function startStack(
       taskQueue: env.ARBITER_TASK_QUEUE,
       caseLimits: caseLimitsOf(env),
       answers,
+      pin: runtime.pin,
     });
     const embedded = { temporal: !env.TEMPORAL_ADDRESS, database: !env.DATABASE_URL };
     return {

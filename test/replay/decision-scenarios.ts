@@ -253,4 +253,21 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
     { pipeline: similar },
     (h, o) => completed(h) && ranLocally(h, 'rememberCase') && asDecision(o)?.similar !== undefined,
   ),
+  // Pipeline and rule set pinned by a client in the worker's process (the embedded stack's eager
+  // start): the input carries them, and the workflow runs no pinning activity.
+  'pinned-by-client-in-process': startedRaw(
+    { pipeline: single('replay-pinned'), models: { 'phishing-gb': { score: 0.85 } }, ruleSet: demoRules },
+    (a) => ({
+      request: { caseId: a.id, input: url },
+      pipeline: 'replay-pinned',
+      rules: 'demo',
+      pinned: { pipeline: single('replay-pinned'), ruleSet: demoRules },
+    }),
+    (h, o) =>
+      completed(h) &&
+      !ranLocally(h, 'loadPipeline') &&
+      !ranLocally(h, 'loadRuleSet') &&
+      ranLocally(h, 'callModel') &&
+      asDecision(o)?.outcome === 'decline',
+  ),
 };
