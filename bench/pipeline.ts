@@ -1,6 +1,7 @@
 // One decision's cost, side by side on one embedded stack: Temporal's own floor for this shape, Arbiter
 // (the bare pipeline, and the demo's full shape), a naive Temporal version and the models in-process.
 // Every call of every phase decides a fresh case id. Run: npm run bench:pipeline [-- --quick]. See README.
+import { ArbiterClient } from '../client/arbiter-client';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -39,9 +40,20 @@ async function variantsOf(stack: Stack, fresh: FreshCases, models: PinnedModel[]
     floorVariant(stack, fresh),
     arbiterVariant('arbiter', stack.client, fresh, BARE),
     arbiterVariant('arbiter-full', stack.client, fresh, FULL),
+    // The same decisions by a client that does not share the worker's process (another process, the
+    // cluster): update-with-start, pinned in the workflow. Side by side, what the in-process path saves.
+    arbiterVariant('arbiter-full-server', serverPathClient(stack), fresh, FULL),
     naiveVariant(stack, fresh, models),
     await inProcessVariant(stack, fresh, models),
   ];
+}
+
+/** A client on the stack's connection without its answer desk and pinner: every decision through the server. */
+function serverPathClient(stack: Stack): ArbiterClient {
+  return new ArbiterClient(stack.client.temporal, {
+    taskQueue: stack.client.taskQueue,
+    caseLimits: stack.client.caseLimits,
+  });
 }
 
 async function fanoutOf(stack: Stack, fresh: FreshCases, s: Settings): Promise<FanoutRow[]> {

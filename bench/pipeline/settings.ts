@@ -9,7 +9,7 @@ export interface Settings extends PhaseSettings {
   fanout: { warmUp: number; sequential: number };
 }
 
-/** Defaults: five variants plus the fan-out section in under 5 minutes on 2 cores. */
+/** Defaults: six variants plus the fan-out section in under 5 minutes on 2 cores. */
 const FULL: Settings = {
   quick: false,
   warmUp: 20,
