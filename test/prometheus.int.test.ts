@@ -65,7 +65,7 @@ beforeAll(async () => {
   });
   holdout = await loadHoldout();
   prometheus = await startPrometheus(metricsServer.port);
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
   prometheus?.kill('SIGTERM');
@@ -76,9 +76,12 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Real Prometheus on a free port: our alert rules, this stack's /metrics scraped every second. */
+/**
+ * Real Prometheus on a free port: our alert rules, this stack's /metrics scraped every second. A
+ * Prometheus that exits before it scrapes (its port taken between freePort and its bind) is started
+ * once more on another port; twice, the suite fails with what it printed.
+ */
 async function startPrometheus(metricsPort: number): Promise<ChildProcess> {
-  const port = await freePort();
   const config = join(dataDir, 'prometheus.yml');
   await writeFile(
     config,
@@ -90,14 +93,31 @@ async function startPrometheus(metricsPort: number): Promise<ChildProcess> {
       `    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]`,
     ].join('\n'),
   );
-  const args = [`--config.file=${config}`, `--storage.tsdb.path=${join(dataDir, 'tsdb')}`];
-  const child = spawn(PROMETHEUS, [...args, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-  promUrl = `http://127.0.0.1:${port}`;
-  await until('Prometheus scraped the stack', async () => {
-    const up = await query('up').catch(() => []);
-    return up.some((s) => s.value[1] === '1');
-  });
-  return child;
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const args = [`--config.file=${config}`, `--storage.tsdb.path=${join(dataDir, `tsdb-${attempt}`)}`];
+    const child = spawn(PROMETHEUS, [...args, `--web.listen-address=127.0.0.1:${port}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let printed = '';
+    child.stderr?.on('data', (chunk: Buffer) => void (printed = (printed + chunk.toString()).slice(-4000)));
+    let exited: number | null | undefined;
+    child.on('exit', (code) => void (exited = code));
+    promUrl = `http://127.0.0.1:${port}`;
+    try {
+      await until('Prometheus scraped the stack', async () => {
+        if (exited !== undefined) throw new Error(`prometheus exited (${exited}) before scraping:\n${printed}`);
+        const up = await query('up').catch(() => []);
+        return up.some((s) => s.value[1] === '1');
+      });
+      child.stderr?.removeAllListeners('data');
+      child.stderr?.resume();
+      return child;
+    } catch (err) {
+      child.kill('SIGKILL');
+      if (attempt >= 2) throw err;
+    }
+  }
 }
 
 interface Sample {
