@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Client,
-  Connection,
-  WorkflowExecutionAlreadyStartedError,
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { CaseIdSchema } from '../core/case';
 import { checkCaseLimits, DEFAULT_CASE_LIMITS, type CaseLimits } from '../core/case-limits';
-import { DecisionResultSchema, type DecisionResult } from '../core/decision';
-import { decisionUpdate, reviewUpdate } from '../core/messages';
+import type { DecisionResult } from '../core/decision';
+import { reviewUpdate } from '../core/messages';
 import {
   ReviewOutcomeSchema,
   ReviewRequestSchema,
@@ -49,25 +42,8 @@ import type { ArbiterClientOptions, DecideOptions, ModelExecution } from './opti
 import { CaseValidationError, DecisionFailedError, ReviewNotPendingError, TemporalUnreachableError } from './errors';
 import { tracingInterceptors } from './tracing';
 import type { AnswerDesk } from './answer-desk';
+import { decideInProcess, decideThroughServer, type DecisionStart } from './decide-paths';
 import { closedReviewReason, reviewPolicies } from './review-policies';
-
-/**
- * How long `decide` waits for a decision from this process's worker before asking the server (the
- * update): long enough for a pipeline with a latency budget of seconds, short enough that a
- * decision whose first task failed here is not waited on for long.
- */
-const IN_PROCESS_ANSWER_MS = 2_000;
-
-/** What `decide` and `startDecision` start a decision workflow with. */
-interface DecisionStart {
-  taskQueue: string;
-  workflowId: string;
-  args: [DecisionWorkflowInput];
-  staticSummary: string;
-  staticDetails: string;
-  workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY';
-  workflowIdConflictPolicy: 'USE_EXISTING';
-}
 
 /** A model input row: a JSON object. */
 const InputSchema = z.record(z.string(), z.unknown());
@@ -123,79 +99,10 @@ export class ArbiterClient {
     const start = this.decisionStart(workflowId, args, subject, options);
     const decision =
       this.answers && this.canStartEagerly()
-        ? await this.decideInProcess(workflowId, start, this.answers)
-        : await this.decideThroughServer(workflowId, start);
+        ? await decideInProcess(this.temporal, start, { desk: this.answers, pin: this.pin })
+        : await decideThroughServer(this.temporal, start);
     refuseOtherQuestion(decision, options);
     return decision;
-  }
-
-  /** Update-with-start: the decision in one round trip through the server, wherever the worker runs. */
-  private async decideThroughServer(workflowId: string, start: DecisionStart): Promise<DecisionResult> {
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof decisionWorkflow>('decisionWorkflow', start);
-    try {
-      const result = await this.temporal.workflow.executeUpdateWithStart(decisionUpdate, { startWorkflowOperation });
-      return DecisionResultSchema.parse(result);
-    } catch (err) {
-      // Already decided (closed and not failed): the decision is the workflow's result.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw toDecisionError(err, workflowId);
-      return this.resultOf(workflowId);
-    }
-  }
-
-  /**
-   * Eager start on this process's worker, the answer from its `answers` sink: no matching, no
-   * update. Eager start does not combine with update-with-start, so anything off the fast path —
-   * a case already started or decided, a start the server did not hand back eagerly, no answer in
-   * time — takes the decision update (or the closed workflow's result) instead.
-   */
-  private async decideInProcess(workflowId: string, start: DecisionStart, desk: AnswerDesk): Promise<DecisionResult> {
-    const [args] = start.args;
-    // Pinned here with the worker's own cache: no pinning round in the workflow. Failing, the workflow pins (and reports why).
-    const pinned = await this.pin?.({ pipeline: args.pipeline, model: args.model, rules: args.rules }).catch(
-      () => undefined,
-    );
-    const wait = desk.expect(workflowId);
-    let eager: boolean;
-    try {
-      const handle = await this.temporal.workflow.start<typeof decisionWorkflow>('decisionWorkflow', {
-        ...start,
-        ...(pinned ? { args: [{ ...args, pinned }] as [DecisionWorkflowInput] } : {}),
-        requestEagerStart: true,
-      });
-      eager = handle.eagerlyStarted;
-    } catch (err) {
-      wait.cancel();
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.resultOf(workflowId);
-      throw toDecisionError(err, workflowId);
-    }
-    if (!eager) wait.cancel();
-    const answer = eager ? await wait.within(IN_PROCESS_ANSWER_MS) : ({ kind: 'none' } as const);
-    if (answer.kind === 'decided') return DecisionResultSchema.parse(answer.decision);
-    // It failed: the workflow's result carries the typed failure.
-    if (answer.kind === 'failed') return this.resultOf(workflowId);
-    return this.awaitDecision(workflowId);
-  }
-
-  /**
-   * The decision update to a started workflow (it answers once decided, at once if it has), or
-   * the result of one already closed. Right after an eager start the server may not know the
-   * workflow yet: not found while running is asked again.
-   */
-  private async awaitDecision(workflowId: string): Promise<DecisionResult> {
-    const handle = this.temporal.workflow.getHandle<typeof decisionWorkflow>(workflowId);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return DecisionResultSchema.parse(await handle.executeUpdate(decisionUpdate));
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw toDecisionError(err, workflowId);
-        const running = await handle
-          .describe()
-          .then((d) => d.status.name === 'RUNNING')
-          .catch(() => attempt < 20);
-        if (!running) return this.resultOf(workflowId);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
   }
 
   /** How every decision workflow starts: one per case id, a failed one may be retried. */
@@ -251,17 +158,6 @@ export class ArbiterClient {
   /** Decisions newest first, filtered by outcome, pipeline, review state, score (Temporal's visibility). */
   listDecisions(filter: DecisionFilter = {}): Promise<DecisionSummary[]> {
     return listDecisionSummaries(this.temporal, this.taskQueue, filter);
-  }
-
-  /** The decision a (finished or running) decision workflow returns. */
-  private async resultOf(workflowId: string): Promise<DecisionResult> {
-    try {
-      return DecisionResultSchema.parse(
-        await this.temporal.workflow.getHandle<typeof decisionWorkflow>(workflowId).result(),
-      );
-    } catch (err) {
-      throw toDecisionError(err, workflowId);
-    }
   }
 
   private startArgs(
