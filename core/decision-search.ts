@@ -72,6 +72,20 @@ export const ReviewSummarySchema = z.object({
 export type ReviewSummary = z.infer<typeof ReviewSummarySchema>;
 
 /** The top reasons a summary shows. */
+/**
+ * One bucket of the dashboard's timeline beside its start `t`: decisions, outcomes, degraded and the
+ * latency percentiles. The store reads `t` as a date, the API shows it as an instant.
+ */
+export const TimelineCountsSchema = z.object({
+  n: z.number().int(),
+  approve: z.number().int(),
+  decline: z.number().int(),
+  review: z.number().int(),
+  degraded: z.number().int(),
+  p50: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+
 export const TOP_REASONS = 3;
 
 /** The queue's view of a pending decision; the clock comes from the policy its workflow started with. */

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { DecisionSearch, ReviewQueueQuery } from '../core/decision-search';
+import { TimelineCountsSchema, type DecisionSearch, type ReviewQueueQuery } from '../core/decision-search';
 import { BatchRowSchema, type StoredBatch } from './batch-rows';
 import * as sql from './browse-sql';
 import { DecisionRowSchema, type StoredDecision } from './decision-store';
@@ -40,13 +40,7 @@ export function decodeCursor(cursor: string): [string, string] {
 
 const TimelineRowSchema = z.object({
   t: z.date().transform((d) => d.toISOString()),
-  n: z.number().int(),
-  approve: z.number().int(),
-  decline: z.number().int(),
-  review: z.number().int(),
-  degraded: z.number().int(),
-  p50: z.number().nullable(),
-  p99: z.number().nullable(),
+  ...TimelineCountsSchema.shape,
 });
 export type TimelineBucket = z.output<typeof TimelineRowSchema>;
 

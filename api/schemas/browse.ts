@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { FeedbackStatsSchema } from '../../core/feedback';
-import { DecisionSearchSchema, ReviewQueueQuerySchema, ReviewSummarySchema } from '../../core/decision-search';
+import {
+  DecisionSearchSchema,
+  ReviewQueueQuerySchema,
+  ReviewSummarySchema,
+  TimelineCountsSchema,
+} from '../../core/decision-search';
 import { RoleSchema } from '../../config/api-keys';
 import { AuditSchema } from './audit';
 
@@ -65,18 +70,7 @@ export const ActivitySchema = z
   .object({
     since: z.string(),
     bucketS: z.number().int(),
-    timeline: z.array(
-      z.object({
-        t: z.string(),
-        n: z.number().int(),
-        approve: z.number().int(),
-        decline: z.number().int(),
-        review: z.number().int(),
-        degraded: z.number().int(),
-        p50: z.number().nullable(),
-        p99: z.number().nullable(),
-      }),
-    ),
+    timeline: z.array(z.object({ t: z.string(), ...TimelineCountsSchema.shape })),
     backlog: z.object({
       reviewsPending: z.number().int(),
       oldestReviewAgeS: z.number(),
