@@ -115,12 +115,14 @@ describe('decide on the embedded stack: the answer in-process', () => {
     const plain = new ArbiterClient(stack.client.temporal, { taskQueue: stack.client.taskQueue });
     const request = fresh();
     const handed = stack.answers.handed;
-    const decision = await plain.decide(request);
+    // One model, no canary: both decisions take the same path whatever their case ids.
+    const single = { model: 'phishing-gb:champion' };
+    const decision = await plain.decide(request, single);
     expect(decision.decisionId).toBe(decisionWorkflowId(request.caseId));
     expect(stack.answers.handed).toBe(handed);
     expect(await updatesIn(decision.decisionId)).toBe(1);
     // The same input in-process: pinned by the client with the worker's cache, one local activity fewer.
-    const inProcess = await stack.client.decide({ caseId: `${request.caseId}-again`, input: request.input });
+    const inProcess = await stack.client.decide({ caseId: `${request.caseId}-again`, input: request.input }, single);
     expect(inProcess.pipeline).toEqual(decision.pipeline);
     expect(inProcess.models.map((m) => [m.model, m.version])).toEqual(decision.models.map((m) => [m.model, m.version]));
     // The answer leaves before the workflow task completes: read the history once the workflow closed.
