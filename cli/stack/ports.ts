@@ -26,15 +26,31 @@ export function assertPortFree(port: number, purpose: string, envVar: string, ho
   });
 }
 
-/** A port the OS says is free right now (tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports `freePort` has handed out in this process: never twice, even once they are free again. */
+const handedOut = new Set<number>();
+
+/**
+ * A port free right now, for tests and benches, below the kernel's ephemeral range (32768+).
+ * Not port 0's pick: that comes from the ephemeral range, where any outgoing connection (a client
+ * of PostgreSQL, Kafka, Chromium…) may take it between this check and the server's own bind — CI
+ * lost a suite's dev server to exactly that (`EADDRINUSE` on a port from here).
+ */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (handedOut.has(port)) continue;
+    if (await isFree(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port found between 20000 and 32000 in 200 tries');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
