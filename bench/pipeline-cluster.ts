@@ -18,6 +18,7 @@ import { groupsCpuMs, postgresCpuMs } from './pipeline/fleet-cpu';
 import { measureOnFleet } from './pipeline/fleet-measure';
 import { FreshCases } from './pipeline/fresh';
 import { round } from './pipeline/measure';
+import { RssPeak } from './pipeline/rss';
 import { settingsFrom, type Settings } from './pipeline/settings';
 import { applyBenchPipelines } from './pipeline/setup';
 import { arbiterVariant, BARE, floorVariant, FULL, type Variant } from './pipeline/variants';
@@ -95,10 +96,18 @@ async function runTarget(
       const cpu = async () => ({ ...(await groupsCpuMs(groups)), postgres: await postgresCpuMs(postmaster) });
       log(`${target}: ${workers} orchestrator + ${workers} floor worker processes; load average ${load1()}`);
       for (const v of variantsOf(stack, fresh)) {
+        const rss = {
+          orchestrator: pids(['orchestrator']).map((p) => new RssPeak(p)),
+          modelPool: pids(['model-pool']).map((p) => new RssPeak(p)),
+        };
         const m = await measureOnFleet(v, { ...s, warmUpSeconds: s.quick ? 2 : 5 }, cpu, (msg) =>
           log(`${target} × ${workers} ${msg}`),
         );
-        rows.push({ target, workers, variant: v.name, ...m });
+        const peakRssMiB = { orchestrator: await highest(rss.orchestrator), modelPool: await highest(rss.modelPool) };
+        log(
+          `${target} × ${workers} ${v.name}: peak RSS orchestrator ${peakRssMiB.orchestrator} MiB, model pool ${peakRssMiB.modelPool} MiB`,
+        );
+        rows.push({ target, workers, variant: v.name, ...m, peakRssMiB });
       }
     }
     return rows;
@@ -107,6 +116,12 @@ async function runTarget(
     await stack.stop();
     await rm(stack.dataDir, { recursive: true, force: true });
   }
+}
+
+/** The highest of the peaks (NaN for none): the process that needed the most memory. */
+async function highest(peaks: RssPeak[]): Promise<number> {
+  const all = await Promise.all(peaks.map((p) => p.stop()));
+  return all.length > 0 ? round(Math.max(...all), 0) : Number.NaN;
 }
 
 async function main(): Promise<void> {

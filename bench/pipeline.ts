@@ -38,6 +38,8 @@ const load1 = () => round(loadavg()[0] ?? Number.NaN, 2);
 async function variantsOf(stack: Stack, fresh: FreshCases, models: PinnedModel[]): Promise<Variant[]> {
   return [
     floorVariant(stack, fresh),
+    // The floor of any decision with an audit trail: its record can only start once its models answered.
+    floorVariant(stack, fresh, 4, true, 2),
     arbiterVariant('arbiter', stack.client, fresh, BARE),
     arbiterVariant('arbiter-full', stack.client, fresh, FULL),
     // The same decisions by a client that does not share the worker's process (another process, the

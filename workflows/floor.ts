@@ -10,8 +10,13 @@ export interface FloorActivities {
 
 const { noop } = proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '5s' });
 
-/** Runs `members` no-op local activities at once (Arbiter's parallel step) and returns how many ran. */
-export async function floorWorkflow(members: number): Promise<number> {
+/**
+ * Runs `members` no-op local activities at once (Arbiter's parallel step), then `rounds - 1` more
+ * one at a time (a decision records itself only once its models have answered: `rounds` 2 is the
+ * least any decision that keeps an audit trail can cost), and returns how many ran.
+ */
+export async function floorWorkflow(members: number, rounds = 1): Promise<number> {
   await Promise.all(Array.from({ length: members }, () => noop()));
-  return members;
+  for (let round = 1; round < rounds; round++) await noop();
+  return members + Math.max(rounds - 1, 0);
 }

@@ -22,6 +22,12 @@ export interface ClusterRow {
   completed: number;
   /** Failed calls in the closed loop (a failure in the sequential phases stops the run). */
   errors: number;
+  /**
+   * The highest resident memory (VmRSS, sampled every 250 ms while the variant ran) of any one
+   * orchestrator worker process (local models included) and of any one model-pool process: what a
+   * container of each needs. NaN when no process of that role ran.
+   */
+  peakRssMiB: { orchestrator: number; modelPool: number };
 }
 
 export interface ClusterArgs {
@@ -53,11 +59,11 @@ const fixed = (n: number, places = 1) => (Number.isFinite(n) ? n.toFixed(places)
 /** The rows as the markdown table bench/README.md shows. */
 export function clusterTable(rows: readonly ClusterRow[]): string {
   return [
-    '| target | worker processes | variant | seq p50 ms | seq p99 ms | max /s (16 callers) | CPU ms/op (bench+server+workers) | PostgreSQL CPU ms/op | errors |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | worker processes | variant | seq p50 ms | seq p99 ms | max /s (16 callers) | CPU ms/op (bench+server+workers) | PostgreSQL CPU ms/op | orchestrator peak RSS MiB | model-pool peak RSS MiB | errors |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.target} | ${r.workers} | ${r.variant} | ${fixed(r.seqP50Ms, 2)} | ${fixed(r.seqP99Ms, 2)} | ${fixed(r.perSec)} | ${fixed(r.cpuMsPerOp, 2)} | ${fixed(r.pgCpuMsPerOp, 2)} | ${r.errors} |`,
+        `| ${r.target} | ${r.workers} | ${r.variant} | ${fixed(r.seqP50Ms, 2)} | ${fixed(r.seqP99Ms, 2)} | ${fixed(r.perSec)} | ${fixed(r.cpuMsPerOp, 2)} | ${fixed(r.pgCpuMsPerOp, 2)} | ${fixed(r.peakRssMiB.orchestrator, 0)} | ${fixed(r.peakRssMiB.modelPool, 0)} | ${r.errors} |`,
     ),
   ].join('\n');
 }

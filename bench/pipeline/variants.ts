@@ -22,15 +22,25 @@ export interface Variant {
   call(): Promise<Outcome>;
 }
 
-/** Temporal's floor: `members` no-op local activities in parallel, started eagerly unless told not to. */
-export function floorVariant(stack: Pick<Stack, 'client'>, fresh: FreshCases, members = 4, eager = true): Variant {
+/**
+ * Temporal's floor: `members` no-op local activities in parallel, started eagerly unless told not
+ * to; with `rounds` 2, one more no-op after them (`floor+record`: the least shape of a decision that
+ * records itself after its models).
+ */
+export function floorVariant(
+  stack: Pick<Stack, 'client'>,
+  fresh: FreshCases,
+  members = 4,
+  eager = true,
+  rounds = 1,
+): Variant {
   return {
-    name: eager ? 'floor' : 'floor (not eager)',
+    name: `${rounds > 1 ? 'floor+record' : 'floor'}${eager ? '' : ' (not eager)'}`,
     async call() {
       const handle = await stack.client.temporal.workflow.start<typeof floorWorkflow>('floorWorkflow', {
         taskQueue: FLOOR_QUEUE,
         workflowId: fresh.next('floor').caseId,
-        args: [members],
+        args: [members, rounds],
         requestEagerStart: eager,
       });
       await handle.result();

@@ -74,9 +74,10 @@ describe('clusterTable', () => {
       cpuMsPerOpByRole: { bench: 2, server: 3, workers: 7.3, postgres: Number.NaN },
       completed: 222,
       errors: 0,
+      peakRssMiB: { orchestrator: 612.4, modelPool: Number.NaN },
     };
     const lines = clusterTable([row]).split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toBe('| cluster | 2 | arbiter | 41.23 | 80.00 | 55.5 | 12.30 | – | 0 |');
+    expect(lines[2]).toBe('| cluster | 2 | arbiter | 41.23 | 80.00 | 55.5 | 12.30 | – | 612 | – | 0 |');
   });
 });
