@@ -52,10 +52,9 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log, 
       { [DECISION_ID_ATTR]: valid.decisionId, 'arbiter.model_calls': calls.length },
       async () => {
         try {
-          const inserted = await store.insertDecision(valid, { storeInput });
-          const fresh = await store.insertModelCalls(valid.decisionId, calls);
+          const { inserted, freshCalls } = await store.insertDecisionWithCalls(valid, calls, { storeInput });
           if (inserted) countDecision(metrics, valid, wayIn(via), latencyMs ?? undefined);
-          countModelCalls(metrics, fresh);
+          countModelCalls(metrics, freshCalls);
         } catch (err) {
           throw toStoreFailure(err, `recording decision ${record.decisionId}`);
         }

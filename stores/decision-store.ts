@@ -141,6 +141,53 @@ export function hashInput(input: Record<string, unknown>): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** INSERT_DECISION's parameters $1–$22. */
+function decisionArgs(r: DecisionRecord, storeInput: boolean): unknown[] {
+  return [
+    r.decisionId,
+    r.caseId,
+    r.pipeline.name,
+    r.outcome,
+    r.score,
+    JSON.stringify(r.reasons),
+    JSON.stringify(r.models),
+    r.thresholds === undefined ? null : JSON.stringify(r.thresholds),
+    storeInput ? JSON.stringify(r.input) : null,
+    hashInput(r.input),
+    r.workflowId,
+    r.runId,
+    r.decidedAt,
+    /^\d+$/.test(r.pipeline.version) ? Number(r.pipeline.version) : null,
+    r.degraded,
+    JSON.stringify(r.late),
+    r.rules?.name ?? null,
+    r.rules && /^\d+$/.test(r.rules.version) ? Number(r.rules.version) : null,
+    JSON.stringify(r.rules?.matched ?? []),
+    r.similar === undefined ? null : JSON.stringify(r.similar),
+    JSON.stringify(r.timings ?? {}),
+    r.latencyMs ?? null,
+  ];
+}
+
+/** The settled calls as UPSERT_MODEL_CALLS reads them (a pending call is recorded once it settles). */
+function callRows(calls: readonly ModelCall[]) {
+  return calls
+    .filter((c) => c.status !== 'pending')
+    .map((c) => ({
+      call_id: c.callId,
+      step_id: c.stepId,
+      model: c.model,
+      version: Number(c.version),
+      arm: c.arm,
+      placement: c.placement,
+      status: c.status,
+      late: c.late,
+      output: c.output ?? null,
+      error: c.error ?? null,
+      latency_ms: c.latencyMs ?? null,
+    }));
+}
+
 /** The decision log in PostgreSQL. Writes are idempotent, so activity retries never double-record. */
 export class DecisionStore {
   constructor(readonly pool: Pool) {}
@@ -148,31 +195,26 @@ export class DecisionStore {
   /** @param options.storeInput keep the case's input (its hash is always kept) @default true */
   /** @returns whether the row was new (false: an earlier try of the same decision wrote it) */
   async insertDecision(r: DecisionRecord, { storeInput = true }: { storeInput?: boolean } = {}): Promise<boolean> {
-    const result = await this.pool.query(sql.INSERT_DECISION, [
-      r.decisionId,
-      r.caseId,
-      r.pipeline.name,
-      r.outcome,
-      r.score,
-      JSON.stringify(r.reasons),
-      JSON.stringify(r.models),
-      r.thresholds === undefined ? null : JSON.stringify(r.thresholds),
-      storeInput ? JSON.stringify(r.input) : null,
-      hashInput(r.input),
-      r.workflowId,
-      r.runId,
-      r.decidedAt,
-      /^\d+$/.test(r.pipeline.version) ? Number(r.pipeline.version) : null,
-      r.degraded,
-      JSON.stringify(r.late),
-      r.rules?.name ?? null,
-      r.rules && /^\d+$/.test(r.rules.version) ? Number(r.rules.version) : null,
-      JSON.stringify(r.rules?.matched ?? []),
-      r.similar === undefined ? null : JSON.stringify(r.similar),
-      JSON.stringify(r.timings ?? {}),
-      r.latencyMs ?? null,
-    ]);
+    const result = await this.pool.query(sql.INSERT_DECISION, decisionArgs(r, storeInput));
     return result.rowCount === 1;
+  }
+
+  /**
+   * The decision and its settled model calls in one statement (what `insertDecision` and then
+   * `insertModelCalls` write, one round trip fewer on the way to the answer).
+   * @returns whether the decision's row was new, and the calls this statement inserted
+   */
+  async insertDecisionWithCalls(
+    r: DecisionRecord,
+    calls: readonly ModelCall[],
+    { storeInput = true }: { storeInput?: boolean } = {},
+  ): Promise<{ inserted: boolean; freshCalls: ModelCall[] }> {
+    const { rows } = await this.pool.query<{ decision_inserted: number; inserted_calls: string[] }>(
+      sql.INSERT_DECISION_WITH_CALLS,
+      [...decisionArgs(r, storeInput), JSON.stringify(callRows(calls))],
+    );
+    const fresh = new Set(rows[0]?.inserted_calls ?? []);
+    return { inserted: rows[0]?.decision_inserted === 1, freshCalls: calls.filter((c) => fresh.has(c.callId)) };
   }
 
   /** @returns whether the row was new */
@@ -204,21 +246,7 @@ export class DecisionStore {
    * updates it. @returns the calls written for the first time (a retry or a later write returns none again)
    */
   async insertModelCalls(decisionId: string, calls: readonly ModelCall[]): Promise<ModelCall[]> {
-    const rows = calls
-      .filter((c) => c.status !== 'pending')
-      .map((c) => ({
-        call_id: c.callId,
-        step_id: c.stepId,
-        model: c.model,
-        version: Number(c.version),
-        arm: c.arm,
-        placement: c.placement,
-        status: c.status,
-        late: c.late,
-        output: c.output ?? null,
-        error: c.error ?? null,
-        latency_ms: c.latencyMs ?? null,
-      }));
+    const rows = callRows(calls);
     if (rows.length === 0) return [];
     const result = await this.pool.query<{ call_id: string; inserted: boolean }>(sql.UPSERT_MODEL_CALLS, [
       decisionId,

@@ -47,6 +47,19 @@ ON CONFLICT (decision_id, call_id) DO UPDATE SET status = EXCLUDED.status, late 
   output = EXCLUDED.output, error = EXCLUDED.error, latency_ms = EXCLUDED.latency_ms
 RETURNING call_id, (xmax = 0) AS inserted`;
 
+/**
+ * A decision and the model calls settled by then, in one statement (one round trip on the way to the
+ * answer): $1–$22 as INSERT_DECISION, $23 the calls as UPSERT_MODEL_CALLS's $2. Atomic, and as
+ * idempotent as the two: a retry inserts nothing new and reports which calls it inserted (none).
+ */
+export const INSERT_DECISION_WITH_CALLS = `
+WITH decision AS (${INSERT_DECISION.trim()}
+RETURNING 1
+), calls AS (${UPSERT_MODEL_CALLS.trim().replace('SELECT $1,', 'SELECT $1::text,').replace('$2::jsonb', '$23::jsonb')}
+)
+SELECT (SELECT count(*)::int FROM decision) AS decision_inserted,
+       COALESCE((SELECT jsonb_agg(call_id) FROM calls WHERE inserted), '[]'::jsonb) AS inserted_calls`;
+
 export const SELECT_MODEL_CALLS = `
 SELECT call_id, step_id, model, version, arm, placement, status, late, output, error, latency_ms
 FROM model_calls WHERE decision_id = $1 ORDER BY call_id`;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecorders } from '../activities/record';
+import type { ModelCall } from '../core/pipeline/types';
 import type { DecisionRecord } from '../core/records';
 import { DecisionStore, hashInput } from '../stores/decision-store';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -96,6 +97,42 @@ describe('the audit log', () => {
     const row = await store.getDecision('decision-old-ruled');
     expect(row?.rules).toEqual({ name: 'demo', version: '3', matched: [] });
     expect(row).not.toHaveProperty('thresholds');
+  });
+
+  it('writes a decision and its settled calls in one statement, once: a retry inserts nothing, a call settled since is added', async () => {
+    const call = (callId: string, status: ModelCall['status']): ModelCall => ({
+      callId,
+      stepId: callId.split('#')[0] ?? callId,
+      model: 'phishing-gb',
+      version: '1',
+      arm: callId.startsWith('shadow') ? 'shadow' : 'primary',
+      placement: 'local',
+      status,
+      late: false,
+      ...(status === 'ok' ? { output: { score: 0.91 }, latencyMs: 1.5 } : {}),
+    });
+    const first = await store.insertDecisionWithCalls(record('decision-calls'), [
+      call('gb#1', 'ok'),
+      call('shadow#2', 'pending'),
+    ]);
+    expect(first.inserted).toBe(true);
+    expect(first.freshCalls.map((c) => c.callId)).toEqual(['gb#1']);
+    // The activity's retry: the same decision, the shadow settled in between; the decision stays as first written.
+    const retry = await store.insertDecisionWithCalls({ ...record('decision-calls'), outcome: 'approve' }, [
+      call('gb#1', 'ok'),
+      call('shadow#2', 'failed'),
+    ]);
+    expect(retry.inserted).toBe(false);
+    expect(retry.freshCalls.map((c) => c.callId)).toEqual(['shadow#2']);
+    expect((await store.getDecision('decision-calls'))?.outcome).toBe('decline');
+    const stored = await store.listModelCalls('decision-calls');
+    expect(stored.map((c) => [c.callId, c.status])).toEqual([
+      ['gb#1', 'ok'],
+      ['shadow#2', 'failed'],
+    ]);
+    // No calls at all: the decision alone.
+    const bare = await store.insertDecisionWithCalls(record('decision-no-calls'), []);
+    expect(bare).toEqual({ inserted: true, freshCalls: [] });
   });
 
   it('keeps only the input hash when input storage is off (ARBITER_STORE_INPUT=false)', async () => {
