@@ -8,6 +8,8 @@
  */
 export class PinCache {
   private readonly entries = new Map<string, { generation: string; value: unknown }>();
+  /** The generation read the callers of this turn share (see `currentGeneration`). */
+  private nextRead: Promise<string> | undefined;
 
   constructor(
     /** Reads the registry's current generation (stores/registry-generation.ts). */
@@ -19,12 +21,26 @@ export class PinCache {
   /** `load()`'s value for `key`, from the cache when the generation it was loaded at is current. */
   async get<T>(key: string, load: () => Promise<T>): Promise<T> {
     // Read before loading: what is loaded is at least as new as the generation it is kept under.
-    const generation = await this.generation();
+    const generation = await this.currentGeneration();
     const hit = this.entries.get(key);
     if (hit?.generation === generation) return hit.value as T;
     const value = await load();
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { generation, value });
     return value;
+  }
+
+  /**
+   * The registry's generation, read once for every caller that asks before the read is sent: a
+   * decision pins its pipeline and its rule set side by side, one query instead of two. The read
+   * goes out after the current synchronous code (a microtask later), so it is never older than any
+   * caller's request — a caller never joins a read that was already under way when it asked.
+   */
+  private currentGeneration(): Promise<string> {
+    this.nextRead ??= Promise.resolve().then(() => {
+      this.nextRead = undefined;
+      return this.generation();
+    });
+    return this.nextRead;
   }
 }
