@@ -31,9 +31,10 @@ const handedOut = new Set<number>();
 
 /**
  * A port free right now, for tests and benches, below the kernel's ephemeral range (32768+).
- * Not port 0's pick: that comes from the ephemeral range, where any outgoing connection (a client
- * of PostgreSQL, Kafka, Chromium…) may take it between this check and the server's own bind — CI
- * lost a suite's dev server to exactly that (`EADDRINUSE` on a port from here).
+ * Not port 0's pick: the kernel hands out the same range to every bind(0) and outgoing connection,
+ * so a port picked here and bound a moment later by a server we start can be taken in between —
+ * by that server itself (the Temporal dev server binds its HTTP, metrics and internal ports to port
+ * 0 while it starts, before its UI binds the port we chose). CI lost a suite to that EADDRINUSE.
  */
 export async function freePort(): Promise<number> {
   for (let tries = 0; tries < 200; tries++) {
