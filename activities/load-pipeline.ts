@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
 import { Failure } from '../core/failures';
 import { InvalidModelRefError, parseModelRef, type PinnedModel } from '../core/model-ref';
-import { singleModelSpec } from '../core/pipeline/adhoc';
+import { ADHOC_PIPELINE, singleModelSpec } from '../core/pipeline/adhoc';
 import { modelRefsOf } from '../core/pipeline/check';
 import type { PinnedPipeline } from '../core/pipeline/types';
 import { toStoreFailure } from '../stores/pg-errors';
@@ -58,7 +58,7 @@ export function toLoadFailure(err: unknown, what: string): ApplicationFailure {
 export function createLoadPipeline(deps: { pipelines: PipelineStore; registry: ModelRegistry; pins?: PinCache }) {
   const pin = async (name: string | undefined, model: string | undefined): Promise<PinnedPipeline> => {
     const stored = model
-      ? { name: 'adhoc', version: 'adhoc', spec: singleModelSpec(model) }
+      ? { name: ADHOC_PIPELINE, version: ADHOC_PIPELINE, spec: singleModelSpec(model) }
       : await deps.pipelines.get(name ?? 'demo');
     const pins: Record<string, PinnedModel> = {};
     for (const ref of modelRefsOf(stored.spec)) {

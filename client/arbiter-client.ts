@@ -13,6 +13,7 @@ import {
 } from '../core/review';
 import { decisionDetails, workflowSummary, type DecideSubject, type SummarySubject } from '../core/summary';
 import {
+  DEFAULT_PIPELINE,
   DEFAULT_TASK_QUEUE,
   decisionWorkflowId,
   type DecisionPinner,
@@ -21,6 +22,8 @@ import {
 import type { decisionWorkflow, pipelineWorkflow } from '../workflows';
 import type { PipelineWorkflowInput } from '../workflows/pipeline-workflow';
 import { PipelineResultSchema, type PipelineResult } from '../core/pipeline/types';
+import { ADHOC_PIPELINE } from '../core/pipeline/adhoc';
+import { PipelineKey } from '../core/search-attributes';
 import { z } from 'zod';
 import { temporalTarget } from '../config/temporal';
 import type { EncryptionKeys } from '../codec/keys';
@@ -112,6 +115,7 @@ export class ArbiterClient {
     subject: DecideSubject,
     options: DecideOptions,
   ): DecisionStart {
+    const pipeline = args.model ? ADHOC_PIPELINE : (args.pipeline ?? DEFAULT_PIPELINE);
     return {
       taskQueue: this.taskQueue,
       workflowId,
@@ -121,6 +125,8 @@ export class ArbiterClient {
       staticDetails: decisionDetails({ ...subject, workflowId, thresholds: options.thresholds }),
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      // Set here, the workflow need not upsert it (one visibility write fewer a decision).
+      typedSearchAttributes: [{ key: PipelineKey, value: pipeline }],
     };
   }
 

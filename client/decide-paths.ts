@@ -4,6 +4,7 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { DecisionResultSchema, type DecisionResult } from '../core/decision';
 import { decisionUpdate } from '../core/messages';
 import type { DecisionPinner, DecisionWorkflowInput } from '../core/workflow-input';
@@ -30,6 +31,8 @@ export interface DecisionStart {
   staticDetails: string;
   workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY';
   workflowIdConflictPolicy: 'USE_EXISTING';
+  /** The decision's `Pipeline`, known at start (the workflow then skips its upsert). */
+  typedSearchAttributes: SearchAttributePair[];
 }
 
 /** Update-with-start: the decision in one round trip through the server, wherever the worker runs. */

@@ -5,6 +5,9 @@ import { ThresholdsSchema } from './decision';
 import { ReviewPolicySchema } from './review';
 import { PinnedRuleSetSchema, type PinnedRuleSet } from './batch/schema';
 import { PinnedPipelineSchema, type PinnedPipeline } from './pipeline/types';
+/** The stored pipeline a decision runs when it names none. */
+export const DEFAULT_PIPELINE = 'demo';
+
 // Built once per worker and shared by every workflow run (core/built-once.ts says why).
 const schemas = builtOnce('core/workflow-input', () => {
   /**
@@ -21,7 +24,7 @@ const schemas = builtOnce('core/workflow-input', () => {
     /** How a `review` outcome waits for a person. */
     review: ReviewPolicySchema.optional(),
     /** The stored pipeline to run (its latest version is pinned at start). @default 'demo' */
-    pipeline: z.string().min(1).default('demo'),
+    pipeline: z.string().min(1).default(DEFAULT_PIPELINE),
     /** The limits the edge checked the case against; the workflow checks them again. @default core/case-limits.ts's */
     limits: CaseLimitsSchema.optional(),
     /** When the way in received the request (epoch ms): `latencyMs` counts from here. @default the workflow's start */

@@ -28,6 +28,10 @@ import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { MODELS_DIR } from './helpers/models';
 import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
 import { replaySuiteHistories } from './helpers/replay-suite';
+import { patchMarked } from './replay/paths';
+import { DECISION_PATCH } from '../workflows/patches';
+import { OUTAGE_PATCH } from '../workflows/outage';
+import { PipelineKey } from '../core/search-attributes';
 
 // One dev server, one bundle, one database and one worker for the whole suite (STYLE rule 10).
 let env: TestWorkflowEnvironment;
@@ -342,6 +346,38 @@ describe('decision workflow on a real Temporal dev server', () => {
       if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(found).toEqual([result.workflowId]);
+  });
+});
+
+describe('what a decision writes to its history', () => {
+  it('one patch marker, no budget timer while every member is local, the Pipeline attribute set at start', async () => {
+    const c = holdout.find((h) => h.sklearnScore >= 0.8) as DemoCase;
+    // Rules decide here: the rules-in-record patch is in force too, without a marker of its own.
+    const result = await client.decide({ caseId: uniq('shape'), input: c.input }, { rules: 'demo' });
+    const handle = env.client.workflow.getHandle(result.workflowId);
+    await handle.result();
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const patches = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    expect(patches).toHaveLength(1);
+    expect(patchMarked(history, DECISION_PATCH)).toBe(true);
+    for (const older of [OUTAGE_PATCH, 'rules-in-record', 'pipeline-deadline-from-timer']) {
+      expect(patchMarked(history, older), older).toBe(false);
+    }
+    // The demo pipeline has a 500 ms budget and only local members: no server timer for it (a
+    // review's own timer, hours long, may follow the answer).
+    const timersMs = events.flatMap((e) => {
+      const d = e.timerStartedEventAttributes?.startToFireTimeout;
+      return d ? [Number(d.seconds ?? 0) * 1000 + Number(d.nanos ?? 0) / 1e6] : [];
+    });
+    expect(timersMs.filter((ms) => ms <= 500)).toEqual([]);
+    if (result.outcome !== 'review') expect(timersMs).toEqual([]);
+    const upserted = events.flatMap((e) =>
+      Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}),
+    );
+    expect(upserted).not.toContain('Pipeline');
+    expect(upserted.filter((k) => k === 'TemporalChangeVersion')).toHaveLength(1);
+    expect((await handle.describe()).typedSearchAttributes.get(PipelineKey)).toBe('demo');
   });
 });
 

@@ -2,7 +2,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  patched,
   proxyLocalActivities,
   proxySinks,
   setCurrentDetails,
@@ -30,6 +29,7 @@ import { decisionQuery, decisionUpdate, type AnswerSinks } from '../core/message
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
 import { OUTAGE_PATCH, waitOutOutage } from './outage';
+import { enterDecisionPatch, patchedBefore } from './patches';
 import { runPipeline } from './pipeline/interpreter';
 import { policyOf, ReviewDesk } from './review';
 import { noteReviewedOutcome, rememberDecidedCase, searchSimilar, type SimilarityOutcome } from './similarity';
@@ -104,6 +104,8 @@ async function decide(
   review: ReviewDesk,
 ): Promise<{ decision: DecisionResult; finish: () => Promise<string | undefined> }> {
   const { workflowId, runId, runStartTime } = workflowInfo();
+  // First: whether the patches below are in force without markers of their own (workflows/patches.ts).
+  const onePatch = enterDecisionPatch();
   // A case started around the client (a raw Temporal client) meets the edge's limits here. Only a
   // refused case reaches patched(), so histories of cases within the limits replay unchanged.
   const raw = rawArgs as { request?: unknown; limits?: unknown; pipeline?: unknown; via?: unknown } | null;
@@ -111,7 +113,8 @@ async function decide(
   const meta = { pipeline: stringOr(raw?.pipeline, 'demo'), via: stringOr(raw?.via, 'client') };
   const refused = checkCaseLimits(raw?.request, limitsOf(raw?.limits));
   // Its input is not kept: a NUL would fail the insert, and a huge case would swell the history.
-  if (refused.length > 0 && patched(CASE_LIMITS_PATCH)) return reject(caseIdOf(raw?.request), refused, null, meta);
+  if (refused.length > 0 && patchedBefore(CASE_LIMITS_PATCH))
+    return reject(caseIdOf(raw?.request), refused, null, meta);
   const argsParse = DecisionWorkflowInputSchema.safeParse(rawArgs);
   if (!argsParse.success) return reject(null, toCaseIssues(argsParse.error), rawArgs, meta);
   const args = argsParse.data;
@@ -129,7 +132,10 @@ async function decide(
         waitOutOutage('loadPipeline', () => loadPipeline(args.model ? { model: args.model } : { name: args.pipeline })),
         ruleSetName ? waitOutOutage('loadRuleSet', () => loadRuleSet(ruleSetName)) : Promise.resolve(undefined),
       ]);
-  upsertSearchAttributes([{ key: PipelineKey, value: pinned.name }]);
+  // Arbiter's client sets it when it starts the workflow (client/arbiter-client.ts): no upsert then.
+  if (!onePatch || workflowInfo().typedSearchAttributes.get(PipelineKey) !== pinned.name) {
+    upsertSearchAttributes([{ key: PipelineKey, value: pinned.name }]);
+  }
   // The similar-case search needs only the case: it runs beside the pipeline, not after it.
   const similarSearch = searchSimilar(pinned, input, workflowId);
   const pipelineStarted = Date.now();
@@ -186,7 +192,7 @@ async function decide(
   const settled = state.calls.filter((c) => c.status !== 'pending');
   let decision: DecisionResult;
   let recorded: { latencyMs?: number } | undefined;
-  if (ruleSet && patched(RULES_IN_RECORD_PATCH)) {
+  if (ruleSet && patchedBefore(RULES_IN_RECORD_PATCH)) {
     // The rule set runs in the record's own activity, not here: json-rules-engine makes ~190
     // promises a run, and the SDK captures a source-mapped stack for every promise a workflow makes
     // (~9 ms of CPU a decision). Its verdict comes back recorded, so a replay reads the same one.
@@ -216,7 +222,8 @@ async function decide(
   setCurrentDetails(detailsOf(decision));
   // Calls that settled while recordDecision waited out an outage are not in its row: record them after.
   const pendingAtAnswer =
-    state.calls.some((c) => c.status === 'pending') || (settled.length < state.calls.length && patched(OUTAGE_PATCH));
+    state.calls.some((c) => c.status === 'pending') ||
+    (settled.length < state.calls.length && patchedBefore(OUTAGE_PATCH));
   const finish = async (): Promise<string | undefined> => {
     const stored = rememberDecidedCase(similarity, workflowId, {
       outcome,

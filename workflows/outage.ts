@@ -1,7 +1,6 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  patched,
   proxyLocalActivities,
   setCurrentDetails,
   sleep,
@@ -10,6 +9,7 @@ import {
 import type { createActivities } from '../activities';
 import { Failure } from '../core/failures';
 import { outageBackoffMs, outageServiceOf } from '../core/outage';
+import { patchedBefore } from './patches';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -47,7 +47,7 @@ function outageOf(err: unknown, service: string): Outage | undefined {
 export function waitOutOutage<T>(what: string, call: () => Promise<T>, service = 'PostgreSQL'): Promise<T> {
   // Histories from before the waits ran these calls bare: the extra awaits below would deliver their
   // results a few microtasks later and reorder the commands of that workflow task on replay.
-  if (!patched(OUTAGE_PATCH)) return call();
+  if (!patchedBefore(OUTAGE_PATCH)) return call();
   return retryThroughOutage(what, call, service);
 }
 

@@ -14,7 +14,7 @@ import { MODEL_OUTAGE_PATCH } from '../../workflows/pipeline/interpreter';
 import {
   completed,
   failedWith,
-  patchMarked,
+  patchInForce,
   ranLocally,
   scheduledOn,
   timerBeforeActivityCompleted,
@@ -157,7 +157,7 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
       pipeline: review.name,
       limits: { maxFields: 1 },
     }),
-    (h) => patchMarked(h, 'case-limits-in-workflow') && failedWith(h, invalid) && !ranLocally(h, 'loadPipeline'),
+    (h) => patchInForce(h, 'case-limits-in-workflow') && failedWith(h, invalid) && !ranLocally(h, 'loadPipeline'),
   ),
   'review-approved-by-update': {
     activities: scriptedActivities({ pipeline: review, models: { 'phishing-gb': { score: 0.5 } } }),
@@ -201,7 +201,7 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
     { pipeline: unserved, models: { 'nn-backup': { score: 0.3 } } },
     (h, o) =>
       completed(h) &&
-      patchMarked(h, REMOTE_START_PATCH) &&
+      patchInForce(h, REMOTE_START_PATCH) &&
       scheduledOn(h, modelTaskQueue('nn-unserved')) &&
       asDecision(o)?.score === 0.3 &&
       (asDecision(o)?.reasons.some((r) => r.includes('no model-pool worker took the call to nn-unserved')) ?? false),
@@ -222,7 +222,7 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
   // PostgreSQL down while pinning: the activity's own retries, then the workflow's backoff timers.
   'store-outage-waited-out': decided(
     { pipeline: single('replay-store-outage'), storeDownFor: 6 },
-    (h, o) => completed(h) && timerFired(h) && patchMarked(h, OUTAGE_PATCH) && asDecision(o)?.score === 0.9,
+    (h, o) => completed(h) && timerFired(h) && patchInForce(h, OUTAGE_PATCH) && asDecision(o)?.score === 0.9,
   ),
   // The only model's server down for two runs of the pipeline: it runs again after backoff timers.
   'model-outage-waited-out': decided(
@@ -233,7 +233,7 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
     (h, o) =>
       completed(h) &&
       timerFired(h) &&
-      patchMarked(h, MODEL_OUTAGE_PATCH) &&
+      patchInForce(h, MODEL_OUTAGE_PATCH) &&
       asDecision(o)
         ?.models.map((m) => m.status)
         .join() === 'failed,failed,ok' &&

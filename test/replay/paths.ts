@@ -1,6 +1,7 @@
 // What a recorded history shows about the path it took: events, markers and the workflow's end.
 import type { History } from '@temporalio/common/lib/proto-utils';
 import proto from '@temporalio/proto';
+import { DECISION_PATCH } from '../../workflows/patches';
 
 const { EventType, WorkflowTaskFailedCause } = proto.temporal.api.enums.v1;
 type Event = NonNullable<History['events']>[number];
@@ -30,6 +31,9 @@ export const patchMarked = (h: History, patchId: string) =>
   events(h).some(
     (e) => e.markerRecordedEventAttributes?.markerName === 'core_patch' && markerText(e).includes(patchId),
   );
+
+/** A patch older than DECISION_PATCH was in force: its own marker, or a decision under DECISION_PATCH. */
+export const patchInForce = (h: History, patchId: string) => patchMarked(h, patchId) || patchMarked(h, DECISION_PATCH);
 
 export const failedWith = (h: History, type: string) =>
   events(h).some((e) => e.workflowExecutionFailedEventAttributes?.failure?.applicationFailureInfo?.type === type);

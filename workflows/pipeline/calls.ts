@@ -2,7 +2,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   proxyActivities,
-  patched,
   proxyLocalActivities,
   type ActivityOptions,
   TimeoutFailure,
@@ -14,6 +13,7 @@ import { Failure, failureChain } from '../../core/failures';
 import type { PinnedModel } from '../../core/model-ref';
 import type { ModelStep } from '../../core/pipeline/spec';
 import { modelTaskQueue, type Arm, type ModelCall } from '../../core/pipeline/types';
+import { patchedBefore } from '../patches';
 import type { RunState } from './state';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -60,7 +60,7 @@ function remote(step: ModelStep, model: PinnedModel) {
     startToCloseTimeout: step.timeoutMs,
     // No model-pool worker polling must not hang a decision: bound the wait for a worker too.
     scheduleToCloseTimeout: step.timeoutMs * attempts + REMOTE_START_TIMEOUT_MS,
-    ...(patched(REMOTE_START_PATCH) ? { scheduleToStartTimeout: REMOTE_START_TIMEOUT_MS } : {}),
+    ...(patchedBefore(REMOTE_START_PATCH) ? { scheduleToStartTimeout: REMOTE_START_TIMEOUT_MS } : {}),
     retry: retryOf(step),
   };
   return proxyActivities<Activities>(options).callModel;
@@ -130,9 +130,11 @@ export async function callModel(
       } catch (err) {
         if (!isBusy(err)) throw err;
         call.placement = 'remote';
+        state.armDeadline();
         result = await remote(step, model)(args);
       }
     } else {
+      if (step.placement === 'remote') state.armDeadline();
       result = await (step.placement === 'remote' ? remote(step, model) : local(step, budgetMs))(args);
     }
     Object.assign(call, { status: 'ok', output: result.output, latencyMs: result.latencyMs, late: state.answered });

@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import jsonata from 'jsonata';
 import { Failure } from '../../core/failures';
 import { isModelOutage } from '../../core/outage';
@@ -16,6 +16,7 @@ import {
 import type { CombineStep, FallbackStep, ModelStep, ParallelStep, Step, SwitchStep } from '../../core/pipeline/spec';
 import type { ModelCall, PinnedPipeline, PipelineResult } from '../../core/pipeline/types';
 import { OutageWait, type Outage } from '../outage';
+import { patchedBefore } from '../patches';
 import { callModel } from './calls';
 import { DEADLINE, RunState } from './state';
 
@@ -231,7 +232,7 @@ export async function runPipeline(
     if (!spec.onDeadline || !(state.pastDeadline || state.late.size > 0 || state.notes.length > 0)) {
       // Checked only here, so histories of runs that never met an outage replay unchanged.
       const outage = modelOutageOf(state, earlier.length);
-      if (outage && patched(MODEL_OUTAGE_PATCH)) return runAgainAfter(outage, pinned, caseInput, options, state);
+      if (outage && patchedBefore(MODEL_OUTAGE_PATCH)) return runAgainAfter(outage, pinned, caseInput, options, state);
       throw ApplicationFailure.create({
         type: Failure.Pipeline.NoResult,
         message: `pipeline ${pinned.name}@${pinned.version} produced no '${spec.output}': ${state.notes.join('; ') || 'no output'}`,

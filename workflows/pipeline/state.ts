@@ -1,5 +1,6 @@
-import { patched, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 import type { ModelCall, PinnedPipeline } from '../../core/pipeline/types';
+import { patchedBefore, underDecisionPatch } from '../patches';
 
 /** Marks the promise that lost a race against the pipeline's deadline. */
 export const DEADLINE = Symbol('deadline');
@@ -27,6 +28,8 @@ export class RunState {
   /** The budget was already spent when the pipeline began (pinning outlasted it). */
   private readonly spentAtStart: boolean;
   private readonly replaySafeDeadline: boolean;
+  /** Starts the budget's timer on first use (see the constructor); undefined once started, or when eager. */
+  private startTimer: (() => void) | undefined;
   private callSeq = 0;
 
   constructor(
@@ -40,17 +43,37 @@ export class RunState {
     callsBefore = 0,
   ) {
     this.callSeq = callsBefore;
-    this.replaySafeDeadline = deadline !== undefined && patched(DEADLINE_FROM_TIMER_PATCH);
+    this.replaySafeDeadline = deadline !== undefined && patchedBefore(DEADLINE_FROM_TIMER_PATCH);
     // Read once, before any model call is scheduled: replay reaches this point at the same time.
     this.spentAtStart = deadline !== undefined && Date.now() >= deadline;
-    // One timer for the whole run, shared by every race against the budget.
-    this.deadlinePassed =
-      deadline === undefined
-        ? undefined
-        : sleep(Math.max(deadline - Date.now(), 0)).then(() => {
-            this.expired = true;
-            return DEADLINE;
-          });
+    if (deadline === undefined) {
+      this.deadlinePassed = undefined;
+    } else if (underDecisionPatch()) {
+      // A server timer only once a remote call starts. While only local calls run, the workflow task
+      // stays open, so the timer could not fire before they end, and each of them is already cut at
+      // the budget (calls.ts `local`): the timer would be a server timer task and a history event
+      // per decision for nothing. A remote call's wait is what the budget's timer must be able to cut.
+      let fire: (value: typeof DEADLINE) => void = () => undefined;
+      this.deadlinePassed = new Promise((resolve) => (fire = resolve));
+      this.startTimer = () => void this.timer(deadline).then(fire);
+    } else {
+      // One timer for the whole run, shared by every race against the budget.
+      this.deadlinePassed = this.timer(deadline);
+    }
+  }
+
+  private timer(deadline: number): Promise<typeof DEADLINE> {
+    return sleep(Math.max(deadline - Date.now(), 0)).then(() => {
+      this.expired = true;
+      return DEADLINE;
+    });
+  }
+
+  /** Before a remote call: the budget's timer must run from now on (a no-op when it already does). */
+  armDeadline(): void {
+    const start = this.startTimer;
+    this.startTimer = undefined;
+    start?.();
   }
 
   nextCallId(stepId: string): string {
