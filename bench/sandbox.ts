@@ -19,7 +19,10 @@ import { PRELOADED_MODULES, WORKFLOWS_PATH } from '../workers/workflow-bundle';
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '100' } } });
 const ROUNDS = Number(values.rounds);
 // Decision paths that run the pipeline to an answer: the common case's shape.
-const PATHS = ['canary-arm', 'shadow-call', 'similar-cases-searched-and-remembered', 'fallback-to-next-member'];
+// (As recorded under workflows/patches.ts's DECISION_PATCH: the shape of every decision since.)
+const PATHS = ['canary-arm', 'shadow-call', 'similar-cases-searched-and-remembered', 'fallback-to-next-member'].map(
+  (path) => `${path}.one-marker`,
+);
 
 async function replayAll(bundle: WorkflowBundleWithSourceMap, histories: StoredHistory[], rounds: number) {
   const runs = Array.from({ length: rounds }, (_, i) =>
