@@ -136,6 +136,32 @@ const shadow = pinnedPipeline(
   { name: 'replay-shadow', steps: [{ ...gb, shadow: ['phishing-gb-next'] }], output: 'gb' },
   ['phishing-gb', 'phishing-gb-next'],
 );
+// A switch on a member's score: the condition is answered without jsonata under the decision patch.
+const switched = pinnedPipeline(
+  {
+    name: 'replay-switch',
+    steps: [
+      {
+        id: 'scorers',
+        type: 'parallel',
+        steps: [gb, { id: 'anomaly', type: 'model', model: 'phishing-iforest', timeoutMs: 300 }],
+      },
+      {
+        id: 'route',
+        type: 'switch',
+        cases: [
+          {
+            when: 'steps.anomaly.score > 0.1',
+            steps: [{ id: 'cautious', type: 'combine', method: 'max', inputs: ['gb'] }],
+          },
+        ],
+        default: [{ id: 'blended', type: 'combine', method: 'mean', inputs: ['gb', 'anomaly'] }],
+      },
+    ],
+    output: 'route',
+  },
+  ['phishing-gb', 'phishing-iforest'],
+);
 const similar = single('replay-similar', { similarity: { embedder: 'embedder' } }, ['phishing-gb', 'embedder']);
 
 export const DECISION_SCENARIOS: Record<string, Scenario> = {
@@ -205,6 +231,11 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
       scheduledOn(h, modelTaskQueue('nn-unserved')) &&
       asDecision(o)?.score === 0.3 &&
       (asDecision(o)?.reasons.some((r) => r.includes('no model-pool worker took the call to nn-unserved')) ?? false),
+  ),
+  'switch-branch-by-score': decided(
+    { pipeline: switched, models: { 'phishing-gb': { score: 0.9 }, 'phishing-iforest': { score: 0.2 } } },
+    // The `cautious` branch: the max of gb alone (the default would have blended 0.9 and 0.2).
+    (h, o) => completed(h) && asDecision(o)?.score === 0.9,
   ),
   'canary-arm': decided({ pipeline: canary }, (h, o) => completed(h) && arms(o).includes('canary')),
   'shadow-call': decided(

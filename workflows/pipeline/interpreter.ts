@@ -3,6 +3,7 @@ import jsonata from 'jsonata';
 import { Failure } from '../../core/failures';
 import { isModelOutage } from '../../core/outage';
 import { canaryBucket, stackingRow } from '../../core/pipeline/combine';
+import { quickCompare } from '../../core/pipeline/quick-compare';
 import {
   combineInputs,
   membersOf,
@@ -62,12 +63,16 @@ async function runModel(state: RunState, step: ModelStep): Promise<void> {
     state.late.add(step.id);
     return;
   }
-  const input = await inputOf(state, step);
+  // Under the decision patch, no promise for a step that maps no input (see RunState.lean).
+  const input = step.input || !state.lean ? await inputOf(state, step) : state.caseInput;
   const canary = step.canary && canaryBucket(state.decisionKey, step.id) < step.canary.percent;
   const ref = canary && step.canary ? step.canary.model : step.model;
   for (const shadow of step.shadow ?? []) state.background.push(callModel(state, step, shadow, 'shadow', input));
   const pending = callModel(state, step, ref, canary ? 'canary' : 'primary', input);
-  const call = await state.beforeDeadline(pending);
+  // A local call is cut at the budget by its own timeouts (calls.ts), and while it runs the workflow
+  // task stays open, so the budget's timer cannot fire first: only a call that may go remote races it.
+  const mayGoRemote = step.placement === 'remote' || step.placement === 'auto';
+  const call = state.lean && !mayGoRemote ? await pending : await state.beforeDeadline(pending);
   if (call === DEADLINE) {
     state.late.add(step.id);
     state.background.push(pending);
@@ -120,7 +125,8 @@ async function runCombine(state: RunState, step: CombineStep): Promise<void> {
 async function runSwitch(state: RunState, step: SwitchStep): Promise<void> {
   let branch = step.default;
   for (const [i, c] of step.cases.entries()) {
-    if ((await evaluate(state, c.when, `step ${step.id} case ${i}`)) === true) {
+    const quick = state.lean ? quickCompare(c.when, state.scope()) : undefined;
+    if ((quick ?? (await evaluate(state, c.when, `step ${step.id} case ${i}`))) === true) {
       branch = c.steps;
       break;
     }

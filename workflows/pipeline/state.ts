@@ -24,6 +24,14 @@ export class RunState {
   expired = false;
   /** Set once the result is taken: calls settling afterwards are late. */
   answered = false;
+  /**
+   * A decision under workflows/patches.ts's DECISION_PATCH: fewer promises on the way (no race
+   * without a budget, no async step where nothing is awaited, simple switch conditions without
+   * jsonata). The SDK captures a source-mapped stack for every promise a workflow makes; a run
+   * before the patch keeps its promises, or its local activities would be scheduled in another
+   * order on replay.
+   */
+  readonly lean = underDecisionPatch();
   private readonly deadlinePassed: Promise<typeof DEADLINE> | undefined;
   /** The budget was already spent when the pipeline began (pinning outlasted it). */
   private readonly spentAtStart: boolean;
@@ -87,9 +95,17 @@ export class RunState {
   }
 
   /** `promise`'s value, or DEADLINE if the budget runs out first (the promise keeps running). */
-  async beforeDeadline<T>(promise: Promise<T>): Promise<T | typeof DEADLINE> {
-    if (!this.deadlinePassed) return promise;
-    return Promise.race([promise, this.deadlinePassed]);
+  beforeDeadline<T>(promise: Promise<T>): Promise<T | typeof DEADLINE> {
+    return this.lean ? this.race(promise) : this.raceAsync(promise);
+  }
+
+  private race<T>(promise: Promise<T>): Promise<T | typeof DEADLINE> {
+    return this.deadlinePassed ? Promise.race([promise, this.deadlinePassed]) : promise;
+  }
+
+  /** As before DECISION_PATCH: the same value a few microtasks later. */
+  private async raceAsync<T>(promise: Promise<T>): Promise<T | typeof DEADLINE> {
+    return this.race(promise);
   }
 
   /**
