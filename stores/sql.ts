@@ -36,26 +36,35 @@ FROM case_rejections WHERE ($1::text IS NULL OR case_id = $1) ORDER BY id DESC L
 
 export const COUNT_DECISIONS = `SELECT count(*)::int AS n FROM decisions`;
 
-// One statement for a decision's calls: $2 is a JSON array of rows.
-export const UPSERT_MODEL_CALLS = `
+/**
+ * Inserts or settles a decision's model calls: `decisionId` and `calls` name the placeholders of the
+ * decision id and of the calls (a JSON array), so that the statement stands alone and inside
+ * INSERT_DECISION_WITH_CALLS without editing its text.
+ */
+function upsertModelCalls(decisionId: string, calls: string): string {
+  return `
 INSERT INTO model_calls (decision_id, call_id, step_id, model, version, arm, placement, status, late, output, error,
                          latency_ms)
-SELECT $1, x.call_id, x.step_id, x.model, x.version, x.arm, x.placement, x.status, x.late, x.output, x.error, x.latency_ms
-FROM jsonb_to_recordset($2::jsonb) AS x(call_id text, step_id text, model text, version int, arm text, placement text,
+SELECT ${decisionId}, x.call_id, x.step_id, x.model, x.version, x.arm, x.placement, x.status, x.late, x.output, x.error, x.latency_ms
+FROM jsonb_to_recordset(${calls}::jsonb) AS x(call_id text, step_id text, model text, version int, arm text, placement text,
                                         status text, late boolean, output jsonb, error jsonb, latency_ms double precision)
 ON CONFLICT (decision_id, call_id) DO UPDATE SET status = EXCLUDED.status, late = EXCLUDED.late,
   output = EXCLUDED.output, error = EXCLUDED.error, latency_ms = EXCLUDED.latency_ms
 RETURNING call_id, (xmax = 0) AS inserted`;
+}
+
+/** One statement for a decision's calls: $1 the decision id, $2 a JSON array of rows. */
+export const UPSERT_MODEL_CALLS = upsertModelCalls('$1', '$2');
 
 /**
  * A decision and the model calls settled by then, in one statement (one round trip on the way to the
- * answer): $1–$22 as INSERT_DECISION, $23 the calls as UPSERT_MODEL_CALLS's $2. Atomic, and as
- * idempotent as the two: a retry inserts nothing new and reports which calls it inserted (none).
+ * answer): $1–$22 as INSERT_DECISION, $23 the calls. Atomic, and as idempotent as the two: a retry
+ * inserts nothing new and reports which calls it inserted (none).
  */
 export const INSERT_DECISION_WITH_CALLS = `
 WITH decision AS (${INSERT_DECISION.trim()}
 RETURNING 1
-), calls AS (${UPSERT_MODEL_CALLS.trim().replace('SELECT $1,', 'SELECT $1::text,').replace('$2::jsonb', '$23::jsonb')}
+), calls AS (${upsertModelCalls('$1::text', '$23').trim()}
 )
 SELECT (SELECT count(*)::int FROM decision) AS decision_inserted,
        COALESCE((SELECT jsonb_agg(call_id) FROM calls WHERE inserted), '[]'::jsonb) AS inserted_calls`;
