@@ -27,7 +27,7 @@ import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import { decisionQuery, decisionUpdate, type AnswerSinks } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
-import { DecisionWorkflowInputSchema, type DecisionWorkflowInput } from '../core/workflow-input';
+import { DecisionWorkflowInputSchema, DEFAULT_PIPELINE, type DecisionWorkflowInput } from '../core/workflow-input';
 import { OUTAGE_PATCH, waitOutOutage } from './outage';
 import { enterDecisionPatch, patchedBefore } from './patches';
 import { runPipeline } from './pipeline/interpreter';
@@ -110,7 +110,7 @@ async function decide(
   // refused case reaches patched(), so histories of cases within the limits replay unchanged.
   const raw = rawArgs as { request?: unknown; limits?: unknown; pipeline?: unknown; via?: unknown } | null;
   // Labels for a rejection's count only (the way in, the pipeline asked for); never part of what is decided.
-  const meta = { pipeline: stringOr(raw?.pipeline, 'demo'), via: stringOr(raw?.via, 'client') };
+  const meta = { pipeline: stringOr(raw?.pipeline, DEFAULT_PIPELINE), via: stringOr(raw?.via, 'client') };
   const refused = checkCaseLimits(raw?.request, limitsOf(raw?.limits));
   // Its input is not kept: a NUL would fail the insert, and a huge case would swell the history.
   if (refused.length > 0 && patchedBefore(CASE_LIMITS_PATCH))

@@ -2,6 +2,7 @@ import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { workflowFailure } from '../core/failures';
 import type { PipelineResult } from '../core/pipeline/types';
+import { DEFAULT_PIPELINE } from '../core/workflow-input';
 import { waitOutOutage } from './outage';
 import { runPipeline } from './pipeline/interpreter';
 
@@ -30,7 +31,7 @@ export async function pipelineWorkflow(args: PipelineWorkflowInput): Promise<Pip
   try {
     const { workflowId, runStartTime } = workflowInfo();
     const pinned = await waitOutOutage('loadPipeline', () =>
-      loadPipeline(args.model ? { model: args.model } : { name: args.pipeline ?? 'demo' }),
+      loadPipeline(args.model ? { model: args.model } : { name: args.pipeline ?? DEFAULT_PIPELINE }),
     );
     const { result, state } = await runPipeline(pinned, args.input, {
       decisionKey: workflowId,

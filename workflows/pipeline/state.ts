@@ -56,7 +56,7 @@ export class RunState {
     this.spentAtStart = deadline !== undefined && Date.now() >= deadline;
     if (deadline === undefined) {
       this.deadlinePassed = undefined;
-    } else if (underDecisionPatch()) {
+    } else if (this.lean) {
       // A server timer only once a remote call starts. While only local calls run, the workflow task
       // stays open, so the timer could not fire before they end, and each of them is already cut at
       // the budget (calls.ts `local`): the timer would be a server timer task and a history event
