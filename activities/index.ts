@@ -57,7 +57,13 @@ export function createActivities(deps: ActivityDeps) {
     loadRuleSet: createLoadRuleSet(deps.rules, pins),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
-    ...createRecorders(deps.store, { storeInput: deps.storeInput ?? true, log: deps.log, metrics: deps.metrics }),
+    ...createRecorders(deps.store, {
+      storeInput: deps.storeInput ?? true,
+      log: deps.log,
+      metrics: deps.metrics,
+      // pgvector lives in the log's database: its case vector is stored by the record's own activity.
+      vectors: deps.vectors?.kind === 'pgvector' ? deps.vectors : undefined,
+    }),
     ...createSimilarityActivities(deps),
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),

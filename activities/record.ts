@@ -9,6 +9,7 @@ import { ReviewOutcomeSchema, type ReviewOutcome } from '../core/review';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import { DecisionRecordSchema, recordOf, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
+import type { VectorStore } from '../stores/vector';
 import { toStoreFailure } from '../stores/pg-errors';
 import type { Logger } from 'pino';
 import { DECISION_ID_ATTR, inSpan } from '../telemetry/spans';
@@ -24,6 +25,21 @@ export interface RuledDecisionInput {
   facts: RuleFacts;
 }
 
+/** The case's embedding, for the record's activity to store with the decision's outcome. */
+export interface CaseVectorToKeep {
+  /** The pipeline's name (the similar-case namespace). */
+  namespace: string;
+  vector: number[];
+}
+
+/** What the record's activity reports back to the workflow (recorded, so a replay reads the same). */
+export interface Recorded {
+  /** The real time from request to record, in ms (when the way in said when it got the request). */
+  latencyMs?: number;
+  /** The case vector was stored too: the workflow calls no `rememberCase` after the answer. */
+  remembered?: true;
+}
+
 /**
  * Builds the activities that write the decision log; all are idempotent, so retries are safe.
  * With `storeInput: false` only each case's input hash is kept (data that must not be retained).
@@ -36,15 +52,41 @@ export interface RecorderOptions {
   log?: Logger;
   /** Where decisions and model calls are counted (once: only rows this call inserted). @default not counted */
   metrics?: ArbiterMetrics;
+  /**
+   * A vector store beside the log (pgvector in the log's own database): the activity that records
+   * a decision stores its case vector too, where the workflow would otherwise run `rememberCase`
+   * after the answer — one local-activity round fewer a decision, for one short statement more
+   * before the answer. Not for a remote store (Pinecone): its latency would delay every answer.
+   * @default none: the workflow's `rememberCase` stores it
+   */
+  vectors?: VectorStore;
 }
 
-export function createRecorders(store: DecisionStore, { storeInput = true, log, metrics }: RecorderOptions = {}) {
+export function createRecorders(
+  store: DecisionStore,
+  { storeInput = true, log, metrics, vectors }: RecorderOptions = {},
+) {
+  /** Stores the decided case's vector; a failure is logged and left to the workflow's `rememberCase`. */
+  const keepVector = async (record: DecisionRecord, keep: CaseVectorToKeep | undefined): Promise<boolean> => {
+    if (!vectors || !keep) return false;
+    const { decisionId: id, outcome, score, caseId, decidedAt, pipeline } = record;
+    const metadata = { outcome, score, caseId, decidedAt, pipelineVersion: pipeline.version };
+    try {
+      await vectors.upsert(keep.namespace, [{ id, vector: keep.vector, metadata }]);
+      return true;
+    } catch (err) {
+      if (log)
+        activityLog(log).warn({ decisionId: id, err }, 'case vector not stored with the record; rememberCase will try');
+      return false;
+    }
+  };
   const recordDecision = async (
     record: DecisionRecord,
     calls: ModelCall[] = [],
     receivedAt?: number,
     via?: string,
-  ): Promise<{ latencyMs?: number }> => {
+    keep?: CaseVectorToKeep,
+  ): Promise<Recorded> => {
     const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
     const valid = recordOf(DecisionRecordSchema.parse({ ...record, latencyMs }));
     await inSpan(
@@ -64,7 +106,8 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log, 
       const { decisionId, pipeline, outcome, degraded } = valid;
       activityLog(log).info({ decisionId, pipeline, outcome, degraded, latencyMs }, 'decision recorded');
     }
-    return { latencyMs };
+    // After the decision's row: a vector that cannot be stored never costs the decision its record.
+    return (await keepVector(valid, keep)) ? { latencyMs, remembered: true } : { latencyMs };
   };
   return {
     /**
@@ -72,7 +115,8 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log, 
      * With `receivedAt` (epoch ms, when the way in got the request) the decision's `latencyMs` is
      * the real time elapsed since then — the workflow's own clock stands still within a workflow
      * task, so it under-reports — and is returned for the workflow's answer. `via` (the way in,
-     * from the workflow input) labels the decision's metrics.
+     * from the workflow input) labels the decision's metrics. With `keep` and a vector store beside
+     * the log (`RecorderOptions.vectors`), the case vector is stored too and `remembered` says so.
      */
     recordDecision,
     /**
@@ -85,7 +129,8 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log, 
       calls: ModelCall[] = [],
       receivedAt?: number,
       via?: string,
-    ): Promise<{ verdict: Verdict; rulesMs: number; latencyMs?: number }> => {
+      keep?: CaseVectorToKeep,
+    ): Promise<{ verdict: Verdict; rulesMs: number } & Recorded> => {
       const started = performance.now();
       // The same facts give the same error on every try: not worth retrying.
       const verdict = await evaluateRules(ruleSet.spec, facts).catch((err: unknown) => {
@@ -97,13 +142,14 @@ export function createRecorders(store: DecisionStore, { storeInput = true, log, 
       });
       const rulesMs = Math.round((performance.now() - started) * 1000) / 1000;
       const decision = decisionFrom(draft, verdict, ruleSet);
-      const { latencyMs } = await recordDecision(
+      const recorded = await recordDecision(
         { ...decision, input, timings: { ...decision.timings, rules: rulesMs } },
         calls,
         receivedAt,
         via,
+        keep,
       );
-      return { verdict, rulesMs, latencyMs };
+      return { verdict, rulesMs, ...recorded };
     },
     /** Writes a review's verdict (or escalation) onto the decision's row. */
     recordReview: async ({ decisionId, review }: { decisionId: string; review: ReviewOutcome }): Promise<void> => {

@@ -3,6 +3,7 @@ import { createRecorders } from '../activities/record';
 import type { ModelCall } from '../core/pipeline/types';
 import type { DecisionRecord } from '../core/records';
 import { DecisionStore, hashInput } from '../stores/decision-store';
+import { PgVectorStore } from '../stores/vector';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 
 let db: TestDatabase;
@@ -86,6 +87,43 @@ describe('the audit log', () => {
     expect(row?.rules).toEqual(rules);
     const { rows } = await db.pool.query('SELECT thresholds FROM decisions WHERE decision_id = $1', [id]);
     expect(rows[0]).toEqual({ thresholds: stored });
+  });
+
+  it('stores the case vector with the record where the vector store lives beside the log, and says so', async () => {
+    const vectors = new PgVectorStore(db.pool, {});
+    const { recordDecision } = createRecorders(store, { vectors });
+    const keep = { namespace: 'audit-kept', vector: [0.6, 0.8] };
+    expect(await recordDecision(record('decision-kept'), [], undefined, 'api', keep)).toEqual({
+      latencyMs: 42,
+      remembered: true,
+    });
+    const [match] = await vectors.query('audit-kept', [0.6, 0.8], { topK: 1 });
+    expect(match).toMatchObject({
+      id: 'decision-kept',
+      metadata: {
+        outcome: 'decline',
+        score: 0.91,
+        caseId: 'kept',
+        decidedAt: record('x').decidedAt,
+        pipelineVersion: '2',
+      },
+    });
+    // Without a vector to keep (no similarity section, or the search failed) nothing is stored.
+    expect(await recordDecision(record('decision-no-vector'))).toEqual({ latencyMs: 42 });
+    expect((await vectors.query('audit-kept', [0.6, 0.8], { topK: 5 })).map((m) => m.id)).toEqual(['decision-kept']);
+  });
+
+  it('records the decision and leaves its vector to rememberCase when the store refuses it', async () => {
+    // A store of 3-dimensional vectors refuses this 2-dimensional one.
+    const vectors = new PgVectorStore(db.pool, { dimension: 3 });
+    const { recordDecision } = createRecorders(store, { vectors });
+    const recorded = await recordDecision(record('decision-refused-vector'), [], undefined, undefined, {
+      namespace: 'audit-refused',
+      vector: [0.6, 0.8],
+    });
+    expect(recorded).toEqual({ latencyMs: 42 });
+    expect((await store.getDecision('decision-refused-vector'))?.outcome).toBe('decline');
+    expect(await new PgVectorStore(db.pool, {}).query('audit-refused', [0.6, 0.8], { topK: 1 })).toEqual([]);
   });
 
   it('reads a rule-decided row recorded with the default thresholds (before migration 10) without them', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { History } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimilarityActivities } from '../activities/similarity';
@@ -83,6 +84,25 @@ describe('similar past decisions', () => {
     // Never its own neighbour, even though its vector is stored by now.
     const third = await decideAndSettle(uniq('third'), c.input);
     expect(third.similar?.map((s) => s.id).sort()).toEqual([first.decisionId, second.decisionId].sort());
+  });
+
+  it('stores the case vector with the record (pgvector beside the log): no rememberCase after the answer', async () => {
+    const c = holdout[5] as DemoCase;
+    const result = await client.decide(
+      { caseId: uniq('kept'), input: c.input },
+      { pipeline: NS, thresholds: { decline: 0.8, review: 0.4 }, review: { timeoutMs: 300 } },
+    );
+    // Stored by the time the answer is out, not after it.
+    const [stored] = (await vectors.query(NS, (await embed(c.input)).vector, { topK: 50 })).filter(
+      (m) => m.id === result.decisionId,
+    );
+    expect(stored?.metadata).toMatchObject({ outcome: result.outcome, score: result.score, caseId: result.caseId });
+    const handle = env.client.workflow.getHandle(result.workflowId);
+    await handle.result();
+    const types = localActivityTypes(await handle.fetchHistory());
+    expect(types).toContain('findSimilar');
+    expect(types).toContain('recordDecision');
+    expect(types).not.toContain('rememberCase');
   });
 
   it('keeps the audit detail: similar cases, rule set, timings, latency', async () => {
@@ -215,5 +235,16 @@ async function embed(input: Record<string, unknown>): Promise<{ vector: number[]
     namespace: 'probe',
     topK: 1,
     excludeId: 'probe',
+  });
+}
+
+/** The activity types of a history's local-activity markers, in order. */
+function localActivityTypes(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const data = marker.details?.data?.payloads?.[0]?.data;
+    const parsed = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }) : {};
+    return parsed.activity_type ? [parsed.activity_type] : [];
   });
 }

@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { Recorded } from '../activities/record';
 import { DecisionRequestSchema, toCaseIssues, type CaseIssue } from '../core/case';
 import { CaseLimitsSchema, checkCaseLimits, DEFAULT_CASE_LIMITS } from '../core/case-limits';
 import { printableKey } from '../core/case-text';
@@ -190,14 +191,17 @@ async function decide(
       similar: similarity?.ok ? summarizeSimilar(similarity.matches) : null,
     });
   const settled = state.calls.filter((c) => c.status !== 'pending');
+  // The record's activity stores the case vector too where the store lives beside the log; the
+  // result it records says whether it did, so a replay takes the same way (no patch needed).
+  const keep = similarity?.ok ? { namespace: similarity.namespace, vector: similarity.vector } : undefined;
   let decision: DecisionResult;
-  let recorded: { latencyMs?: number } | undefined;
+  let recorded: Recorded | undefined;
   if (ruleSet && patchedBefore(RULES_IN_RECORD_PATCH)) {
     // The rule set runs in the record's own activity, not here: json-rules-engine makes ~190
     // promises a run, and the SDK captures a source-mapped stack for every promise a workflow makes
     // (~9 ms of CPU a decision). Its verdict comes back recorded, so a replay reads the same one.
     const ruled = await waitOutOutage('recordDecision', () =>
-      recordRuledDecision({ draft, input, ruleSet, facts: facts() }, settled, args.receivedAt, args.via),
+      recordRuledDecision({ draft, input, ruleSet, facts: facts() }, settled, args.receivedAt, args.via, keep),
     );
     decision = decisionFrom(draft, ruled.verdict, ruleSet);
     decision.timings = { ...decision.timings, rules: ruled.rulesMs };
@@ -208,7 +212,7 @@ async function decide(
     decision = decisionFrom(draft, verdict, ruleSet);
     if (decision.outcome === 'review') review.open();
     recorded = await waitOutOutage('recordDecision', () =>
-      recordDecision({ ...decision, input }, settled, args.receivedAt, args.via),
+      recordDecision({ ...decision, input }, settled, args.receivedAt, args.via, keep),
     );
   }
   const { outcome } = decision;
@@ -225,13 +229,15 @@ async function decide(
     state.calls.some((c) => c.status === 'pending') ||
     (settled.length < state.calls.length && patchedBefore(OUTAGE_PATCH));
   const finish = async (): Promise<string | undefined> => {
-    const stored = rememberDecidedCase(similarity, workflowId, {
-      outcome,
-      score,
-      caseId,
-      decidedAt: decision.decidedAt,
-      pipelineVersion: result.pipeline.version,
-    });
+    const stored = recorded?.remembered
+      ? Promise.resolve(true)
+      : rememberDecidedCase(similarity, workflowId, {
+          outcome,
+          score,
+          caseId,
+          decidedAt: decision.decidedAt,
+          pipelineVersion: result.pipeline.version,
+        });
     // Late members and shadows finish on their own timeouts; record them for audit.
     await Promise.allSettled(state.background);
     if (pendingAtAnswer)

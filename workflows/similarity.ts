@@ -11,8 +11,9 @@ export type SimilarityOutcome =
   | { ok: true; namespace: string; vector: number[]; matches: SimilarCase[]; latencyMs: number }
   | { ok: false; namespace: string; reason: string };
 
-// Storing and annotating vectors happens after the answer: a few retries, then it is logged and left
-// (the decision itself is recorded; only later decisions lose this one as context).
+// Storing (where the record's activity did not: a remote store, or its try failed) and annotating
+// vectors happen after the answer: a few retries, then it is logged and left (the decision itself is
+// recorded; only later decisions lose this one as context).
 const { rememberCase, annotateCase } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '5s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },

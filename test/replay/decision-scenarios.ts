@@ -280,9 +280,20 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
       asDecision(o)?.rules?.matched.join() === 'high-risk,borderline',
     { rules: 'demo' },
   ),
+  // A remote vector store (Pinecone): the case vector is stored by its own activity after the answer.
   'similar-cases-searched-and-remembered': decided(
     { pipeline: similar },
     (h, o) => completed(h) && ranLocally(h, 'rememberCase') && asDecision(o)?.similar !== undefined,
+  ),
+  // pgvector beside the log: the record's activity stores the case vector, no rememberCase after it.
+  'similar-case-kept-with-the-record': decided(
+    { pipeline: similar, vectorsBesideLog: true },
+    (h, o) =>
+      completed(h) &&
+      ranLocally(h, 'findSimilar') &&
+      ranLocally(h, 'recordDecision') &&
+      !ranLocally(h, 'rememberCase') &&
+      asDecision(o)?.similar !== undefined,
   ),
   // Pipeline and rule set pinned by a client in the worker's process (the embedded stack's eager
   // start): the input carries them, and the workflow runs no pinning activity.

@@ -6,7 +6,7 @@ import { Failure } from '../../core/failures';
 import { PipelineSpecSchema, type PipelineSpecInput } from '../../core/pipeline/spec';
 import type { PinnedPipeline } from '../../core/pipeline/types';
 import type { PinnedRuleSet } from '../../activities/load-rule-set';
-import type { RuledDecisionInput } from '../../activities/record';
+import type { CaseVectorToKeep, RuledDecisionInput } from '../../activities/record';
 import { evaluateRules } from '../../core/rules/evaluate';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,11 +43,24 @@ export interface Script {
   storeDownFor?: number;
   /** What `loadRuleSet` pins. @default none: it fails */
   ruleSet?: PinnedRuleSet;
+  /**
+   * The record's activity stores the case vector it is given (pgvector beside the log), so the
+   * workflow runs no `rememberCase`. @default false: a remote store, `rememberCase` after the answer
+   */
+  vectorsBesideLog?: boolean;
 }
 
 /** The decision workflow's activities, as the script says. */
-export function scriptedActivities({ pipeline, models = {}, embedderDown = false, storeDownFor = 0, ruleSet }: Script) {
+export function scriptedActivities({
+  pipeline,
+  models = {},
+  embedderDown = false,
+  storeDownFor = 0,
+  ruleSet,
+  vectorsBesideLog = false,
+}: Script) {
   let loads = 0;
+  const kept = (keep: CaseVectorToKeep | undefined) => (vectorsBesideLog && keep ? { remembered: true as const } : {});
   const calls = new Map<string, number>();
   return {
     loadPipeline: async () => {
@@ -90,10 +103,17 @@ export function scriptedActivities({ pipeline, models = {}, embedderDown = false
     },
     rememberCase: () => Promise.resolve(),
     annotateCase: () => Promise.resolve(),
-    recordDecision: () => Promise.resolve(),
-    recordRuledDecision: async ({ ruleSet: pinned, facts }: RuledDecisionInput) => {
+    recordDecision: (_r: unknown, _c: unknown, _at: unknown, _via: unknown, keep?: CaseVectorToKeep) =>
+      Promise.resolve(kept(keep)),
+    recordRuledDecision: async (
+      { ruleSet: pinned, facts }: RuledDecisionInput,
+      _c: unknown,
+      _at: unknown,
+      _via: unknown,
+      keep?: CaseVectorToKeep,
+    ) => {
       await sleep(10);
-      return { verdict: await evaluateRules(pinned.spec, facts), rulesMs: 1 };
+      return { verdict: await evaluateRules(pinned.spec, facts), rulesMs: 1, ...kept(keep) };
     },
     recordModelCalls: () => Promise.resolve(),
     recordRejection: () => Promise.resolve(),
