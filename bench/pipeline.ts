@@ -16,7 +16,8 @@ import { measureFanout, type FanoutRow } from './pipeline/fanout';
 import { FreshCases } from './pipeline/fresh';
 import { timeline } from './pipeline/history';
 import { measureVariant, round, type VariantDetail, type VariantResult } from './pipeline/measure';
-import { fanoutTable, variantsTable } from './pipeline/report';
+import { measurePaired } from './pipeline/paired';
+import { fanoutTable, pairedTable, variantsTable } from './pipeline/report';
 import { settingsFrom, type Settings } from './pipeline/settings';
 import { applyBenchPipelines, fanoutName, pinModels, startBenchWorkers } from './pipeline/setup';
 import {
@@ -95,6 +96,14 @@ async function run(stack: Stack, s: Settings, load1Start: number) {
     }
     const arbiterProbe = await probeArbiter(stack, fresh);
     const fanout = await fanoutOf(stack, fresh, s);
+    // The targets' ratios once more, floor and arbiter-full in alternating slices (see paired.ts).
+    const paired = await measurePaired(
+      floorVariant(stack, fresh),
+      arbiterVariant('arbiter-full', stack.client, fresh, FULL),
+      { ...s.paired, lanes: s.lanes },
+      pids,
+      log,
+    );
     // Decisions sent to review wait for a person (24 h by default): they stay open, and in the worker's cache.
     const workflowsStillOpen = await stack.client.temporal.workflow.count('ExecutionStatus="Running"').then(
       (c) => c.count,
@@ -107,6 +116,7 @@ async function run(stack: Stack, s: Settings, load1Start: number) {
       load1End: load1(),
       variants,
       fanout,
+      paired,
       notes: { ...notes, workflowsStillOpen, arbiterProbe },
     };
   } finally {
@@ -124,7 +134,7 @@ async function main(): Promise<void> {
     const report = await run(stack, settings, load1Start);
     await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
     await writeFile(join(import.meta.dirname, 'results', 'pipeline.json'), `${JSON.stringify(report, null, 2)}\n`);
-    const lines = [variantsTable(report.variants), '', fanoutTable(report.fanout), ''];
+    const lines = [variantsTable(report.variants), '', fanoutTable(report.fanout), '', pairedTable(report.paired), ''];
     lines.push(`load average (1 min): ${report.load1} at start, ${report.load1End} at end; ${report.notes.totalS} s`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

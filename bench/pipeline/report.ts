@@ -1,5 +1,6 @@
 import type { FanoutRow } from './fanout';
 import type { VariantResult } from './measure';
+import type { PairedResult } from './paired';
 
 const fixed = (n: number, places = 1) => (Number.isFinite(n) ? n.toFixed(places) : '–');
 
@@ -37,5 +38,21 @@ export function fanoutTable(rows: readonly FanoutRow[]): string {
       (r) =>
         `| ${r.variant} | ${r.members} | ${fixed(r.seqP50Ms, 2)} | ${fixed(r.seqP99Ms, 2)} | ${r.msPerExtraMember === null ? '–' : fixed(r.msPerExtraMember, 2)} |`,
     ),
+  ].join('\n');
+}
+
+/** The paired slices as a markdown table: each round's figures and ratios, then the medians. */
+export function pairedTable(p: PairedResult): string {
+  const { baseline: b, variant: v } = p;
+  return [
+    `| round (first) | ${b} p50 / max / CPU | ${v} p50 / max / CPU | ÷ ${b}: p50 | max /s | CPU ms/op |`,
+    '| --- | --- | --- | ---: | ---: | ---: |',
+    ...p.rounds.map(
+      (r, i) =>
+        `| ${i + 1} (${r.first}) | ${fixed(r.baseline.seqP50Ms)} / ${fixed(r.baseline.perSec)} / ${fixed(r.baseline.cpuMsPerOp)} | ` +
+        `${fixed(r.variant.seqP50Ms)} / ${fixed(r.variant.perSec)} / ${fixed(r.variant.cpuMsPerOp)} | ` +
+        `${fixed(r.ratio.seqP50, 2)} | ${fixed(r.ratio.perSec, 2)} | ${fixed(r.ratio.cpuMsPerOp, 2)} |`,
+    ),
+    `| median | | | ${fixed(p.medianRatio.seqP50, 2)} | ${fixed(p.medianRatio.perSec, 2)} | ${fixed(p.medianRatio.cpuMsPerOp, 2)} |`,
   ].join('\n');
 }

@@ -1,24 +1,31 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { PhaseSettings } from './measure';
+import type { PairedSettings } from './paired';
 
 export interface Settings extends PhaseSettings {
   quick: boolean;
   /** Fan-out widths of the parallel step. */
   fanoutSizes: number[];
   fanout: { warmUp: number; sequential: number };
+  /** The target ratios in alternating slices of `floor` and `arbiter-full` (paired.ts); lanes as above. */
+  paired: Omit<PairedSettings, 'lanes'>;
 }
 
-/** Defaults: seven variants plus the fan-out section in under 5 minutes on 2 cores (open loops of 7 s to stay there). */
+/**
+ * Defaults: seven variants, the fan-out section and the paired slices in under 5 minutes on 2 cores
+ * (open loops of 5 s to stay there).
+ */
 const FULL: Settings = {
   quick: false,
   warmUp: 20,
   sequential: 100,
   closedSeconds: 20,
   lanes: 16,
-  openSeconds: 7,
+  openSeconds: 5,
   fanoutSizes: [1, 8, 32],
   fanout: { warmUp: 5, sequential: 30 },
+  paired: { rounds: 4, sequential: 20, closedSeconds: 3 },
 };
 
 /** `--quick`: the same phases, short enough for CI (~1 minute with the stack's start); rougher numbers. */
@@ -30,6 +37,7 @@ const QUICK: Settings = {
   closedSeconds: 4,
   openSeconds: 3,
   fanout: { warmUp: 3, sequential: 10 },
+  paired: { rounds: 2, sequential: 5, closedSeconds: 1 },
 };
 
 const QuickEnvSchema = z.enum(['', '0', '1', 'true', 'false']).default('');

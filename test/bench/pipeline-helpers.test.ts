@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { fanoutRows } from '../../bench/pipeline/fanout';
 import { FreshCases, nudged } from '../../bench/pipeline/fresh';
 import { openLoop, type Clock } from '../../bench/pipeline/loops';
+import { median, pairedResult } from '../../bench/pipeline/paired';
 import { parseProcStat } from '../../bench/pipeline/proc';
+import { pairedTable } from '../../bench/pipeline/report';
 import type { DemoCase } from '../../cli/demo-cases';
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -115,5 +117,36 @@ describe('fanoutRows', () => {
       [1, 10, null],
       [5, 18, 2],
     ]);
+  });
+});
+
+describe('paired slices', () => {
+  const slice = (seqP50Ms: number, perSec: number, cpuMsPerOp: number) => ({ seqP50Ms, perSec, cpuMsPerOp });
+
+  it('takes the true median: the mean of the middle two for an even count', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('gives each round the variant ÷ baseline ratios, and the median of each ratio on its own', () => {
+    const result = pairedResult('floor', 'arbiter-full', [
+      { first: 'floor', baseline: slice(20, 60, 30), variant: slice(40, 30, 60) },
+      { first: 'arbiter-full', baseline: slice(25, 50, 25), variant: slice(30, 40, 40) },
+      { first: 'floor', baseline: slice(20, 40, 20), variant: slice(50, 36, 44) },
+    ]);
+    expect(result.rounds.map((r) => r.ratio)).toEqual([
+      { seqP50: 2, perSec: 0.5, cpuMsPerOp: 2 },
+      { seqP50: 1.2, perSec: 0.8, cpuMsPerOp: 1.6 },
+      { seqP50: 2.5, perSec: 0.9, cpuMsPerOp: 2.2 },
+    ]);
+    // Not one round's ratios: p50 from round 1, rate from round 2, CPU from round 1.
+    expect(result.medianRatio).toEqual({ seqP50: 2, perSec: 0.8, cpuMsPerOp: 2 });
+    const table = pairedTable(result).split('\n');
+    expect(table[0]).toBe(
+      '| round (first) | floor p50 / max / CPU | arbiter-full p50 / max / CPU | ÷ floor: p50 | max /s | CPU ms/op |',
+    );
+    expect(table[3]).toBe('| 2 (arbiter-full) | 25.0 / 50.0 / 25.0 | 30.0 / 40.0 / 40.0 | 1.20 | 0.80 | 1.60 |');
+    expect(table.at(-1)).toBe('| median | | | 2.00 | 0.80 | 2.00 |');
   });
 });
