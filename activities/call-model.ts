@@ -113,7 +113,7 @@ export function createCallModel({
     const attributes = { ...decisionAttributes(), 'arbiter.model': model.name, 'arbiter.model_version': model.version };
     return inSpan(`model ${model.name}@${model.version}`, attributes, async () => {
       try {
-        return load ? await load.track(model.name, now, run) : await run();
+        return load ? await load.track(model.name, run) : await run();
       } catch (err) {
         throw toCallFailure(err, model);
       }

@@ -5,6 +5,12 @@
  * under `maxLatencyMs`; otherwise decline, and the workflow sends the call to the model's own task
  * queue, where model-pool workers scale out. Local slots are the scarce thing: a slow or popular
  * model must not fill this worker's local-activity slots and starve the fast ones.
+ *
+ * Only local calls feed the average, so a declined model would never be measured again: one slow
+ * burst (16 callers on 2 cores put the isolation forest's local latency over 50 ms) kept it remote
+ * for the rest of the process's life, every decision ~100 ms slower through the model pool. An
+ * average older than `staleAfterMs` is therefore forgotten, and the next call measures afresh (at
+ * most `maxInFlight` of them at once, as always).
  */
 export interface LocalLoadOptions {
   /** @default 8 */
@@ -13,11 +19,17 @@ export interface LocalLoadOptions {
   maxLatencyMs?: number;
   /** Weight of the newest sample in the moving average. @default 0.2 */
   alpha?: number;
+  /** A model's average with no local call ending in this long is forgotten. @default 1000 */
+  staleAfterMs?: number;
+  /** The clock (ms) calls are timed by. @default performance.now */
+  now?: () => number;
 }
 
 interface ModelLoad {
   inFlight: number;
   ewmaMs: number | undefined;
+  /** When the last local call ended (the average's newest sample). */
+  sampledAt: number | undefined;
 }
 
 export class LocalLoad {
@@ -25,17 +37,21 @@ export class LocalLoad {
   private readonly maxInFlight: number;
   private readonly maxLatencyMs: number;
   private readonly alpha: number;
+  private readonly staleAfterMs: number;
+  private readonly now: () => number;
 
   constructor(options: LocalLoadOptions = {}) {
     this.maxInFlight = options.maxInFlight ?? 8;
     this.maxLatencyMs = options.maxLatencyMs ?? 50;
     this.alpha = options.alpha ?? 0.2;
+    this.staleAfterMs = options.staleAfterMs ?? 1000;
+    this.now = options.now ?? (() => performance.now());
   }
 
   private of(model: string): ModelLoad {
     let load = this.models.get(model);
     if (!load) {
-      load = { inFlight: 0, ewmaMs: undefined };
+      load = { inFlight: 0, ewmaMs: undefined, sampledAt: undefined };
       this.models.set(model, load);
     }
     return load;
@@ -44,20 +60,23 @@ export class LocalLoad {
   /** Whether an `auto` call of `model` may run here now. */
   admits(model: string): boolean {
     const load = this.of(model);
+    if (load.sampledAt !== undefined && this.now() - load.sampledAt > this.staleAfterMs) load.ewmaMs = undefined;
     return load.inFlight < this.maxInFlight && (load.ewmaMs === undefined || load.ewmaMs <= this.maxLatencyMs);
   }
 
   /** Counts a local call from start to end; feeds its latency into the average. */
-  async track<T>(model: string, now: () => number, fn: () => Promise<T>): Promise<T> {
+  async track<T>(model: string, fn: () => Promise<T>): Promise<T> {
     const load = this.of(model);
     load.inFlight++;
-    const started = now();
+    const started = this.now();
     try {
       return await fn();
     } finally {
       load.inFlight--;
-      const ms = now() - started;
+      const ended = this.now();
+      const ms = ended - started;
       load.ewmaMs = load.ewmaMs === undefined ? ms : this.alpha * ms + (1 - this.alpha) * load.ewmaMs;
+      load.sampledAt = ended;
     }
   }
 

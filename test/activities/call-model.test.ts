@@ -89,11 +89,7 @@ describe('callModel activity', () => {
     const model = { name: 'phishing-gb', version: '1' };
     // Hold the only local slot while a second auto call arrives.
     let release: () => void = () => undefined;
-    const held = load.track(
-      'phishing-gb',
-      () => 0,
-      () => new Promise<void>((r) => (release = r)),
-    );
+    const held = load.track('phishing-gb', () => new Promise<void>((r) => (release = r)));
     const f = await failureOf(env.run(busy, { model, input: c.input, auto: true }));
     expect(f.type).toBe(PLACEMENT_BUSY);
     expect(f.nonRetryable).toBe(true);
