@@ -12,6 +12,7 @@ import type { CombineStep, FallbackStep, ModelStep, ParallelStep, Step, SwitchSt
 import type { PinnedPipeline } from './types';
 import { finishRow, type BatchPredict, type RowResult } from './batch-rows';
 import { BatchContext, type ChunkCall, type RowInput } from './batch-calls';
+import { quickCompare } from './quick-compare';
 
 // The per-case interpreter (workflows/pipeline/interpreter.ts), step for step, over many rows:
 // each model step is ONE call for every row that reaches it; what each step means for a row
@@ -76,7 +77,9 @@ async function runSwitch(ctx: BatchContext, step: SwitchStep, idx: readonly numb
   for (const i of ctx.live(idx)) {
     let taken = -1;
     for (const [n, c] of step.cases.entries()) {
-      const got = await ctx.evaluate(i, c.when, `step ${step.id} case ${n}`);
+      // The online interpreter's shortcut too (quick-compare.ts): jsonata's answer, without jsonata.
+      const quick = quickCompare(c.when, ctx.row(i).scope());
+      const got = quick === undefined ? await ctx.evaluate(i, c.when, `step ${step.id} case ${n}`) : { value: quick };
       if (got?.value === true) taken = n;
       if (!got || taken >= 0) break;
     }

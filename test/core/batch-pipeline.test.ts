@@ -87,7 +87,10 @@ describe('runBatchPipeline', () => {
     expect(rows[0]).toMatchObject({ kind: 'scored', degraded: false, notes: [] });
   });
 
-  it('routes each row down its own switch branch, each branch called once for its rows', async () => {
+  it.each([
+    ['a comparison answered without jsonata', 'steps.a.score > 0.5'],
+    ['an expression only jsonata answers', 'steps.a.score > 0.5 and $exists(case.x)'],
+  ])('routes each row down its own switch branch, each branch called once for its rows (%s)', async (_, when) => {
     const m = models({ ma: byX((x) => x), mb: byX((x) => 1 - x), mc: byX(() => 0.42) });
     const spec = pinned({
       name: 'p',
@@ -98,7 +101,7 @@ describe('runBatchPipeline', () => {
           type: 'switch',
           cases: [
             {
-              when: 'steps.a.score > 0.5',
+              when,
               steps: [
                 { id: 'extra', type: 'model', model: 'mc' },
                 { id: 'hi', type: 'combine', method: 'max', inputs: ['a', 'b', 'extra'] },
