@@ -10,6 +10,7 @@ import type { DecisionRecord, RejectionRecord } from '../core/records';
 import { DecisionRecordSchema, recordOf, RejectionRecordSchema } from '../core/records';
 import type { DecisionStore } from '../stores/decision-store';
 import type { VectorStore } from '../stores/vector';
+import { caseVectorMetadata } from '../core/similar';
 import { toStoreFailure } from '../stores/pg-errors';
 import type { Logger } from 'pino';
 import { DECISION_ID_ATTR, inSpan } from '../telemetry/spans';
@@ -69,10 +70,9 @@ export function createRecorders(
   /** Stores the decided case's vector; a failure is logged and left to the workflow's `rememberCase`. */
   const keepVector = async (record: DecisionRecord, keep: CaseVectorToKeep | undefined): Promise<boolean> => {
     if (!vectors || !keep) return false;
-    const { decisionId: id, outcome, score, caseId, decidedAt, pipeline } = record;
-    const metadata = { outcome, score, caseId, decidedAt, pipelineVersion: pipeline.version };
+    const id = record.decisionId;
     try {
-      await vectors.upsert(keep.namespace, [{ id, vector: keep.vector, metadata }]);
+      await vectors.upsert(keep.namespace, [{ id, vector: keep.vector, metadata: caseVectorMetadata(record) }]);
       return true;
     } catch (err) {
       if (log)

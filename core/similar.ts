@@ -50,6 +50,26 @@ export type CaseVectorMetadata = z.infer<typeof CaseVectorMetadataSchema>;
 export type SimilarCase = z.infer<typeof SimilarCaseSchema>;
 export type SimilarityResult = z.infer<typeof SimilarityResultSchema>;
 
+/**
+ * What a decided case's vector is stored with, from the decision: one definition for the record's
+ * activity (pgvector beside the log) and the workflow's `rememberCase` (any other store).
+ */
+export function caseVectorMetadata(d: {
+  outcome: CaseVectorMetadata['outcome'];
+  score: number;
+  caseId: string;
+  decidedAt: string;
+  pipeline: { version: string };
+}): CaseVectorMetadata {
+  return {
+    outcome: d.outcome,
+    score: d.score,
+    caseId: d.caseId,
+    decidedAt: d.decidedAt,
+    pipelineVersion: d.pipeline.version,
+  };
+}
+
 /** A stored match's metadata read leniently: vectors written by others may lack fields. */
 export function toSimilarCase(match: {
   id: string;

@@ -34,7 +34,7 @@ import { enterDecisionPatch, patchedBefore } from './patches';
 import { runPipeline } from './pipeline/interpreter';
 import { policyOf, ReviewDesk } from './review';
 import { noteReviewedOutcome, rememberDecidedCase, searchSimilar, type SimilarityOutcome } from './similarity';
-import { similarityReason, summarizeSimilar } from '../core/similar';
+import { caseVectorMetadata, similarityReason, summarizeSimilar } from '../core/similar';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -231,13 +231,7 @@ async function decide(
   const finish = async (): Promise<string | undefined> => {
     const stored = recorded?.remembered
       ? Promise.resolve(true)
-      : rememberDecidedCase(similarity, workflowId, {
-          outcome,
-          score,
-          caseId,
-          decidedAt: decision.decidedAt,
-          pipelineVersion: result.pipeline.version,
-        });
+      : rememberDecidedCase(similarity, workflowId, caseVectorMetadata(decision));
     // Late members and shadows finish on their own timeouts; record them for audit.
     await Promise.allSettled(state.background);
     if (pendingAtAnswer)

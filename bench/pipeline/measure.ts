@@ -44,7 +44,8 @@ export interface VariantDetail {
 
 export const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
 
-async function cpuOf(pids: { bench: number; server: number | undefined }) {
+/** CPU ms so far of the bench process and the dev server (NaN for one that is gone). */
+export async function cpuOf(pids: { bench: number; server: number | undefined }) {
   return { bench: (await cpuMs(pids.bench)) ?? Number.NaN, server: (await cpuMs(pids.server)) ?? Number.NaN };
 }
 

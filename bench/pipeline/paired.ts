@@ -1,7 +1,6 @@
 import { percentile } from '../../core/stats';
 import { closedLoop, sequential } from './loops';
-import { round } from './measure';
-import { cpuMs } from './proc';
+import { cpuOf, round } from './measure';
 import type { Variant } from './variants';
 
 /** How the paired section runs: `rounds` of one slice each of the baseline and the variant. */
@@ -75,7 +74,10 @@ export function pairedResult(baseline: string, variant: string, slices: Omit<Pai
 
 async function slice(v: Variant, s: PairedSettings, pids: { bench: number; server: number | undefined }) {
   const seq = await sequential(() => v.call(), s.sequential);
-  const cpu = async () => ((await cpuMs(pids.bench)) ?? Number.NaN) + ((await cpuMs(pids.server)) ?? Number.NaN);
+  const cpu = async () => {
+    const { bench, server } = await cpuOf(pids);
+    return bench + server;
+  };
   const before = await cpu();
   const closed = await closedLoop(() => v.call(), { lanes: s.lanes, seconds: s.closedSeconds });
   const spent = (await cpu()) - before;
