@@ -91,6 +91,11 @@ export const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** Workflow stack traces (the Temporal UI's Stack Trace tab, frames in errors thrown by workflow code): the SDK captures a stack for every promise a workflow makes, 4–6 ms of the worker's CPU a decision. @default false */
+  ARBITER_WORKFLOW_STACK_TRACES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Where `/metrics` is served (Arbiter's and the Temporal SDK's metrics); `0` turns it off. @default 9464 for `arbiter dev`/`demo` and the orchestrator worker; off for the model pool, `arbiter api` and `arbiter ingest` */
   ARBITER_METRICS_PORT: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),

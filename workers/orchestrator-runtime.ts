@@ -158,6 +158,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       taskQueue: opts.env.ARBITER_TASK_QUEUE,
       deps,
       workflowBundle: opts.workflowBundle,
+      stackTraces: opts.env.ARBITER_WORKFLOW_STACK_TRACES,
       shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
       dataConverter: opts.dataConverter,
       answers: opts.answers,

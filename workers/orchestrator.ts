@@ -4,7 +4,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import type { AnswerDesk } from '../client/answer-desk';
 import type { AnswerSinks } from '../core/messages';
 import { workerTracing } from '../telemetry/tracing';
-import { PRELOADED_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+import { preloadedModules, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface OrchestratorWorkerOptions {
   connection: NativeConnection;
@@ -14,6 +14,8 @@ export interface OrchestratorWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests share one per suite); otherwise the worker bundles `WORKFLOWS_PATH`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflow stack traces: the SDK's per-promise capture, the UI's Stack Trace tab (ARBITER_WORKFLOW_STACK_TRACES; not with a prebuilt bundle). @default false */
+  stackTraces?: boolean;
   /** On shutdown, how long tasks under way may finish before activities are cancelled (ARBITER_SHUTDOWN_GRACE). @default 10000 */
   shutdownGraceMs?: number;
   /** config/temporal.ts `temporalTarget().dataConverter` (payload encryption). @default the SDK's */
@@ -28,7 +30,10 @@ export interface OrchestratorWorkerOptions {
 export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions): Promise<Worker> {
   const workflowSource = opts.workflowBundle
     ? { workflowBundle: opts.workflowBundle }
-    : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_MODULES } };
+    : {
+        workflowsPath: WORKFLOWS_PATH,
+        bundlerOptions: { preloadModules: preloadedModules(opts.stackTraces ?? false) },
+      };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

@@ -17,3 +17,14 @@ export const PRELOADED_MODULES = [
   'json-rules-engine',
   fileURLToPath(new URL('../core/built-once.ts', import.meta.url)),
 ];
+
+/** The module that sets the sandbox's `Error.stackTraceLimit` to 0 (see it for why). */
+export const NO_STACK_TRACES_MODULE = fileURLToPath(new URL('../core/no-workflow-stack-traces.ts', import.meta.url));
+
+/**
+ * What the orchestrator worker preloads: the shared modules, and unless `stackTraces`
+ * (ARBITER_WORKFLOW_STACK_TRACES), the module that turns the SDK's per-promise stack capture off.
+ */
+export function preloadedModules(stackTraces: boolean): string[] {
+  return stackTraces ? PRELOADED_MODULES : [NO_STACK_TRACES_MODULE, ...PRELOADED_MODULES];
+}
