@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRuleSetFile, RuleSetInvalidError, RuleSetsAdmin } from '../admin/rules';
@@ -11,7 +10,7 @@ import type { RuleSetSpec } from '../core/rules/spec';
 import { RuleSetNotFoundError, RuleSetStore } from '../stores/rules-store';
 import { PROJECT_ROOT } from '../config/env';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { createTestTemporal } from './helpers/temporal';
+import { suiteTemporal } from './helpers/temporal';
 
 const DEMO = join(PROJECT_ROOT, 'demo', 'rules', 'demo.yaml');
 const facts = buildFacts({
@@ -107,15 +106,10 @@ describe('rule set store', () => {
 // json-rules-engine in Temporal's workflow sandbox: core/rules/evaluate.ts is bundled as if it were
 // a workflows module (each export becomes a workflow type), run, then replayed from its history.
 describe('rules in the workflow sandbox', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await createTestTemporal({ registerSearchAttributes: false });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = suiteTemporal({ registerSearchAttributes: false });
 
   it('bundles without Node builtins, evaluates like Node, and replays deterministically', async () => {
+    const env = temporal();
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL('../core/rules/evaluate.ts', import.meta.url)),
       logger: new DefaultLogger('WARN'),

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../config/env';
 import { NO_STACK_TRACES_MODULE, preloadedModules } from '../workers/workflow-bundle';
 import type { stackProbe } from './helpers/stack-probe-workflow';
-import { createTestTemporal } from './helpers/temporal';
+import { suiteTemporal } from './helpers/temporal';
 
 const PROBE = fileURLToPath(new URL('./helpers/stack-probe-workflow.ts', import.meta.url));
 
@@ -32,13 +32,7 @@ async function probe(env: TestWorkflowEnvironment, stackTraces: boolean) {
 }
 
 describe('workflow stack traces (ARBITER_WORKFLOW_STACK_TRACES)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await createTestTemporal({ registerSearchAttributes: false });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const temporal = suiteTemporal({ registerSearchAttributes: false });
 
   it('are off by default: the worker preloads the module that sets the limit to 0', () => {
     expect(loadEnv({}).ARBITER_WORKFLOW_STACK_TRACES).toBe(false);
@@ -48,13 +42,13 @@ describe('workflow stack traces (ARBITER_WORKFLOW_STACK_TRACES)', () => {
   });
 
   it('off: the query and errors in workflow code carry no frames', async () => {
-    const { waiting, errorStack } = await probe(env, false);
+    const { waiting, errorStack } = await probe(temporal(), false);
     expect(waiting).not.toMatch(/\bat\b/);
     expect(errorStack.trim()).toBe('Error: probe');
   }, 120_000);
 
   it('on: the query shows where the workflow waits, and errors have their frames', async () => {
-    const { waiting, errorStack } = await probe(env, true);
+    const { waiting, errorStack } = await probe(temporal(), true);
     expect(waiting).toMatch(/stackProbe/);
     expect(errorStack).toMatch(/^Error: probe\n\s+at .*stackProbe/);
   }, 120_000);
