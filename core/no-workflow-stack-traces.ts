@@ -15,4 +15,5 @@
  */
 Error.stackTraceLimit = 0;
 
-export const workflowStackTraces = 'off';
+// A module, not a global script (isolatedModules); nothing imports it, the preload evaluates it.
+export {};
