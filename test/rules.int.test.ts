@@ -10,7 +10,7 @@ import type { RuleSetSpec } from '../core/rules/spec';
 import { RuleSetNotFoundError, RuleSetStore } from '../stores/rules-store';
 import { PROJECT_ROOT } from '../config/env';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { suiteTemporal } from './helpers/temporal';
+import { suiteTemporal } from './helpers/suite-temporal';
 
 const DEMO = join(PROJECT_ROOT, 'demo', 'rules', 'demo.yaml');
 const facts = buildFacts({

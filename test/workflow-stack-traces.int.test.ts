@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../config/env';
 import { NO_STACK_TRACES_MODULE, preloadedModules } from '../workers/workflow-bundle';
 import type { stackProbe } from './helpers/stack-probe-workflow';
-import { suiteTemporal } from './helpers/temporal';
+import { suiteTemporal } from './helpers/suite-temporal';
 
 const PROBE = fileURLToPath(new URL('./helpers/stack-probe-workflow.ts', import.meta.url));
 

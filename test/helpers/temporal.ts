@@ -1,6 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll } from 'vitest';
 import { installCliRuntime } from '../../cli/runtime';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.js';
@@ -19,24 +18,6 @@ export async function createTestTemporal(
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path }, searchAttributes },
   });
-}
-
-/**
- * One dev server (createTestTemporal) for the `describe` block this is called in, started before its
- * tests and torn down after them; the function returned gives it to the tests.
- */
-export function suiteTemporal(options?: { registerSearchAttributes: boolean }): () => TestWorkflowEnvironment {
-  let env: TestWorkflowEnvironment | undefined;
-  beforeAll(async () => {
-    env = await createTestTemporal(options);
-  }, 120_000);
-  afterAll(async () => {
-    await env?.teardown();
-  });
-  return () => {
-    if (!env) throw new Error("the suite's dev server did not start");
-    return env;
-  };
 }
 
 /**
