@@ -52,8 +52,11 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   // One per worker: pinning reads the registry only when it changed (activities/pin-cache.ts).
   const pins = new PinCache(() => registryGeneration(deps.store.pool));
+  // pgvector lives in the log's database: the record's own activity searches and stores case vectors.
+  const besideLog = deps.vectors?.kind === 'pgvector' ? deps.vectors : undefined;
+  const similarity = createSimilarityActivities(deps);
   return {
-    loadPipeline: createLoadPipeline({ ...deps, pins }),
+    loadPipeline: createLoadPipeline({ ...deps, pins, searchInRecord: besideLog !== undefined }),
     loadRuleSet: createLoadRuleSet(deps.rules, pins),
     callModel: createCallModel(deps),
     recordModelCalls: createRecordModelCalls(deps.store),
@@ -61,10 +64,10 @@ export function createActivities(deps: ActivityDeps) {
       storeInput: deps.storeInput ?? true,
       log: deps.log,
       metrics: deps.metrics,
-      // pgvector lives in the log's database: its case vector is stored by the record's own activity.
-      vectors: deps.vectors?.kind === 'pgvector' ? deps.vectors : undefined,
+      vectors: besideLog,
+      findSimilar: similarity.findSimilar,
     }),
-    ...createSimilarityActivities(deps),
+    ...similarity,
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),
     ...createBatchActivities(deps),
     ...createBacktestActivities(deps),

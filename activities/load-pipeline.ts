@@ -55,7 +55,13 @@ export function toLoadFailure(err: unknown, what: string): ApplicationFailure {
  * every model alias in it resolved to a version — so later applies and promotions never change a
  * decision already under way. The pinned pipeline is recorded in the workflow's history.
  */
-export function createLoadPipeline(deps: { pipelines: PipelineStore; registry: ModelRegistry; pins?: PinCache }) {
+export function createLoadPipeline(deps: {
+  pipelines: PipelineStore;
+  registry: ModelRegistry;
+  pins?: PinCache;
+  /** This worker's vector store is in the log's database (pgvector): see `PinnedPipeline.searchInRecord`. */
+  searchInRecord?: boolean;
+}) {
   const pin = async (name: string | undefined, model: string | undefined): Promise<PinnedPipeline> => {
     const stored = model
       ? { name: ADHOC_PIPELINE, version: ADHOC_PIPELINE, spec: singleModelSpec(model) }
@@ -65,7 +71,8 @@ export function createLoadPipeline(deps: { pipelines: PipelineStore; registry: M
       const version = await deps.registry.resolve(parseModelRef(ref));
       pins[ref] = { name: version.name, version: version.version };
     }
-    return { name: stored.name, version: stored.version, spec: stored.spec, pins };
+    const inRecord = deps.searchInRecord && stored.spec.similarity ? { searchInRecord: true as const } : {};
+    return { name: stored.name, version: stored.version, spec: stored.spec, pins, ...inRecord };
   };
   return async function loadPipeline({ name, model }: LoadPipelineInput): Promise<PinnedPipeline> {
     const what = model ? `model ${model}` : `pipeline ${name ?? '(none)'}`;

@@ -17,6 +17,8 @@ import { DECISION_ID_ATTR, inSpan } from '../telemetry/spans';
 import { activityLog } from './telemetry';
 import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import { countDecision, countModelCalls, wayIn } from './count';
+import { createRecordSearched, type WriteDecision } from './record-searched';
+import type { FindSimilarInput, FindSimilarOutput } from './similarity';
 
 /** What `recordRuledDecision` decides and records. */
 export interface RuledDecisionInput {
@@ -61,11 +63,26 @@ export interface RecorderOptions {
    * @default none: the workflow's `rememberCase` stores it
    */
   vectors?: VectorStore;
+  /**
+   * The similar-case search (activities/similarity.ts) that `recordSearchedDecision` runs, for the
+   * pipelines pinned with `searchInRecord`. @default none: its decisions go without similar cases
+   */
+  findSimilar?: (input: FindSimilarInput) => Promise<FindSimilarOutput>;
 }
+
+/** Without a search: the decision goes on without similar cases, and says why. */
+const noSearch = (): Promise<never> =>
+  Promise.reject(
+    ApplicationFailure.create({
+      type: Failure.Similarity.NotConfigured,
+      message: 'this worker has no similar-case search',
+      nonRetryable: true,
+    }),
+  );
 
 export function createRecorders(
   store: DecisionStore,
-  { storeInput = true, log, metrics, vectors }: RecorderOptions = {},
+  { storeInput = true, log, metrics, vectors, findSimilar }: RecorderOptions = {},
 ) {
   /** Stores the decided case's vector; a failure is logged and left to the workflow's `rememberCase`. */
   const keepVector = async (record: DecisionRecord, keep: CaseVectorToKeep | undefined): Promise<boolean> => {
@@ -80,16 +97,10 @@ export function createRecorders(
       return false;
     }
   };
-  const recordDecision = async (
-    record: DecisionRecord,
-    calls: ModelCall[] = [],
-    receivedAt?: number,
-    via?: string,
-    keep?: CaseVectorToKeep,
-  ): Promise<Recorded> => {
+  const write: WriteDecision = async (record, calls, receivedAt, via, keep) => {
     const latencyMs = receivedAt === undefined ? record.latencyMs : Math.max(Date.now() - receivedAt, 0);
     const valid = recordOf(DecisionRecordSchema.parse({ ...record, latencyMs }));
-    await inSpan(
+    const inserted = await inSpan(
       'audit write',
       { [DECISION_ID_ATTR]: valid.decisionId, 'arbiter.model_calls': calls.length },
       async () => {
@@ -97,6 +108,7 @@ export function createRecorders(
           const { inserted, freshCalls } = await store.insertDecisionWithCalls(valid, calls, { storeInput });
           if (inserted) countDecision(metrics, valid, wayIn(via), latencyMs ?? undefined);
           countModelCalls(metrics, freshCalls);
+          return inserted;
         } catch (err) {
           throw toStoreFailure(err, `recording decision ${record.decisionId}`);
         }
@@ -107,7 +119,17 @@ export function createRecorders(
       activityLog(log).info({ decisionId, pipeline, outcome, degraded, latencyMs }, 'decision recorded');
     }
     // After the decision's row: a vector that cannot be stored never costs the decision its record.
-    return (await keepVector(valid, keep)) ? { latencyMs, remembered: true } : { latencyMs };
+    return (await keepVector(valid, keep)) ? { latencyMs, remembered: true, inserted } : { latencyMs, inserted };
+  };
+  const recordDecision = async (
+    record: DecisionRecord,
+    calls: ModelCall[] = [],
+    receivedAt?: number,
+    via?: string,
+    keep?: CaseVectorToKeep,
+  ): Promise<Recorded> => {
+    const { inserted: _, ...recorded } = await write(record, calls, receivedAt, via, keep);
+    return recorded;
   };
   return {
     /**
@@ -151,6 +173,15 @@ export function createRecorders(
       );
       return { verdict, rulesMs, ...recorded };
     },
+    /**
+     * Searches the similar cases, decides and records, in one activity (activities/record-searched.ts),
+     * for a pipeline pinned with `searchInRecord` (its vector store is beside the log).
+     */
+    recordSearchedDecision: createRecordSearched({
+      write,
+      findSimilar: findSimilar ?? noSearch,
+      stored: (id) => store.getDecision(id),
+    }),
     /** Writes a review's verdict (or escalation) onto the decision's row. */
     recordReview: async ({ decisionId, review }: { decisionId: string; review: ReviewOutcome }): Promise<void> => {
       await store.recordReview(decisionId, ReviewOutcomeSchema.parse(review)).catch((err: unknown) => {

@@ -50,6 +50,11 @@ export type CaseVectorMetadata = z.infer<typeof CaseVectorMetadataSchema>;
 export type SimilarCase = z.infer<typeof SimilarCaseSchema>;
 export type SimilarityResult = z.infer<typeof SimilarityResultSchema>;
 
+/** What the similar-case search gave one decision. */
+export type SimilarityOutcome =
+  | { ok: true; namespace: string; vector: number[]; matches: SimilarCase[]; latencyMs: number }
+  | { ok: false; namespace: string; reason: string };
+
 /**
  * What a decided case's vector is stored with, from the decision: one definition for the record's
  * activity (pgvector beside the log) and the workflow's `rememberCase` (any other store).
@@ -125,4 +130,20 @@ export function similarityReason(
     `${s.count} similar past decisions (closest ${s.topScore.toFixed(3)}): ` +
     `${pct(s.declineRate)} declined, ${pct(s.reviewRate)} sent to review${labelled}`
   );
+}
+
+/**
+ * The draft with what the search gave: the matches (none when it failed), its time, and the reason
+ * line. One definition for the workflow (search beside the pipeline) and the record's activity.
+ */
+export function withSimilarity<D extends { timings?: Record<string, number>; trailingReasons: string[] }>(
+  draft: D,
+  found: SimilarityOutcome,
+): D & { similar: SimilarCase[] } {
+  return {
+    ...draft,
+    similar: found.ok ? found.matches : [],
+    timings: found.ok ? { ...draft.timings, similarity: found.latencyMs } : draft.timings,
+    trailingReasons: [...draft.trailingReasons, similarityReason(found)],
+  };
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecorders } from '../activities/record';
+import { buildFacts } from '../core/rules/facts';
+import { RuleSetSpecSchema } from '../core/rules/spec';
 import type { ModelCall } from '../core/pipeline/types';
 import type { DecisionRecord } from '../core/records';
 import { DecisionStore, hashInput } from '../stores/decision-store';
@@ -181,5 +183,113 @@ describe('the audit log', () => {
     await recordRejection({ caseId: 'secret', workflowId: 'w-secret', runId: 'r', issues: [], input: { ssn: 'x' } });
     const [rejection] = await store.listRejections('secret');
     expect(rejection?.input).toBeNull();
+  });
+
+  it('searches, decides by rules that read the neighbours and records in one activity; a retry answers what the row holds', async () => {
+    const vectors = new PgVectorStore(db.pool, {});
+    // The first try finds a declined twin; a retry (after the row was written) would find an approved one.
+    const neighbours = [
+      [{ id: 'decision-twin', score: 0.99, outcome: 'decline' as const }],
+      [{ id: 'decision-other', score: 0.97, outcome: 'approve' as const }],
+    ];
+    let tries = 0;
+    const findSimilar = () =>
+      Promise.resolve({ vector: [0.6, 0.8], matches: neighbours[Math.min(tries++, 1)] ?? [], latencyMs: 2 });
+    const { recordSearchedDecision } = createRecorders(store, { vectors, findSimilar });
+    const { input: _input, outcome: _o, reasons: _r, rules: _rules, similar: _s, ...known } = record('decision-s1');
+    const draft = {
+      ...known,
+      thresholds: { decline: 0.8, review: 0.4 },
+      timings: { pipeline: 12, rules: 0 },
+      trailingReasons: [],
+    };
+    const ruleSet = {
+      name: 'twins',
+      version: '1',
+      spec: RuleSetSpecSchema.parse({
+        name: 'twins',
+        rules: [
+          {
+            name: 'declined-twin',
+            priority: 1,
+            when: { all: [{ fact: 'similar', path: '$.declineRate', operator: 'equal', value: 1 }] },
+            outcome: 'decline',
+            reason: 'its closest past case was declined',
+          },
+        ],
+        default: { outcome: 'approve', reason: 'no declined twin' },
+      }),
+    };
+    const facts = buildFacts({ score: 0.5, degraded: false, calls: [], input, pipeline: draft.pipeline });
+    const search = {
+      embedder: { name: 'embedder', version: '1' },
+      input,
+      namespace: 'audit-searched',
+      topK: 3,
+      excludeId: 'decision-s1',
+    };
+    const args = { draft, input, ruleSet, facts, search, timeoutMs: 1000 };
+    const first = await recordSearchedDecision(args, [], undefined, 'api');
+    expect(first).toMatchObject({
+      remembered: true,
+      found: true,
+      decided: { outcome: 'decline', rules: { name: 'twins', version: '1', matched: ['declined-twin'] } },
+    });
+    expect(first).not.toHaveProperty('vector');
+    expect(first.decided.similar).toEqual(neighbours[0]);
+    expect(first.decided.reasons.at(-1)).toMatch(/^1 similar past decisions \(closest 0\.990\): 100 % declined/);
+    const row = await store.getDecision('decision-s1');
+    expect(row).toMatchObject({ outcome: 'decline', similar: neighbours[0], reasons: first.decided.reasons });
+    expect(Object.keys(row?.timings ?? {}).sort()).toEqual(['pipeline', 'rules', 'similarity']);
+    expect((await vectors.query('audit-searched', [0.6, 0.8], { topK: 1 }))[0]?.id).toBe('decision-s1');
+
+    // The retry's own search says approve; the answer is the decision the log keeps.
+    const retry = await recordSearchedDecision(args, [], undefined, 'api');
+    expect(tries).toBe(2);
+    expect(retry.decided).toEqual(first.decided);
+    expect((await store.getDecision('decision-s1'))?.outcome).toBe('decline');
+  });
+
+  it('records a searched decision without neighbours when the search fails or is late, and hands back the vector it could not keep', async () => {
+    const draftOf = (id: string) => {
+      const { input: _i, outcome: _o, reasons: _r, rules: _rules, similar: _s, ...known } = record(id);
+      return {
+        ...known,
+        thresholds: { decline: 0.8, review: 0.4 },
+        timings: { pipeline: 12, rules: 0 },
+        trailingReasons: ['a note'],
+      };
+    };
+    const search = (id: string) => ({
+      embedder: { name: 'e', version: '1' },
+      input,
+      namespace: 'audit-late',
+      topK: 3,
+      excludeId: id,
+    });
+    const late = createRecorders(store, { findSimilar: () => new Promise(() => undefined) });
+    const slow = await late.recordSearchedDecision({
+      draft: draftOf('decision-late'),
+      input,
+      search: search('decision-late'),
+      timeoutMs: 20,
+    });
+    // Thresholds decide (0.91 ≥ 0.8); no vector, so nothing to keep.
+    expect(slow).toMatchObject({ found: false, decided: { outcome: 'decline', similar: [] } });
+    expect(slow.decided.reasons.slice(-2)).toEqual(['a note', 'similar cases unavailable: no answer within 20 ms']);
+    expect(slow).not.toHaveProperty('vector');
+    // Found, but no store beside the log: the workflow's rememberCase gets the vector.
+    const remote = createRecorders(store, {
+      findSimilar: () => Promise.resolve({ vector: [1, 0], matches: [], latencyMs: 1 }),
+    });
+    const found = await remote.recordSearchedDecision({
+      draft: draftOf('decision-remote'),
+      input,
+      search: search('decision-remote'),
+      timeoutMs: 1000,
+    });
+    expect(found).toMatchObject({ found: true, vector: [1, 0], decided: { similar: [] } });
+    expect(found).not.toHaveProperty('remembered');
+    expect((await store.getDecision('decision-remote'))?.reasons.at(-1)).toBe('no similar past decisions yet');
   });
 });

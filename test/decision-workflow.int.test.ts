@@ -29,7 +29,7 @@ import { MODELS_DIR } from './helpers/models';
 import { bundleWorkflows, createTestTemporal } from './helpers/temporal';
 import { replaySuiteHistories } from './helpers/replay-suite';
 import { patchMarked } from './replay/paths';
-import { DECISION_PATCH } from '../workflows/patches';
+import { DECISION_PATCH, SEARCH_IN_RECORD_PATCH } from '../workflows/patches';
 import { OUTAGE_PATCH } from '../workflows/outage';
 import { PipelineKey } from '../core/search-attributes';
 
@@ -360,8 +360,8 @@ describe('what a decision writes to its history', () => {
     const events = history.events ?? [];
     const patches = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
     expect(patches).toHaveLength(1);
-    expect(patchMarked(history, DECISION_PATCH)).toBe(true);
-    for (const older of [OUTAGE_PATCH, 'rules-in-record', 'pipeline-deadline-from-timer']) {
+    expect(patchMarked(history, SEARCH_IN_RECORD_PATCH)).toBe(true);
+    for (const older of [DECISION_PATCH, OUTAGE_PATCH, 'rules-in-record', 'pipeline-deadline-from-timer']) {
       expect(patchMarked(history, older), older).toBe(false);
     }
     // The demo pipeline has a 500 ms budget and only local members: no server timer for it (a

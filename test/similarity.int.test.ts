@@ -86,7 +86,7 @@ describe('similar past decisions', () => {
     expect(third.similar?.map((s) => s.id).sort()).toEqual([first.decisionId, second.decisionId].sort());
   });
 
-  it('stores the case vector with the record (pgvector beside the log): no rememberCase after the answer', async () => {
+  it('searches, decides and stores the case vector in the record’s activity (pgvector beside the log)', async () => {
     const c = holdout[5] as DemoCase;
     const result = await client.decide(
       { caseId: uniq('kept'), input: c.input },
@@ -100,9 +100,9 @@ describe('similar past decisions', () => {
     const handle = env.client.workflow.getHandle(result.workflowId);
     await handle.result();
     const types = localActivityTypes(await handle.fetchHistory());
-    expect(types).toContain('findSimilar');
-    expect(types).toContain('recordDecision');
-    expect(types).not.toContain('rememberCase');
+    // One local activity after the models, none after the answer.
+    expect(types).toContain('recordSearchedDecision');
+    for (const apart of ['findSimilar', 'recordDecision', 'rememberCase']) expect(types).not.toContain(apart);
   });
 
   it('keeps the audit detail: similar cases, rule set, timings, latency', async () => {

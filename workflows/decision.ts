@@ -30,20 +30,28 @@ import { decisionQuery, decisionUpdate, type AnswerSinks } from '../core/message
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
 import { DecisionWorkflowInputSchema, DEFAULT_PIPELINE, type DecisionWorkflowInput } from '../core/workflow-input';
 import { OUTAGE_PATCH, waitOutOutage } from './outage';
-import { enterDecisionPatch, patchedBefore } from './patches';
+import { enterDecisionPatch, patchedBefore, underSearchInRecordPatch } from './patches';
 import { runPipeline } from './pipeline/interpreter';
 import { policyOf, ReviewDesk } from './review';
-import { noteReviewedOutcome, rememberDecidedCase, searchSimilar, type SimilarityOutcome } from './similarity';
-import { caseVectorMetadata, similarityReason, summarizeSimilar } from '../core/similar';
+import { noteReviewedOutcome, rememberDecidedCase, searchSimilar, similarSearchOf } from './similarity';
+import { caseVectorMetadata, summarizeSimilar, withSimilarity } from '../core/similar';
+import type { CaseVectorToKeep } from '../activities/record';
 
 type Activities = ReturnType<typeof createActivities>;
 
 // The registry and the log live in the orchestrator worker: local activities, no server round trip.
-const { loadPipeline, loadRuleSet, recordDecision, recordRuledDecision, recordRejection, recordModelCalls } =
-  proxyLocalActivities<Activities>({
-    startToCloseTimeout: '10s',
-    retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
-  });
+const {
+  loadPipeline,
+  loadRuleSet,
+  recordDecision,
+  recordRuledDecision,
+  recordSearchedDecision,
+  recordRejection,
+  recordModelCalls,
+} = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
+});
 
 // A client in this worker's process hears the decision here, before the workflow task completes
 // (client/answer-desk.ts). Not a command: histories replay the same with or without it, and a
@@ -137,8 +145,12 @@ async function decide(
   if (!onePatch || workflowInfo().typedSearchAttributes.get(PipelineKey) !== pinned.name) {
     upsertSearchAttributes([{ key: PipelineKey, value: pinned.name }]);
   }
-  // The similar-case search needs only the case: it runs beside the pipeline, not after it.
-  const similarSearch = searchSimilar(pinned, input, workflowId);
+  // With its store in the log's database the search runs in the record's activity (one local
+  // activity fewer: activities/record-searched.ts says why); else it needs only the case, and runs
+  // beside the pipeline, not after it.
+  const inRecord =
+    underSearchInRecordPatch() && pinned.searchInRecord ? similarSearchOf(pinned, input, workflowId) : undefined;
+  const similarSearch = inRecord ? Promise.resolve(undefined) : searchSimilar(pinned, input, workflowId);
   const pipelineStarted = Date.now();
   let run;
   try {
@@ -163,15 +175,14 @@ async function decide(
   const thresholds = args.thresholds ?? DEFAULT_THRESHOLDS;
   const models = result.calls.map(toModelResult);
   const decidedAt = Date.now();
-  const draft: DecisionDraft = {
+  const unsearched: DecisionDraft = {
     decisionId: workflowId,
     caseId,
     score,
     models,
-    ...(similarity ? { similar: similarity.ok ? similarity.matches : [] } : {}),
     latencyMs: decidedAt - runStartTime.getTime(),
     // Rules in the workflow take no workflow time; in the record's activity they report their own.
-    timings: timingsOf(pipelineMs, similarity, 0),
+    timings: { pipeline: pipelineMs, rules: 0 },
     thresholds,
     pipeline: result.pipeline,
     degraded: result.degraded,
@@ -179,8 +190,9 @@ async function decide(
     workflowId,
     runId,
     decidedAt: new Date(decidedAt).toISOString(),
-    trailingReasons: [...result.notes, ...(similarity ? [similarityReason(similarity)] : [])],
+    trailingReasons: result.notes,
   };
+  const draft = similarity ? withSimilarity(unsearched, similarity) : unsearched;
   const facts = () =>
     buildFacts({
       score,
@@ -196,7 +208,28 @@ async function decide(
   const keep = similarity?.ok ? { namespace: similarity.namespace, vector: similarity.vector } : undefined;
   let decision: DecisionResult;
   let recorded: Recorded | undefined;
-  if (ruleSet && patchedBefore(RULES_IN_RECORD_PATCH)) {
+  // What `finish` stores if the record's activity did not, and the namespace the vector is in.
+  let toRemember: CaseVectorToKeep | undefined = keep;
+  let searchedIn = similarity?.ok ? similarity.namespace : undefined;
+  if (inRecord) {
+    const timeoutMs = pinned.spec.similarity?.timeoutMs ?? 0;
+    const rules = ruleSet ? { ruleSet, facts: facts() } : {};
+    const searched = await waitOutOutage('recordDecision', () =>
+      recordSearchedDecision(
+        { draft, input, ...rules, search: inRecord, timeoutMs },
+        settled,
+        args.receivedAt,
+        args.via,
+      ),
+    );
+    const { trailingReasons: _, ...known } = draft;
+    decision = { ...known, ...searched.decided };
+    if (decision.outcome === 'review') review.open();
+    const { namespace } = inRecord;
+    toRemember = searched.vector ? { namespace, vector: searched.vector } : undefined;
+    searchedIn = searched.found ? namespace : undefined;
+    recorded = searched;
+  } else if (ruleSet && patchedBefore(RULES_IN_RECORD_PATCH)) {
     // The rule set runs in the record's own activity, not here: json-rules-engine makes ~190
     // promises a run, and the SDK captures a source-mapped stack for every promise a workflow makes
     // (~9 ms of CPU a decision). Its verdict comes back recorded, so a replay reads the same one.
@@ -231,23 +264,14 @@ async function decide(
   const finish = async (): Promise<string | undefined> => {
     const stored = recorded?.remembered
       ? Promise.resolve(true)
-      : rememberDecidedCase(similarity, workflowId, caseVectorMetadata(decision));
+      : rememberDecidedCase(toRemember, workflowId, caseVectorMetadata(decision));
     // Late members and shadows finish on their own timeouts; record them for audit.
     await Promise.allSettled(state.background);
     if (pendingAtAnswer)
       await waitOutOutage('recordModelCalls', () => recordModelCalls({ decisionId: workflowId, calls: state.calls }));
-    return (await stored) && similarity ? similarity.namespace : undefined;
+    return (await stored) ? searchedIn : undefined;
   };
   return { decision, finish };
-}
-
-/** Milliseconds per part of the decision, by the workflow's clock (the search: by its activity's). */
-function timingsOf(pipelineMs: number, similarity: SimilarityOutcome | undefined, rulesMs: number) {
-  return {
-    pipeline: pipelineMs,
-    ...(similarity?.ok ? { similarity: similarity.latencyMs } : {}),
-    rules: rulesMs,
-  };
 }
 
 async function reject(

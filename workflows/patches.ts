@@ -17,12 +17,27 @@ import { patched } from '@temporalio/workflow';
  */
 export const DECISION_PATCH = 'decision-one-marker';
 
+/**
+ * The newest one-marker patch: the similar-case search may run in the record's activity
+ * (`PinnedPipeline.searchInRecord`). A decision under it calls no other `patched()`: DECISION_PATCH
+ * and every patch before it are in force. Checked first, so a history under DECISION_PATCH (no
+ * marker of this one) replays as it ran.
+ */
+export const SEARCH_IN_RECORD_PATCH = 'search-in-record';
+
 let decisionPatched = false;
+let searchPatched = false;
 
 /** Called first thing by a decision workflow: whether this decision runs under DECISION_PATCH. */
 export function enterDecisionPatch(): boolean {
-  decisionPatched = patched(DECISION_PATCH);
+  searchPatched = patched(SEARCH_IN_RECORD_PATCH);
+  decisionPatched = searchPatched || patched(DECISION_PATCH);
   return decisionPatched;
+}
+
+/** Whether this run is a decision under SEARCH_IN_RECORD_PATCH. */
+export function underSearchInRecordPatch(): boolean {
+  return searchPatched;
 }
 
 /** `patched(id)` for a patch older than DECISION_PATCH: true without a marker in a decision under it. */

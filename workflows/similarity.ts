@@ -1,15 +1,12 @@
 import { ActivityFailure, ApplicationFailure, log, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { CaseVectorToKeep } from '../activities/record';
+import type { FindSimilarInput } from '../activities/similarity';
 import type { Outcome } from '../core/decision';
 import type { PinnedPipeline } from '../core/pipeline/types';
-import type { CaseVectorMetadata, SimilarCase } from '../core/similar';
+import type { CaseVectorMetadata, SimilarityOutcome } from '../core/similar';
 
 type Activities = ReturnType<typeof createActivities>;
-
-/** What the similar-case search gave one decision. */
-export type SimilarityOutcome =
-  | { ok: true; namespace: string; vector: number[]; matches: SimilarCase[]; latencyMs: number }
-  | { ok: false; namespace: string; reason: string };
 
 // Storing (where the record's activity did not: a remote store, or its try failed) and annotating
 // vectors happen after the answer: a few retries, then it is logged and left (the decision itself is
@@ -38,37 +35,52 @@ export async function searchSimilar(
   const spec = pinned.spec.similarity;
   if (!spec) return undefined;
   const namespace = pinned.name;
-  const embedder = pinned.pins[spec.embedder];
-  if (!embedder) return { ok: false, namespace, reason: `embedder ${spec.embedder} was not pinned` };
+  const search = similarSearchOf(pinned, input, decisionId);
+  if (!search) return { ok: false, namespace, reason: `embedder ${spec.embedder} was not pinned` };
   const { findSimilar } = proxyLocalActivities<Activities>({
     startToCloseTimeout: spec.timeoutMs,
     retry: { initialInterval: '50ms', maximumAttempts: 2 },
   });
   try {
-    const found = await findSimilar({
-      embedder,
-      input,
-      namespace,
-      topK: spec.topK,
-      excludeId: decisionId,
-      ...(spec.minScore === undefined ? {} : { minScore: spec.minScore }),
-      ...(spec.filter ? { filter: spec.filter } : {}),
-    });
+    const found = await findSimilar(search);
     return { ok: true, namespace, ...found };
   } catch (err) {
     return { ok: false, namespace, reason: reasonOf(err) };
   }
 }
 
+/**
+ * What `findSimilar` is asked for this case: undefined without a `similarity` section or when its
+ * embedder was not pinned.
+ */
+export function similarSearchOf(
+  pinned: PinnedPipeline,
+  input: Record<string, unknown>,
+  decisionId: string,
+): FindSimilarInput | undefined {
+  const spec = pinned.spec.similarity;
+  const embedder = spec && pinned.pins[spec.embedder];
+  if (!spec || !embedder) return undefined;
+  return {
+    embedder,
+    input,
+    namespace: pinned.name,
+    topK: spec.topK,
+    excludeId: decisionId,
+    ...(spec.minScore === undefined ? {} : { minScore: spec.minScore }),
+    ...(spec.filter ? { filter: spec.filter } : {}),
+  };
+}
+
 /** Stores the decided case's vector with its outcome, so later decisions find it. */
 export async function rememberDecidedCase(
-  found: SimilarityOutcome | undefined,
+  keep: CaseVectorToKeep | undefined,
   id: string,
   metadata: CaseVectorMetadata,
 ): Promise<boolean> {
-  if (!found?.ok) return false;
+  if (!keep) return false;
   try {
-    await rememberCase({ namespace: found.namespace, id, vector: found.vector, metadata });
+    await rememberCase({ namespace: keep.namespace, id, vector: keep.vector, metadata });
     return true;
   } catch (err) {
     log.warn('case vector not stored', { decisionId: id, reason: reasonOf(err) });

@@ -12,6 +12,12 @@ const schemas = builtOnce('core/pipeline/types', () => {
     version: z.string(),
     spec: PipelineSpecSchema,
     pins: z.record(z.string(), PinnedModelSchema),
+    /**
+     * Set by the worker that pinned it when its vector store lives in the decision log's database:
+     * the similar-case search then runs in the activity that records the decision, not beside the
+     * pipeline (workflows/decision.ts). Recorded with the pin, so a replay takes the same way.
+     */
+    searchInRecord: z.literal(true).optional(),
   });
   const ArmSchema = z.enum(['primary', 'canary', 'shadow', 'fallback', 'stacking']);
   /** One model call a pipeline made, for the decision and the audit log. */

@@ -163,6 +163,11 @@ const switched = pinnedPipeline(
   ['phishing-gb', 'phishing-iforest'],
 );
 const similar = single('replay-similar', { similarity: { embedder: 'embedder' } }, ['phishing-gb', 'embedder']);
+/** Pinned by a worker whose vector store is beside the log: the search runs in the record's activity. */
+const searchedInRecord = {
+  ...single('replay-similar-in-record', { similarity: { embedder: 'embedder' } }, ['phishing-gb', 'embedder']),
+  searchInRecord: true as const,
+};
 
 export const DECISION_SCENARIOS: Record<string, Scenario> = {
   'rejected-malformed-case': startedRaw(
@@ -294,6 +299,33 @@ export const DECISION_SCENARIOS: Record<string, Scenario> = {
       ranLocally(h, 'recordDecision') &&
       !ranLocally(h, 'rememberCase') &&
       asDecision(o)?.similar !== undefined,
+  ),
+  // pgvector beside the log and a rule set: search, rules and record in one activity, no findSimilar.
+  'similar-cases-searched-in-the-record': decided(
+    {
+      pipeline: searchedInRecord,
+      vectorsBesideLog: true,
+      models: { 'phishing-gb': { score: 0.85 } },
+      ruleSet: demoRules,
+    },
+    (h, o) =>
+      completed(h) &&
+      ranLocally(h, 'recordSearchedDecision') &&
+      !ranLocally(h, 'findSimilar') &&
+      !ranLocally(h, 'rememberCase') &&
+      asDecision(o)?.similar !== undefined &&
+      asDecision(o)?.outcome === 'decline' &&
+      (asDecision(o)?.reasons.includes('no similar past decisions yet') ?? false),
+    { rules: 'demo' },
+  ),
+  // The same without a vector: the decision is made and recorded without similar cases, and says why.
+  'similarity-in-the-record-embedder-down': decided(
+    { pipeline: searchedInRecord, vectorsBesideLog: true, embedderDown: true },
+    (h, o) =>
+      completed(h) &&
+      ranLocally(h, 'recordSearchedDecision') &&
+      !ranLocally(h, 'rememberCase') &&
+      (asDecision(o)?.reasons.some((r) => r.startsWith('similar cases unavailable: embedder down')) ?? false),
   ),
   // Pipeline and rule set pinned by a client in the worker's process (the embedded stack's eager
   // start): the input carries them, and the workflow runs no pinning activity.

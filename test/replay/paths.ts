@@ -1,7 +1,7 @@
 // What a recorded history shows about the path it took: events, markers and the workflow's end.
 import type { History } from '@temporalio/common/lib/proto-utils';
 import proto from '@temporalio/proto';
-import { DECISION_PATCH } from '../../workflows/patches';
+import { DECISION_PATCH, SEARCH_IN_RECORD_PATCH } from '../../workflows/patches';
 
 const { EventType, WorkflowTaskFailedCause } = proto.temporal.api.enums.v1;
 type Event = NonNullable<History['events']>[number];
@@ -32,8 +32,9 @@ export const patchMarked = (h: History, patchId: string) =>
     (e) => e.markerRecordedEventAttributes?.markerName === 'core_patch' && markerText(e).includes(patchId),
   );
 
-/** A patch older than DECISION_PATCH was in force: its own marker, or a decision under DECISION_PATCH. */
-export const patchInForce = (h: History, patchId: string) => patchMarked(h, patchId) || patchMarked(h, DECISION_PATCH);
+/** A patch older than DECISION_PATCH was in force: its own marker, or a decision under a one-marker patch. */
+export const patchInForce = (h: History, patchId: string) =>
+  patchMarked(h, patchId) || patchMarked(h, DECISION_PATCH) || patchMarked(h, SEARCH_IN_RECORD_PATCH);
 
 export const failedWith = (h: History, type: string) =>
   events(h).some((e) => e.workflowExecutionFailedEventAttributes?.failure?.applicationFailureInfo?.type === type);

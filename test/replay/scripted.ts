@@ -7,6 +7,7 @@ import { PipelineSpecSchema, type PipelineSpecInput } from '../../core/pipeline/
 import type { PinnedPipeline } from '../../core/pipeline/types';
 import type { PinnedRuleSet } from '../../activities/load-rule-set';
 import type { CaseVectorToKeep, RuledDecisionInput } from '../../activities/record';
+import { createRecordSearched } from '../../activities/record-searched';
 import { evaluateRules } from '../../core/rules/evaluate';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,6 +63,16 @@ export function scriptedActivities({
   let loads = 0;
   const kept = (keep: CaseVectorToKeep | undefined) => (vectorsBesideLog && keep ? { remembered: true as const } : {});
   const calls = new Map<string, number>();
+  const findSimilar = async () => {
+    await sleep(10);
+    if (embedderDown)
+      throw ApplicationFailure.create({
+        type: Failure.Model.Unavailable,
+        message: 'embedder down',
+        nonRetryable: true,
+      });
+    return { vector: [0.6, 0.8], matches: [], latencyMs: 10 };
+  };
   return {
     loadPipeline: async () => {
       await sleep(10);
@@ -91,16 +102,7 @@ export function scriptedActivities({
       }
       return { output: { score: m.score ?? 0.9 }, latencyMs: m.ms ?? 20 };
     },
-    findSimilar: async () => {
-      await sleep(10);
-      if (embedderDown)
-        throw ApplicationFailure.create({
-          type: Failure.Model.Unavailable,
-          message: 'embedder down',
-          nonRetryable: true,
-        });
-      return { vector: [0.6, 0.8], matches: [], latencyMs: 10 };
-    },
+    findSimilar,
     rememberCase: () => Promise.resolve(),
     annotateCase: () => Promise.resolve(),
     recordDecision: (_r: unknown, _c: unknown, _at: unknown, _via: unknown, keep?: CaseVectorToKeep) =>
@@ -115,6 +117,12 @@ export function scriptedActivities({
       await sleep(10);
       return { verdict: await evaluateRules(pinned.spec, facts), rulesMs: 1, ...kept(keep) };
     },
+    // The activity's own logic, writing nowhere (a first try: the row is new).
+    recordSearchedDecision: createRecordSearched({
+      findSimilar,
+      write: (_r, _c, _at, _via, keep) => Promise.resolve({ ...kept(keep), inserted: true }),
+      stored: () => Promise.resolve(undefined),
+    }),
     recordModelCalls: () => Promise.resolve(),
     recordRejection: () => Promise.resolve(),
     recordReview: () => Promise.resolve(),
