@@ -20,4 +20,17 @@ describe('workflow bundle', () => {
     expect(required).toContain('./core/shared-libraries.ts');
     expect(code).toMatch(/"\.\/node_modules\/zod\/v4\/classic\/schemas\.js"/);
   }, 120_000);
+
+  it('concatenates the workflow modules into one, and leaves each preloaded module apart, in one copy', async () => {
+    const { code } = await bundleWorkflows();
+    const ids = [...code.matchAll(/\n\/\*\*\*\/ "([^"]+)"/g)].map((m) => m[1] ?? '');
+    // Scope hoisting folded every workflow module into the entry: one module evaluated per run.
+    expect(ids.filter((id) => id.startsWith('./workflows/'))).toEqual(['./workflows/index.ts']);
+    expect(ids.filter((id) => id.startsWith('./core/')).sort()).toEqual([
+      './core/built-once.ts',
+      './core/shared-libraries.ts',
+    ]);
+    // A copy of the memo folded into a workflow module would be evaluated per run: schemas rebuilt each decision.
+    expect(code.match(/const built = new Map/g)).toHaveLength(1);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@ import { createActivities, type ActivityDeps } from '../activities';
 import type { AnswerDesk } from '../client/answer-desk';
 import type { AnswerSinks } from '../core/messages';
 import { workerTracing } from '../telemetry/tracing';
-import { preloadedModules, WORKFLOWS_PATH } from './workflow-bundle';
+import { workflowBundlerOptions, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface OrchestratorWorkerOptions {
   connection: NativeConnection;
@@ -32,7 +32,7 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     ? { workflowBundle: opts.workflowBundle }
     : {
         workflowsPath: WORKFLOWS_PATH,
-        bundlerOptions: { preloadModules: preloadedModules(opts.stackTraces ?? false) },
+        bundlerOptions: workflowBundlerOptions(opts.stackTraces ?? false),
       };
   return Worker.create({
     connection: opts.connection,

@@ -3,7 +3,7 @@ import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } f
 import { installCliRuntime } from '../../cli/runtime';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.js';
-import { PRELOADED_MODULES, WORKFLOWS_PATH } from '../../workers/workflow-bundle';
+import { concatenateModules, PRELOADED_MODULES, WORKFLOWS_PATH } from '../../workers/workflow-bundle';
 
 /**
  * A real Temporal dev server for one suite, from the pinned CLI (never the SDK's download), with
@@ -28,6 +28,7 @@ export function bundleWorkflows(workflowInterceptorModules: string[] = []): Prom
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     preloadModules: PRELOADED_MODULES,
+    webpackConfigHook: concatenateModules,
     workflowInterceptorModules,
     logger: new DefaultLogger('WARN'),
   });
