@@ -1,6 +1,7 @@
 import { DEFAULT_OUTAGE_TOLERANCE_MS } from '../core/outage';
 import type { Logger } from 'pino';
 import type { CaseLimits } from '../core/case-limits';
+import type { DecisionResult } from '../core/decision';
 import type { ModelRuntime } from '../models/runtime';
 import type { ResultCache } from '../stores/cache';
 import type { DecisionStore } from '../stores/decision-store';
@@ -46,6 +47,8 @@ export interface ActivityDeps {
   log?: Logger;
   /** Where decisions, model calls, searches and batch cases are counted. @default not counted */
   metrics?: ArbiterMetrics;
+  /** Hears each decision once its row is written (`RecorderOptions.answer`). @default none */
+  answer?: (decision: DecisionResult) => void;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */
@@ -66,6 +69,7 @@ export function createActivities(deps: ActivityDeps) {
       metrics: deps.metrics,
       vectors: besideLog,
       findSimilar: similarity.findSimilar,
+      answer: deps.answer,
     }),
     ...similarity,
     ...createFeedbackActivities({ feedback: new FeedbackStore(deps.store.pool), vectors: deps.vectors }),

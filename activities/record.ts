@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Failure } from '../core/failures';
-import { decisionFrom, type DecisionDraft, type Verdict } from '../core/decision';
+import { decisionFrom, type DecisionDraft, type DecisionResult, type Verdict } from '../core/decision';
 import type { ModelCall } from '../core/pipeline/types';
 import { evaluateRules } from '../core/rules/evaluate';
 import type { RuleFacts } from '../core/rules/facts';
@@ -68,6 +68,25 @@ export interface RecorderOptions {
    * pipelines pinned with `searchInRecord`. @default none: its decisions go without similar cases
    */
   findSimilar?: (input: FindSimilarInput) => Promise<FindSimilarOutput>;
+  /**
+   * Hears each decision the moment its row is written, as the workflow will answer it (the embedded
+   * stack's answer desk, client/answer-desk.ts: a client of this process waiting for it returns one
+   * workflow activation and the case vector's statement sooner). Not called on replay, nor for a
+   * decision this call did not write. @default none
+   */
+  answer?: (decision: DecisionResult) => void;
+}
+
+/**
+ * The decision the workflow answers, from what the record's activity writes (the workflow's draft
+ * always carries its thresholds; a record without them is left to the workflow's sink).
+ */
+export function answerOf(
+  { input: _input, thresholds, ...decision }: DecisionRecord,
+  latencyMs: number | undefined,
+): DecisionResult | undefined {
+  if (thresholds === undefined) return undefined;
+  return { ...decision, thresholds, ...(latencyMs === undefined ? {} : { latencyMs }) };
 }
 
 /** Without a search: the decision goes on without similar cases, and says why. */
@@ -82,7 +101,7 @@ const noSearch = (): Promise<never> =>
 
 export function createRecorders(
   store: DecisionStore,
-  { storeInput = true, log, metrics, vectors, findSimilar }: RecorderOptions = {},
+  { storeInput = true, log, metrics, vectors, findSimilar, answer }: RecorderOptions = {},
 ) {
   /** Stores the decided case's vector; a failure is logged and left to the workflow's `rememberCase`. */
   const keepVector = async (record: DecisionRecord, keep: CaseVectorToKeep | undefined): Promise<boolean> => {
@@ -114,6 +133,9 @@ export function createRecorders(
         }
       },
     );
+    // Final once its row is: the answer goes out before the case vector's statement.
+    const answered = inserted ? answerOf(record, latencyMs) : undefined;
+    if (answered) answer?.(answered);
     if (log) {
       const { decisionId, pipeline, outcome, degraded } = valid;
       activityLog(log).info({ decisionId, pipeline, outcome, degraded, latencyMs }, 'decision recorded');

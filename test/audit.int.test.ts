@@ -3,6 +3,7 @@ import { createRecorders } from '../activities/record';
 import { buildFacts } from '../core/rules/facts';
 import { RuleSetSpecSchema } from '../core/rules/spec';
 import type { ModelCall } from '../core/pipeline/types';
+import type { DecisionResult } from '../core/decision';
 import type { DecisionRecord } from '../core/records';
 import { DecisionStore, hashInput } from '../stores/decision-store';
 import { PgVectorStore } from '../stores/vector';
@@ -291,5 +292,18 @@ describe('the audit log', () => {
     expect(found).toMatchObject({ found: true, vector: [1, 0], decided: { similar: [] } });
     expect(found).not.toHaveProperty('remembered');
     expect((await store.getDecision('decision-remote'))?.reasons.at(-1)).toBe('no similar past decisions yet');
+  });
+
+  it('hands each decision it writes to `answer` (what the workflow answers), and not again for a row already there', async () => {
+    const heard: DecisionResult[] = [];
+    const { recordDecision } = createRecorders(store, { answer: (d) => heard.push(d) });
+    const receivedAt = Date.now() - 30;
+    const recorded = await recordDecision(record('decision-heard'), [], receivedAt, 'api');
+    const { input: _input, ...decision } = record('decision-heard');
+    expect(heard).toEqual([{ ...decision, latencyMs: recorded.latencyMs }]);
+    expect(recorded.latencyMs).toBeGreaterThanOrEqual(30);
+    // A retry finds its row: the workflow's own answer covers it.
+    await recordDecision(record('decision-heard'), [], receivedAt, 'api');
+    expect(heard).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@ import { loadHoldout, type DemoCase } from '../cli/demo-cases';
 import { startStack, type Stack } from '../cli/stack/stack';
 import { ArbiterClient } from '../client/arbiter-client';
 import { CaseValidationError, DecisionFailedError } from '../client/errors';
+import { decisionQuery } from '../core/messages';
 import { decisionWorkflowId } from '../core/workflow-input';
 
 // The embedded stack's fast path: `decide` starts the workflow eagerly on the worker of its own
@@ -60,6 +61,37 @@ describe('decide on the embedded stack: the answer in-process', () => {
     const logged = await stack.store.getDecision(id);
     expect(logged?.outcome).toBe(decision.outcome);
     expect(stack.answers.open).toBe(0);
+  });
+
+  it('hears the decision from the record’s activity once its row is written, then the workflow’s sink says the same', async () => {
+    const heard: { id: string; kind: string; decision?: unknown; logged?: boolean }[] = [];
+    const desk = stack.answers;
+    const deliver = desk.deliver.bind(desk);
+    desk.deliver = (id, answer) => {
+      heard.push({ id, kind: answer.kind, ...(answer.kind === 'decided' ? { decision: answer.decision } : {}) });
+      deliver(id, answer);
+    };
+    try {
+      // The demo pipeline (search, decide and record in one activity) and a single model (the plain record).
+      for (const options of [{}, { rules: 'demo' }, { model: 'phishing-gb' }]) {
+        const request = fresh();
+        const decision = await stack.client.decide(request, options);
+        const id = decisionWorkflowId(request.caseId);
+        // The workflow's own copy (a review keeps it open: its query, not its result).
+        const kept = await stack.client.temporal.workflow.getHandle(id).query(decisionQuery);
+        const mine = () => heard.filter((h) => h.id === id);
+        for (let i = 0; i < 100 && mine().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+        // First the record's activity, then the workflow's sink (dropped: nobody waits by then).
+        expect(mine().map((h) => h.kind)).toEqual(['decided', 'decided']);
+        expect(mine()[0]?.decision).toEqual(decision);
+        expect(mine()[1]?.decision).toEqual(decision);
+        expect(kept).toEqual(decision);
+        expect((await stack.store.getDecision(id))?.outcome).toBe(decision.outcome);
+      }
+    } finally {
+      desk.deliver = deliver;
+    }
+    expect(desk.open).toBe(0);
   });
 
   it('answers a case asked again with the decision already taken, by the server (no second decision)', async () => {

@@ -14,7 +14,7 @@ import { DecisionStore } from '../stores/decision-store';
 import { caseLimitsOf, type ArbiterEnv } from '../config/env';
 import { createModelServices, type ModelServices } from '../admin/model-services';
 import { startModelPool, type ModelPool } from './model-pool';
-import { createOrchestratorWorker } from './orchestrator';
+import { answerAtRecord, createOrchestratorWorker } from './orchestrator';
 import { vectorStoreFromEnv } from './vector-store';
 import type { VectorStore } from '../stores/vector';
 import { createActivities } from '../activities';
@@ -144,6 +144,9 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       caseLimits: caseLimitsOf(opts.env),
       log: opts.logger,
       metrics: opts.metrics,
+      // A client of this process waiting for a decision hears it from the record's activity, as soon
+      // as its row is written (the workflow's sink would tell it one activation later).
+      answer: answerAtRecord(opts.answers),
     };
     if (opts.metrics) {
       readBreakers(opts.metrics, models.breakers);

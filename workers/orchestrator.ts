@@ -2,6 +2,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { AnswerDesk } from '../client/answer-desk';
+import type { DecisionResult } from '../core/decision';
 import type { AnswerSinks } from '../core/messages';
 import { workerTracing } from '../telemetry/tracing';
 import { workflowBundlerOptions, WORKFLOWS_PATH } from './workflow-bundle';
@@ -60,6 +61,14 @@ export function answerSinks(desk?: AnswerDesk): InjectedSinks<AnswerSinks> {
       failed: { fn: (info) => desk?.deliver(info.workflowId, { kind: 'failed' }) },
     },
   };
+}
+
+/**
+ * What the record's activities tell `desk` (`ActivityDeps.answer`): each decision, the moment its
+ * row is written. The workflow's sink delivers it again after its activation; by then nobody waits.
+ */
+export function answerAtRecord(desk?: AnswerDesk): ((decision: DecisionResult) => void) | undefined {
+  return desk && ((decision) => desk.deliver(decision.workflowId, { kind: 'decided', decision }));
 }
 
 /**
