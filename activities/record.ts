@@ -41,6 +41,12 @@ export interface Recorded {
   latencyMs?: number;
   /** The case vector was stored too: the workflow calls no `rememberCase` after the answer. */
   remembered?: true;
+  /**
+   * The decision was handed to this process's answer desk as its row was written
+   * (`RecorderOptions.answer`): the workflow's `answers` sink stays silent, so a later client
+   * waiting on the same id never hears a stale copy.
+   */
+  answered?: true;
 }
 
 /**
@@ -134,14 +140,17 @@ export function createRecorders(
       },
     );
     // Final once its row is: the answer goes out before the case vector's statement.
-    const answered = inserted ? answerOf(record, latencyMs) : undefined;
-    if (answered) answer?.(answered);
+    const answering = answer && inserted ? answerOf(record, latencyMs) : undefined;
+    if (answering) answer?.(answering);
     if (log) {
       const { decisionId, pipeline, outcome, degraded } = valid;
       activityLog(log).info({ decisionId, pipeline, outcome, degraded, latencyMs }, 'decision recorded');
     }
     // After the decision's row: a vector that cannot be stored never costs the decision its record.
-    return (await keepVector(valid, keep)) ? { latencyMs, remembered: true, inserted } : { latencyMs, inserted };
+    const told = answering ? { answered: true as const } : {};
+    return (await keepVector(valid, keep))
+      ? { latencyMs, remembered: true, ...told, inserted }
+      : { latencyMs, ...told, inserted };
   };
   const recordDecision = async (
     record: DecisionRecord,

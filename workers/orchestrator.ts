@@ -65,7 +65,8 @@ export function answerSinks(desk?: AnswerDesk): InjectedSinks<AnswerSinks> {
 
 /**
  * What the record's activities tell `desk` (`ActivityDeps.answer`): each decision, the moment its
- * row is written. The workflow's sink delivers it again after its activation; by then nobody waits.
+ * row is written. The workflow's sink then stays silent (`Recorded.answered`); it speaks for a
+ * decision whose record handed nothing over (a retry that found its row).
  */
 export function answerAtRecord(desk?: AnswerDesk): ((decision: DecisionResult) => void) | undefined {
   return desk && ((decision) => desk.deliver(decision.workflowId, { kind: 'decided', decision }));

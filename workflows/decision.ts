@@ -76,9 +76,10 @@ export async function decisionWorkflow(rawArgs: DecisionWorkflowInput): Promise<
   });
   review.install();
   try {
-    const { decision, finish } = await decide(rawArgs, review);
+    const { decision, finish, answered } = await decide(rawArgs, review);
     decided = decision;
-    if (!workflowInfo().unsafe.isReplaying) answers.decided(decision);
+    // Unless the record's activity handed it over already (a second copy could reach a later wait).
+    if (!workflowInfo().unsafe.isReplaying && !answered) answers.decided(decision);
     const stored = await finish();
     const reviewed = decision.outcome === 'review' ? await review.await(decision, policyOf(rawArgs)) : undefined;
     const finalOutcome = reviewed?.review?.finalOutcome;
@@ -111,7 +112,7 @@ function detailsOf(d: DecisionResult): string {
 async function decide(
   rawArgs: DecisionWorkflowInput,
   review: ReviewDesk,
-): Promise<{ decision: DecisionResult; finish: () => Promise<string | undefined> }> {
+): Promise<{ decision: DecisionResult; finish: () => Promise<string | undefined>; answered: boolean }> {
   const { workflowId, runId, runStartTime } = workflowInfo();
   // First: whether the patches below are in force without markers of their own (workflows/patches.ts).
   const onePatch = enterDecisionPatch();
@@ -271,7 +272,7 @@ async function decide(
       await waitOutOutage('recordModelCalls', () => recordModelCalls({ decisionId: workflowId, calls: state.calls }));
     return (await stored) ? searchedIn : undefined;
   };
-  return { decision, finish };
+  return { decision, finish, answered: recorded?.answered === true };
 }
 
 async function reject(
