@@ -44,6 +44,9 @@ beforeAll(async () => {
     ['fast-b', '/score/0.7/5'],
     ['slow-c', '/score/0.1/1500'],
     ['slow-d', '/score/0.2/1500'],
+    // The experiments' shadow only: the budget tests time slow-d out on purpose, and its circuit
+    // breaker, open for a few seconds after, would fail a shadow call that follows them soon enough.
+    ['slow-e', '/score/0.2/1500'],
     ['meta', '/mean'],
   ] as const) {
     await registerModel(registry, models, serviceModel(service, name, path), { aliases: ['champion'] });
@@ -377,7 +380,7 @@ describe('experiments', () => {
     await applied({
       name: 'experiment',
       steps: [
-        { id: 'a', type: 'model', model: 'fast-a', canary: { model: 'fast-b', percent: 30 }, shadow: ['slow-d'] },
+        { id: 'a', type: 'model', model: 'fast-a', canary: { model: 'fast-b', percent: 30 }, shadow: ['slow-e'] },
       ],
       output: 'a',
     });
@@ -400,14 +403,14 @@ describe('experiments', () => {
         model: expectCanary ? 'fast-b' : 'fast-a',
       });
       expect(d.score).toBe(expectCanary ? 0.7 : 0.9);
-      expect(d.models.find((m) => m.arm === 'shadow')?.model).toBe('slow-d');
+      expect(d.models.find((m) => m.arm === 'shadow')?.model).toBe('slow-e');
     }
     expect(new Set(decisions.map((d) => d.models.find((m) => m.arm !== 'shadow')?.arm)).size).toBe(2);
     const last = decisions[0];
     await env.client.workflow.getHandle(last?.workflowId ?? '').result();
     const calls = await runtime.store.listModelCalls(last?.decisionId ?? '');
     expect(calls.find((c) => c.arm === 'shadow')).toMatchObject({
-      model: 'slow-d',
+      model: 'slow-e',
       status: 'ok',
       output: { score: 0.2 },
     });
