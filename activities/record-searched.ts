@@ -72,11 +72,9 @@ export function createRecordSearched({ write, findSimilar, stored }: RecordSearc
   ): Promise<SearchedDecision> {
     const similarity = await searchWithin(findSimilar, search, timeoutMs);
     const searched = withSimilarity(draft, similarity);
-    const started = performance.now();
-    const verdict = ruleSet
+    const { verdict, rulesMs } = ruleSet
       ? await decideByRules(ruleSet, { ...(facts ?? missingFacts()), similar: similarOf(similarity) })
-      : applyThresholds(draft.score, draft.thresholds);
-    const rulesMs = ruleSet ? Math.round((performance.now() - started) * 1000) / 1000 : 0;
+      : { verdict: applyThresholds(draft.score, draft.thresholds), rulesMs: 0 };
     const decision = decisionFrom(searched, verdict, ruleSet);
     decision.timings = { ...decision.timings, rules: rulesMs };
     const keep = similarity.ok ? { namespace: similarity.namespace, vector: similarity.vector } : undefined;
@@ -117,15 +115,23 @@ function similarOf(similarity: SimilarityOutcome) {
   return similarity.ok ? summarizeSimilar(similarity.matches) : null;
 }
 
-/** The same facts give the same error on every try: not worth retrying. */
-async function decideByRules(ruleSet: PinnedRuleSet, facts: RuleFacts): Promise<Verdict> {
-  return evaluateRules(ruleSet.spec, facts).catch((err: unknown) => {
+/**
+ * The rule set's verdict on `facts` and the ms it took (both record activities that decide by
+ * rules). The same facts give the same error on every try: not worth retrying.
+ */
+export async function decideByRules(
+  ruleSet: PinnedRuleSet,
+  facts: RuleFacts,
+): Promise<{ verdict: Verdict; rulesMs: number }> {
+  const started = performance.now();
+  const verdict = await evaluateRules(ruleSet.spec, facts).catch((err: unknown) => {
     throw ApplicationFailure.create({
       type: Failure.Rules.Failed,
       message: `rule set ${ruleSet.name}@${ruleSet.version}: ${err instanceof Error ? err.message : String(err)}`,
       nonRetryable: true,
     });
   });
+  return { verdict, rulesMs: Math.round((performance.now() - started) * 1000) / 1000 };
 }
 
 function missingFacts(): never {

@@ -2,7 +2,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Failure } from '../core/failures';
 import { decisionFrom, type DecisionDraft, type DecisionResult, type Verdict } from '../core/decision';
 import type { ModelCall } from '../core/pipeline/types';
-import { evaluateRules } from '../core/rules/evaluate';
 import type { RuleFacts } from '../core/rules/facts';
 import type { PinnedRuleSet } from './load-rule-set';
 import { ReviewOutcomeSchema, type ReviewOutcome } from '../core/review';
@@ -17,7 +16,7 @@ import { DECISION_ID_ATTR, inSpan } from '../telemetry/spans';
 import { activityLog } from './telemetry';
 import type { ArbiterMetrics } from '../metrics/arbiter-metrics';
 import { countDecision, countModelCalls, wayIn } from './count';
-import { createRecordSearched, type WriteDecision } from './record-searched';
+import { createRecordSearched, decideByRules, type WriteDecision } from './record-searched';
 import type { FindSimilarInput, FindSimilarOutput } from './similarity';
 
 /** What `recordRuledDecision` decides and records. */
@@ -141,7 +140,7 @@ export function createRecorders(
     );
     // Final once its row is: the answer goes out before the case vector's statement.
     const answering = answer && inserted ? answerOf(record, latencyMs) : undefined;
-    if (answering) answer?.(answering);
+    if (answer && answering) answer(answering);
     if (log) {
       const { decisionId, pipeline, outcome, degraded } = valid;
       activityLog(log).info({ decisionId, pipeline, outcome, degraded, latencyMs }, 'decision recorded');
@@ -184,16 +183,7 @@ export function createRecorders(
       via?: string,
       keep?: CaseVectorToKeep,
     ): Promise<{ verdict: Verdict; rulesMs: number } & Recorded> => {
-      const started = performance.now();
-      // The same facts give the same error on every try: not worth retrying.
-      const verdict = await evaluateRules(ruleSet.spec, facts).catch((err: unknown) => {
-        throw ApplicationFailure.create({
-          type: Failure.Rules.Failed,
-          message: `rule set ${ruleSet.name}@${ruleSet.version}: ${err instanceof Error ? err.message : String(err)}`,
-          nonRetryable: true,
-        });
-      });
-      const rulesMs = Math.round((performance.now() - started) * 1000) / 1000;
+      const { verdict, rulesMs } = await decideByRules(ruleSet, facts);
       const decision = decisionFrom(draft, verdict, ruleSet);
       const recorded = await recordDecision(
         { ...decision, input, timings: { ...decision.timings, rules: rulesMs } },
