@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DecisionFailedError, type ArbiterClient } from '../client';
 import { loadHoldout } from '../cli/demo-cases';
 import { PipelineInvalidError, PipelinesAdmin } from '../admin/pipelines';
@@ -60,6 +60,11 @@ beforeAll(async () => {
     runtime: models,
   });
 }, 180_000);
+
+// Each test starts with closed circuit breakers, as on a fresh worker: the budget tests time the slow
+// models out on purpose, and a breaker still open from one would fail the next test's calls at once
+// (seen in CI: a fallback chain answered from its default instead of running out of time).
+beforeEach(() => runtime.models.breakers.shutdown());
 
 afterAll(async () => {
   await modelPool?.stop();
