@@ -9,6 +9,7 @@ import { ReviewStateSchema, type ReviewOutcome } from '../core/review';
 import { SimilarCaseSchema } from '../core/similar';
 import type { DecisionRecord, RejectionRecord } from '../core/records';
 import { FeedbackRowSchema } from './feedback-rows';
+import { prepared } from './prepared';
 import * as sql from './sql';
 
 /** A decision as read back from the log, mapped to the one audit-row shape (core/audit.ts). */
@@ -195,7 +196,7 @@ export class DecisionStore {
   /** @param options.storeInput keep the case's input (its hash is always kept) @default true */
   /** @returns whether the row was new (false: an earlier try of the same decision wrote it) */
   async insertDecision(r: DecisionRecord, { storeInput = true }: { storeInput?: boolean } = {}): Promise<boolean> {
-    const result = await this.pool.query(sql.INSERT_DECISION, decisionArgs(r, storeInput));
+    const result = await this.pool.query(prepared(sql.INSERT_DECISION, decisionArgs(r, storeInput)));
     return result.rowCount === 1;
   }
 
@@ -210,8 +211,7 @@ export class DecisionStore {
     { storeInput = true }: { storeInput?: boolean } = {},
   ): Promise<{ inserted: boolean; freshCalls: ModelCall[] }> {
     const { rows } = await this.pool.query<{ decision_inserted: number; inserted_calls: string[] }>(
-      sql.INSERT_DECISION_WITH_CALLS,
-      [...decisionArgs(r, storeInput), JSON.stringify(callRows(calls))],
+      prepared(sql.INSERT_DECISION_WITH_CALLS, [...decisionArgs(r, storeInput), JSON.stringify(callRows(calls))]),
     );
     const fresh = new Set(rows[0]?.inserted_calls ?? []);
     return { inserted: rows[0]?.decision_inserted === 1, freshCalls: calls.filter((c) => fresh.has(c.callId)) };

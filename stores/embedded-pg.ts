@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { oneSessionView } from './pglite-session';
 
 /** A running embedded PostgreSQL (PGlite + pgvector) that speaks the wire protocol on localhost. */
 export interface EmbeddedPostgres {
@@ -24,44 +25,6 @@ export interface EmbeddedPostgresOptions {
   maxConnections?: number;
 }
 
-// Frontend message types of the extended query protocol that leave a batch open until Sync.
-const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
-const SYNC = 'S'.charCodeAt(0);
-
-/**
- * pglite-socket queues each protocol message of every connection on PGlite's one session, and
- * keeps a connection's messages together only inside a transaction (electric-sql/pglite#1046). A
- * Parse/Bind/Execute batch from one connection could then interleave with another's ("unnamed
- * prepared statement does not exist", and a stalled queue), as soon as two `pg` clients work at
- * once. This view of the database reports "in a transaction" from a batch's first message until
- * its Sync, so the server's own pinning keeps the batch together.
- */
-function keepExtendedQueriesTogether(db: PGlite): PGlite {
-  let openBatch = false;
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'isInTransaction') return () => openBatch || target.isInTransaction();
-      if (prop === 'execProtocolRawStream') {
-        return (message: Uint8Array, options: Parameters<PGlite['execProtocolRawStream']>[1]) => {
-          const type = message[0];
-          if (type === SYNC) openBatch = false;
-          else if (type !== undefined && EXTENDED.has(type)) openBatch = true;
-          return target.execProtocolRawStream(message, options);
-        };
-      }
-      // The server rolls back a vanished connection's open transaction this way: its batch ends too.
-      if (prop === 'exec') {
-        return (query: string, options?: Parameters<PGlite['exec']>[1]) => {
-          openBatch = false;
-          return target.exec(query, options);
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
 /**
  * Starts PGlite with pgvector and serves it over TCP, so every line of Arbiter's DB code talks `pg`
  * to a DATABASE_URL whether the database is embedded or real.
@@ -73,7 +36,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 5433;
   const server = new PGLiteSocketServer({
-    db: keepExtendedQueriesTogether(db),
+    db: oneSessionView(db),
     host,
     port,
     maxConnections: options.maxConnections ?? 32,

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { prepared } from './prepared';
 
 /**
  * The registry's generation: a counter that every write to models, versions, aliases, pipelines or
@@ -6,7 +7,7 @@ import type { Pool } from 'pg';
  * a decision pins has changed in between.
  */
 export async function registryGeneration(pool: Pool): Promise<string> {
-  const { rows } = await pool.query<{ n: string }>('SELECT n FROM registry_generation');
+  const { rows } = await pool.query<{ n: string }>(prepared('SELECT n FROM registry_generation', []));
   const n = rows[0]?.n;
   if (n === undefined) throw new Error('registry_generation has no row (is migration 9 applied?)');
   return n;

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { isTransientPgError } from '../pg-errors';
+import { prepared } from '../prepared';
 import { pgvectorMissing, rejectedInput, toPgVectorFailure } from './errors';
 import * as sql from './pgvector-sql';
 import {
@@ -117,7 +118,7 @@ export class PgVectorStore implements VectorStore {
   private async run<T>(what: string, text: string, values: unknown[], schema: z.ZodType<T>): Promise<T[]> {
     await this.init();
     try {
-      const { rows } = await this.pool.query(text, values);
+      const { rows } = await this.pool.query(prepared(text, values));
       return rows.map((row) => schema.parse(row));
     } catch (err) {
       throw toPgVectorFailure(err, what);

@@ -1,0 +1,91 @@
+import type { PGlite } from '@electric-sql/pglite';
+
+// Frontend message types of the extended query protocol that leave a batch open until Sync.
+const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
+const SYNC = 'S'.charCodeAt(0);
+const PARSE = 'P'.charCodeAt(0);
+const CLOSE = 'C'.charCodeAt(0);
+const STATEMENT = 'S'.charCodeAt(0);
+const PARSE_COMPLETE = 0x31; // '1'
+/** The backend's ParseComplete message: type '1', length 4. */
+const PARSE_COMPLETE_MESSAGE = new Uint8Array([PARSE_COMPLETE, 0, 0, 0, 4]);
+
+type Exec = PGlite['execProtocolRawStream'];
+type ExecOptions = NonNullable<Parameters<Exec>[1]>;
+
+/**
+ * PGlite's one session, seen by many wire connections (pglite-socket) as if each had its own.
+ *
+ * Extended-query batches stay together: pglite-socket queues each protocol message of every
+ * connection on the one session, and keeps a connection's messages together only inside a
+ * transaction (electric-sql/pglite#1046). A Parse/Bind/Execute batch from one connection could then
+ * interleave with another's ("unnamed prepared statement does not exist", and a stalled queue), as
+ * soon as two `pg` clients work at once. This view reports "in a transaction" from a batch's first
+ * message until its Sync, so the server's own pinning keeps the batch together.
+ *
+ * Named statements are shared: `pg` prepares a named statement once per connection (stores/
+ * prepared.ts names the hot ones), and on PostgreSQL each connection is a session of its own. Here
+ * every connection shares PGlite's session, so the second connection to prepare a name failed with
+ * "prepared statement already exists". A Parse that opens a batch with a name this session already
+ * prepared from byte-identical text and parameter types is answered ParseComplete here, as
+ * PostgreSQL would answer it on a connection of its own; a Parse of the same name with other text
+ * goes through (and fails there, as it would on one connection). A Close of a statement forgets its
+ * name. Not seen: DEALLOCATE or DISCARD sent as SQL (no Arbiter code sends them).
+ */
+export function oneSessionView(db: PGlite): PGlite {
+  let openBatch = false;
+  const prepared = new Map<string, Buffer>();
+
+  const exec = async (message: Uint8Array, options?: ExecOptions): Promise<void> => {
+    const type = message[0];
+    const opensBatch = !openBatch;
+    if (type === SYNC) openBatch = false;
+    else if (type !== undefined && EXTENDED.has(type)) openBatch = true;
+    if (type === PARSE) {
+      const name = nameAt(message, 5);
+      if (name !== '' && options) {
+        const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+        // Only as a batch's first message: after an error PostgreSQL ignores the rest until Sync.
+        if (opensBatch && prepared.get(name)?.equals(bytes)) {
+          options.onRawData(PARSE_COMPLETE_MESSAGE);
+          return;
+        }
+        let parsed = false;
+        await db.execProtocolRawStream(message, {
+          ...options,
+          onRawData: (data) => {
+            if (data[0] === PARSE_COMPLETE) parsed = true;
+            options.onRawData(data);
+          },
+        });
+        if (parsed) prepared.set(name, Buffer.from(bytes));
+        return;
+      }
+    }
+    if (type === CLOSE && message[5] === STATEMENT) prepared.delete(nameAt(message, 6));
+    // As the server called it (it always passes options; PGlite's overloads make them optional).
+    return db.execProtocolRawStream(message, options as ExecOptions);
+  };
+
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'isInTransaction') return () => openBatch || target.isInTransaction();
+      if (prop === 'execProtocolRawStream') return exec;
+      // The server rolls back a vanished connection's open transaction this way: its batch ends too.
+      if (prop === 'exec') {
+        return (query: string, options?: Parameters<PGlite['exec']>[1]) => {
+          openBatch = false;
+          return target.exec(query, options);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** The NUL-terminated string of a protocol message starting at `offset` (after type and length). */
+function nameAt(message: Uint8Array, offset: number): string {
+  const end = message.indexOf(0, offset);
+  return Buffer.from(message.buffer, message.byteOffset + offset, Math.max(end, offset) - offset).toString('utf8');
+}
