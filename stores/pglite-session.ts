@@ -31,16 +31,21 @@ type ExecOptions = NonNullable<Parameters<Exec>[1]>;
  * PostgreSQL would answer it on a connection of its own; a Parse of the same name with other text
  * goes through (and fails there, as it would on one connection). A Close of a statement forgets its
  * name. Not seen: DEALLOCATE or DISCARD sent as SQL (no Arbiter code sends them).
+ *
+ * Files are synced once a batch, at its Sync, instead of after each of its messages.
  */
 export function oneSessionView(db: PGlite): PGlite {
   let openBatch = false;
   const prepared = new Map<string, Buffer>();
 
-  const exec = async (message: Uint8Array, options?: ExecOptions): Promise<void> => {
+  const exec = async (message: Uint8Array, given?: ExecOptions): Promise<void> => {
     const type = message[0];
     const opensBatch = !openBatch;
     if (type === SYNC) openBatch = false;
     else if (type !== undefined && EXTENDED.has(type)) openBatch = true;
+    // PGlite syncs its files after every message unless told not to: a no-op on Node's file
+    // systems, but each under its own lock. Inside an extended batch, sync once, at its Sync.
+    const options = given && openBatch ? { ...given, syncToFs: false } : given;
     if (type === PARSE) {
       const name = nameAt(message, 5);
       if (name !== '' && options) {
