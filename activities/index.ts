@@ -49,12 +49,19 @@ export interface ActivityDeps {
   metrics?: ArbiterMetrics;
   /** Hears each decision once its row is written (`RecorderOptions.answer`). @default none */
   answer?: (decision: DecisionResult) => void;
+  /**
+   * The registry's generation without a query, where the database tells this process of each
+   * change (the embedded one: `EmbeddedPostgres.registryGeneration`); `undefined` from it means
+   * read the table. @default a read of registry_generation a pin
+   */
+  registryGeneration?: () => string | undefined;
 }
 
 /** Every activity a decision workflow calls (STYLE rule 3). Workflows import this as a type only. */
 export function createActivities(deps: ActivityDeps) {
   // One per worker: pinning reads the registry only when it changed (activities/pin-cache.ts).
-  const pins = new PinCache(() => registryGeneration(deps.store.pool));
+  const watched = deps.registryGeneration;
+  const pins = new PinCache(async () => watched?.() ?? registryGeneration(deps.store.pool));
   // pgvector lives in the log's database: the record's own activity searches and stores case vectors.
   const besideLog = deps.vectors?.kind === 'pgvector' ? deps.vectors : undefined;
   const similarity = createSimilarityActivities(deps);

@@ -32,9 +32,12 @@ type ExecOptions = NonNullable<Parameters<Exec>[1]>;
  * goes through (and fails there, as it would on one connection). A Close of a statement forgets its
  * name. Not seen: DEALLOCATE or DISCARD sent as SQL (no Arbiter code sends them).
  *
+ * Notifications on one channel (`listen`) are the view's: taken out of the output they arrive in
+ * and handed to `heard` (the embedded stack's registry watch, stores/embedded-pg.ts).
+ *
  * Files are synced once a batch, at its Sync, instead of after each of its messages.
  */
-export function oneSessionView(db: PGlite): PGlite {
+export function oneSessionView(db: PGlite, { listen }: SessionViewOptions = {}): PGlite {
   let openBatch = false;
   const prepared = new Map<string, Buffer>();
 
@@ -45,7 +48,12 @@ export function oneSessionView(db: PGlite): PGlite {
     else if (type !== undefined && EXTENDED.has(type)) openBatch = true;
     // PGlite syncs its files after every message unless told not to: a no-op on Node's file
     // systems, but each under its own lock. Inside an extended batch, sync once, at its Sync.
-    const options = given && openBatch ? { ...given, syncToFs: false } : given;
+    const synced = given && openBatch ? { ...given, syncToFs: false } : given;
+    if (listen && (type === QUERY || type === PARSE) && dropsListen(message, type)) listen.lost();
+    const options =
+      synced && listen
+        ? { ...synced, onRawData: (data: Uint8Array) => synced.onRawData(heardIn(data, listen)) }
+        : synced;
     if (type === PARSE) {
       const name = nameAt(message, 5);
       if (name !== '' && options) {
@@ -87,6 +95,59 @@ export function oneSessionView(db: PGlite): PGlite {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** What the view listens for on the session (`LISTEN` it first). */
+export interface SessionViewOptions {
+  /** Notifications on `channel` are taken out of every connection's output and `heard` instead. */
+  listen?: {
+    channel: string;
+    heard: () => void;
+    /** A client sent UNLISTEN or DISCARD: the session may no longer listen, so nothing heard is proof. */
+    lost: () => void;
+  };
+}
+
+const QUERY = 'Q'.charCodeAt(0);
+
+/** Whether a Query or Parse message's SQL could end the session's LISTEN (conservatively: by its words). */
+function dropsListen(message: Uint8Array, type: number): boolean {
+  const start = type === QUERY ? 5 : message.indexOf(0, 5) + 1;
+  const end = message.indexOf(0, start);
+  return /unlisten|discard/i.test(textOf(message, start, end < 0 ? message.length : end));
+}
+
+const NOTIFICATION = 'A'.charCodeAt(0);
+
+/**
+ * `data` without its NotificationResponses on `listen.channel`, each `heard` first. One
+ * session listens for all connections, so PGlite puts a notification into the output of whichever
+ * connection's message it follows (the committing one's): it is the view's, not that client's.
+ */
+function heardIn(data: Uint8Array, listen: NonNullable<SessionViewOptions['listen']>): Uint8Array {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let kept: Uint8Array[] | undefined;
+  let from = 0;
+  for (let at = 0; at + 5 <= data.length;) {
+    const end = at + 1 + view.getInt32(at + 1);
+    if (end <= at || end > data.length) break; // not whole messages: leave the rest as it is
+    if (data[at] === NOTIFICATION) {
+      const channelEnd = data.indexOf(0, at + 9);
+      if (channelEnd > 0 && channelEnd < end && textOf(data, at + 9, channelEnd) === listen.channel) {
+        listen.heard();
+        (kept ??= []).push(data.subarray(from, at));
+        from = end;
+      }
+    }
+    at = end;
+  }
+  if (!kept) return data;
+  kept.push(data.subarray(from));
+  return Buffer.concat(kept);
+}
+
+function textOf(data: Uint8Array, start: number, end: number): string {
+  return Buffer.from(data.buffer, data.byteOffset + start, end - start).toString('utf8');
 }
 
 /** The NUL-terminated string of a protocol message starting at `offset` (after type and length). */

@@ -196,10 +196,12 @@ describe('pinning cache (activities/pin-cache.ts)', () => {
     });
     let reads = 0;
     const counted = { get: (name: string) => (reads++, pipelines.get(name)) } as typeof pipelines;
+    // As the worker pins: by the embedded database's watch on PGlite, by the table on PostgreSQL.
+    const watched = db.registryGeneration;
     const loadPipeline = createLoadPipeline({
       pipelines: counted,
       registry,
-      pins: new PinCache(() => registryGeneration(db.pool)),
+      pins: new PinCache(async () => watched?.() ?? registryGeneration(db.pool)),
     });
     const first = await loadPipeline({ name: 'pin-p' });
     const again = await loadPipeline({ name: 'pin-p' });

@@ -101,6 +101,19 @@ describe('embedded stack (arbiter dev)', () => {
       expect(validation).toMatchObject({ code: 1 });
       expect(validation.stdout).toContain('output: no step');
       expect(validation.stdout).toContain('steps.0.model: unknown model ghost:champion');
+
+      // Another process's apply is pinned by this stack's very next decision (the embedded
+      // database's registry watch, stores/embedded-pg.ts), though its worker pinned version 1 before.
+      const spec = join(dataDir, 'watched.yaml');
+      const steps = 'steps:\n  - {id: a, type: model, model: "phishing-lr:challenger"}\noutput: a\n';
+      await writeFile(spec, `name: watched\n${steps}`);
+      await pipelinesCli('apply', spec, '--json');
+      const input = (holdout[0] as DemoCase).input;
+      const first = await stack.client.decide({ caseId: `watched-1-${Date.now()}`, input }, { pipeline: 'watched' });
+      await writeFile(spec, `name: watched\ndescription: the second version\n${steps}`);
+      await pipelinesCli('apply', spec, '--json');
+      const second = await stack.client.decide({ caseId: `watched-2-${Date.now()}`, input }, { pipeline: 'watched' });
+      expect([first.pipeline.version, second.pipeline.version]).toEqual(['1', '2']);
     } finally {
       await stack.stop();
     }

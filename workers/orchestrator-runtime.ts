@@ -62,6 +62,8 @@ export interface OrchestratorRuntimeOptions {
   answers?: AnswerDesk;
   /** The JSON log activities write to (a line per recorded decision, with its decision id). @default none */
   logger?: Logger;
+  /** The registry's generation without a query (`ActivityDeps.registryGeneration`). @default read a pin */
+  registryGeneration?: () => string | undefined;
 }
 
 /**
@@ -147,6 +149,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       // A client of this process waiting for a decision hears it from the record's activity, as soon
       // as its row is written (the workflow's sink would tell it one activation later).
       answer: answerAtRecord(opts.answers),
+      registryGeneration: opts.registryGeneration,
     };
     if (opts.metrics) {
       readBreakers(opts.metrics, models.breakers);

@@ -61,11 +61,14 @@ export async function startStack(
   };
   try {
     let databaseUrl = env.DATABASE_URL;
+    // The embedded database tells this process of registry changes: pins skip the generation read.
+    let registryGeneration: (() => string | undefined) | undefined;
     if (!databaseUrl) {
       await assertPortFree(env.ARBITER_PG_PORT, 'embedded PostgreSQL', 'ARBITER_PG_PORT');
       const pg = await startEmbeddedDatabase({ dataDir: join(dataDir, 'pgdata'), port: env.ARBITER_PG_PORT });
       undo.push(() => pg.stop());
       databaseUrl = pg.url;
+      registryGeneration = pg.registryGeneration;
       log(`embedded PostgreSQL (PGlite + pgvector) at ${databaseUrl}`);
     }
     const pool = await openMigratedDatabase(databaseUrl);
@@ -125,6 +128,7 @@ export async function startStack(
       modelPool: true,
       metrics,
       log,
+      registryGeneration,
     });
     undo.push(() => runtime.stop());
     const { models, store } = runtime;

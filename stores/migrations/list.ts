@@ -386,4 +386,21 @@ CREATE TABLE pipeline_promotions (
 );
 ALTER TABLE model_alias_history ADD COLUMN backtest_id text REFERENCES backtests (backtest_id);`,
   },
+  {
+    version: 13,
+    name: 'registry changes notified',
+    // Each bump of the generation is also a NOTIFY on 'arbiter_registry' (delivered at commit): the
+    // embedded database tells its own process's workers at once, instead of a read per decision
+    // (stores/pglite-session.ts). On a real PostgreSQL nobody listens, and workers read the counter.
+    sql: `
+CREATE OR REPLACE FUNCTION bump_registry_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  next bigint;
+BEGIN
+  UPDATE registry_generation SET n = n + 1 RETURNING n INTO next;
+  PERFORM pg_notify('arbiter_registry', next::text);
+  RETURN NULL;
+END
+$$;`,
+  },
 ];

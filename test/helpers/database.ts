@@ -11,6 +11,8 @@ export interface TestDatabase {
   kind: 'postgres' | 'pglite';
   /** The suite's schema on a real PostgreSQL (put it first on a pool's search path); undefined on PGlite. */
   schema?: string;
+  /** PGlite's registry watch (`EmbeddedPostgres.registryGeneration`), as the embedded stack's worker uses it. */
+  registryGeneration?: () => string | undefined;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     pool,
     url: pg.url,
     kind: 'pglite',
+    registryGeneration: pg.registryGeneration,
     async close() {
       await pool.end();
       await pg.stop();
