@@ -28,7 +28,7 @@ import { evaluateRules } from '../core/rules/evaluate';
 import { buildFacts } from '../core/rules/facts';
 import { decisionQuery, decisionUpdate, type AnswerSinks } from '../core/messages';
 import { DecisionOutcomeKey, DegradedKey, PipelineKey, ScoreKey } from '../core/search-attributes';
-import { DecisionWorkflowInputSchema, DEFAULT_PIPELINE, type DecisionWorkflowInput } from '../core/workflow-input';
+import { DEFAULT_PIPELINE, parseDecisionInput, type DecisionWorkflowInput } from '../core/workflow-input';
 import { OUTAGE_PATCH, waitOutOutage } from './outage';
 import { enterDecisionPatch, patchedBefore, underSearchInRecordPatch } from './patches';
 import { runPipeline } from './pipeline/interpreter';
@@ -125,7 +125,7 @@ async function decide(
   // Its input is not kept: a NUL would fail the insert, and a huge case would swell the history.
   if (refused.length > 0 && patchedBefore(CASE_LIMITS_PATCH))
     return reject(caseIdOf(raw?.request), refused, null, meta);
-  const argsParse = DecisionWorkflowInputSchema.safeParse(rawArgs);
+  const argsParse = parseDecisionInput(rawArgs);
   if (!argsParse.success) return reject(null, toCaseIssues(argsParse.error), rawArgs, meta);
   const args = argsParse.data;
   const request = DecisionRequestSchema.safeParse(args.request);
