@@ -29,8 +29,8 @@ type ExecOptions = NonNullable<Parameters<Exec>[1]>;
  * "prepared statement already exists". A Parse that opens a batch with a name this session already
  * prepared from byte-identical text and parameter types is answered ParseComplete here, as
  * PostgreSQL would answer it on a connection of its own; a Parse of the same name with other text
- * goes through (and fails there, as it would on one connection). A Close of a statement forgets its
- * name. Not seen: DEALLOCATE or DISCARD sent as SQL (no Arbiter code sends them).
+ * goes through (and fails there, as it would on one connection). A Close of a statement, or a
+ * DEALLOCATE or DISCARD ALL sent as SQL, forgets the names it drops.
  *
  * Notifications on one channel (`listen`) are the view's: taken out of the output they arrive in
  * and handed to `heard` (the embedded stack's registry watch, stores/embedded-pg.ts).
@@ -46,38 +46,44 @@ export function oneSessionView(db: PGlite, { listen }: SessionViewOptions = {}):
     const opensBatch = !openBatch;
     if (type === SYNC) openBatch = false;
     else if (type !== undefined && EXTENDED.has(type)) openBatch = true;
+    if (type === QUERY || type === PARSE) {
+      const sql = sqlOf(message, type);
+      if (listen && /unlisten|discard/i.test(sql)) listen.lost();
+      forgetDeallocated(sql, prepared);
+    }
+    // As the server calls it (it always passes options; PGlite's overloads make them optional).
+    if (!given) return db.execProtocolRawStream(message, given as unknown as ExecOptions);
     // PGlite syncs its files after every message unless told not to: a no-op on Node's file
     // systems, but each under its own lock. Inside an extended batch, sync once, at its Sync.
-    const synced = given && openBatch ? { ...given, syncToFs: false } : given;
-    if (listen && (type === QUERY || type === PARSE) && dropsListen(message, type)) listen.lost();
-    const options =
-      synced && listen
-        ? { ...synced, onRawData: (data: Uint8Array) => synced.onRawData(heardIn(data, listen)) }
-        : synced;
+    const synced = openBatch ? { ...given, syncToFs: false } : given;
+    const hearing = listen ? new Hearing(listen, given.onRawData) : undefined;
+    try {
+      return await run(message, opensBatch, hearing ? { ...synced, onRawData: hearing.onRawData } : synced);
+    } finally {
+      hearing?.end();
+    }
+  };
+
+  const run = async (message: Uint8Array, opensBatch: boolean, options: ExecOptions): Promise<void> => {
+    const type = message[0];
     if (type === PARSE) {
       const name = nameAt(message, 5);
-      if (name !== '' && options) {
+      if (name !== '') {
         const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
         // Only as a batch's first message: after an error PostgreSQL ignores the rest until Sync.
-        if (opensBatch && prepared.get(name)?.equals(bytes)) {
-          options.onRawData(PARSE_COMPLETE_MESSAGE);
-          return;
-        }
+        if (opensBatch && prepared.get(name)?.equals(bytes)) return options.onRawData(PARSE_COMPLETE_MESSAGE);
         let parsed = false;
-        await db.execProtocolRawStream(message, {
-          ...options,
-          onRawData: (data) => {
-            if (data[0] === PARSE_COMPLETE) parsed = true;
-            options.onRawData(data);
-          },
-        });
+        const onRawData = (data: Uint8Array) => {
+          if (data[0] === PARSE_COMPLETE) parsed = true;
+          options.onRawData(data);
+        };
+        await db.execProtocolRawStream(message, { ...options, onRawData });
         if (parsed) prepared.set(name, Buffer.from(bytes));
         return;
       }
     }
     if (type === CLOSE && message[5] === STATEMENT) prepared.delete(nameAt(message, 6));
-    // As the server called it (it always passes options; PGlite's overloads make them optional).
-    return db.execProtocolRawStream(message, options as ExecOptions);
+    return db.execProtocolRawStream(message, options);
   };
 
   return new Proxy(db, {
@@ -110,40 +116,73 @@ export interface SessionViewOptions {
 
 const QUERY = 'Q'.charCodeAt(0);
 
-/** Whether a Query or Parse message's SQL could end the session's LISTEN (conservatively: by its words). */
-function dropsListen(message: Uint8Array, type: number): boolean {
+/** The SQL of a Query or Parse message. */
+function sqlOf(message: Uint8Array, type: number): string {
   const start = type === QUERY ? 5 : message.indexOf(0, 5) + 1;
   const end = message.indexOf(0, start);
-  return /unlisten|discard/i.test(textOf(message, start, end < 0 ? message.length : end));
+  return textOf(message, start, end < 0 ? message.length : end);
+}
+
+/** Forgets the names a DEALLOCATE or DISCARD ALL in `sql` may drop (every name, unless it names one). */
+function forgetDeallocated(sql: string, prepared: Map<string, Buffer>): void {
+  if (!/deallocate|discard/i.test(sql)) return;
+  const one = /^\s*deallocate\s+(?:prepare\s+)?(?:"([^"]+)"|([a-z_][\w$]*))\s*;?\s*$/i.exec(sql);
+  if (one && one[2]?.toLowerCase() !== 'all') prepared.delete(one[1] ?? one[2]?.toLowerCase() ?? '');
+  else prepared.clear();
 }
 
 const NOTIFICATION = 'A'.charCodeAt(0);
 
 /**
- * `data` without its NotificationResponses on `listen.channel`, each `heard` first. One
- * session listens for all connections, so PGlite puts a notification into the output of whichever
- * connection's message it follows (the committing one's): it is the view's, not that client's.
+ * One message's output, passed on without its NotificationResponses on `listen.channel`, each
+ * `heard` first. One session listens for all connections, so PGlite puts a notification into the
+ * output of whichever connection's message it follows (the committing one's): it is the view's,
+ * not that client's. Output comes in chunks that may end inside a message (PostgreSQL flushes a
+ * full send buffer): a chunk's unfinished last message waits for the next chunk, or for `end`.
  */
-function heardIn(data: Uint8Array, listen: NonNullable<SessionViewOptions['listen']>): Uint8Array {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  let kept: Uint8Array[] | undefined;
-  let from = 0;
-  for (let at = 0; at + 5 <= data.length;) {
-    const end = at + 1 + view.getInt32(at + 1);
-    if (end <= at || end > data.length) break; // not whole messages: leave the rest as it is
-    if (data[at] === NOTIFICATION) {
-      const channelEnd = data.indexOf(0, at + 9);
-      if (channelEnd > 0 && channelEnd < end && textOf(data, at + 9, channelEnd) === listen.channel) {
-        listen.heard();
-        (kept ??= []).push(data.subarray(from, at));
+class Hearing {
+  private rest: Buffer | undefined;
+
+  constructor(
+    private readonly listen: NonNullable<SessionViewOptions['listen']>,
+    private readonly pass: (data: Uint8Array) => void,
+  ) {}
+
+  readonly onRawData = (chunk: Uint8Array): void => {
+    const data = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    this.rest = undefined;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const kept: Uint8Array[] = [];
+    let from = 0;
+    let at = 0;
+    while (at + 5 <= data.length) {
+      const end = at + 1 + view.getUint32(at + 1);
+      if (end > data.length) break;
+      if (data[at] === NOTIFICATION && this.isOurs(data, at, end)) {
+        this.listen.heard();
+        kept.push(data.subarray(from, at));
         from = end;
       }
+      at = end;
     }
-    at = end;
+    // PGlite reuses its output buffer: what waits for the next chunk is copied.
+    if (at < data.length) this.rest = Buffer.from(data.subarray(at));
+    kept.push(data.subarray(from, at));
+    const out = kept.length === 1 ? kept[0] : Buffer.concat(kept);
+    if (out && out.length > 0) this.pass(out);
+  };
+
+  /** The message's output is over: anything still waiting goes as it is. */
+  end(): void {
+    if (this.rest) this.pass(this.rest);
+    this.rest = undefined;
   }
-  if (!kept) return data;
-  kept.push(data.subarray(from));
-  return Buffer.concat(kept);
+
+  /** A NotificationResponse: type, length, the sender's pid, then the channel (NUL-ended). */
+  private isOurs(data: Uint8Array, at: number, end: number): boolean {
+    const channelEnd = data.indexOf(0, at + 9);
+    return channelEnd > 0 && channelEnd < end && textOf(data, at + 9, channelEnd) === this.listen.channel;
+  }
 }
 
 function textOf(data: Uint8Array, start: number, end: number): string {

@@ -86,6 +86,28 @@ describe('named statements on the embedded PostgreSQL', () => {
     }
   });
 
+  it('forgets a name a DEALLOCATE drops, so the next connection prepares it again', async () => {
+    const [a, b] = await Promise.all([pool.connect(), pool.connect()]);
+    try {
+      const query = { name: 'dropped', text: 'SELECT $1::int AS n' };
+      await a.query({ ...query, values: [1] });
+      await a.query('DEALLOCATE dropped');
+      // Answered from the view's memory, b's Bind would find no statement.
+      expect((await b.query<{ n: number }>({ ...query, values: [2] })).rows[0]?.n).toBe(2);
+      await b.query('DEALLOCATE ALL');
+      const [c] = [await pool.connect()];
+      try {
+        expect((await c.query<{ n: number }>({ ...query, values: [3] })).rows[0]?.n).toBe(3);
+      } finally {
+        c.release();
+      }
+    } finally {
+      // Both hold statements the session no longer has: not for reuse.
+      a.release(true);
+      b.release(true);
+    }
+  });
+
   it('keeps named statements working under 8 connections at once with transactions between them', async () => {
     await pool.query('CREATE TABLE named (id int PRIMARY KEY, v text)');
     const insert = (i: number) => prepared('INSERT INTO named VALUES ($1, $2) ON CONFLICT DO NOTHING', [i, `v${i}`]);

@@ -74,6 +74,18 @@ describe("the embedded database's registry watch", () => {
     }
   });
 
+  it('hears a notification that follows a large result, and passes the result on whole', async () => {
+    const before = db.registryGeneration();
+    // One simple query, one implicit transaction: the notification comes after 100 kB of rows,
+    // which PostgreSQL sends in several flushes of its buffer.
+    const results = (await pool.query(
+      "DELETE FROM models WHERE false; SELECT repeat('x', 25000) || n AS big FROM generate_series(1, 4) n",
+    )) as unknown as { rows: { big: string }[] }[];
+    expect(db.registryGeneration()).not.toBe(before);
+    expect(results[1]?.rows.map((r) => r.big.length)).toEqual([25001, 25001, 25001, 25001]);
+    expect(results[1]?.rows[3]?.big.endsWith('x4')).toBe(true);
+  });
+
   // Last: the session may no longer listen after this, and the watch says so instead of going stale.
   it('gives up (undefined: read the table) once a client sends UNLISTEN', async () => {
     expect(db.registryGeneration()).toBeDefined();
