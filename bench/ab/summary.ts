@@ -1,4 +1,4 @@
-import { percentile } from '../../core/stats';
+import { median } from '../pipeline/paired';
 
 /** One closed-loop slice of one side, as bench/ab/side.ts prints it. */
 export interface Slice {
@@ -17,8 +17,6 @@ export interface SideSummary {
   serverCpuMs: number;
   totalCpuMs: number;
 }
-
-const median = (xs: number[]) => (xs.length === 0 ? Number.NaN : percentile(xs, 50));
 
 /** Each side's medians over its slices, and after ÷ before of each. */
 export function summarize(slices: readonly Slice[]): {
