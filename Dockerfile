@@ -10,6 +10,8 @@ ENV NODE_ENV=production \
     ONNXRUNTIME_NODE_INSTALL=skip \
     ARBITER_DATA_DIR=/home/node/.arbiter
 COPY package.json package-lock.json ./
+# npm ci's postinstall applies them (patch-package): patches/README.md says what each changes and why.
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Everything the processes load (.dockerignore keeps out tests, tools, local data and secrets):
 # sources, bin/, scripts/ (the CLI imports one), demo/ (models, pipelines, rules), bench/.

@@ -4,7 +4,7 @@
 // when this Node is older, npm dependencies, the Temporal CLI) and nothing else. Cheap when
 // everything is there already.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode } from './install-node.js';
@@ -29,7 +29,13 @@ try {
 function npmDepsStale() {
   const marker = join(ROOT, 'node_modules', '.package-lock.json');
   if (!existsSync(marker)) return true;
-  return statSync(join(ROOT, 'package-lock.json')).mtimeMs > statSync(marker).mtimeMs;
+  const installed = statSync(marker).mtimeMs;
+  // A patch of patches/ newer than the install: npm install's postinstall (patch-package) applies it.
+  const patches = join(ROOT, 'patches');
+  const patchFiles = existsSync(patches) ? readdirSync(patches).filter((f) => f.endsWith('.patch')) : [];
+  return [join(ROOT, 'package-lock.json'), ...patchFiles.map((f) => join(patches, f))].some(
+    (file) => statSync(file).mtimeMs > installed,
+  );
 }
 
 if (npmDepsStale()) {

@@ -105,6 +105,21 @@ describe('the Dockerfile', () => {
     expect(dockerfile).toContainEqual(['COPY', '. .']);
   });
 
+  it('copies patches/ before npm ci, whose postinstall (patch-package) applies them', () => {
+    const at = (match: (i: [string, string]) => boolean) => dockerfile.findIndex(match);
+    const install = at(([op, arg]) => op === 'RUN' && /npm ci\b/.test(arg));
+    const patches = at(([op, arg]) => op === 'COPY' && /^patches\b/.test(arg));
+    expect(patches).toBeGreaterThanOrEqual(0);
+    expect(patches).toBeLessThan(install);
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.scripts.postinstall).toBe('patch-package');
+    // A production dependency: `npm ci --omit=dev` runs the postinstall too.
+    expect(pkg.dependencies['patch-package']).toBeDefined();
+  });
+
   it('runs as a user that is not root', () => {
     expect(last('USER')).toBeDefined();
     expect(['root', '0', '0:0']).not.toContain(last('USER'));
