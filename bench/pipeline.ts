@@ -75,12 +75,12 @@ async function probeArbiter(stack: Stack, fresh: FreshCases) {
   return { latencyMs: probe.latencyMs, timings: probe.timings, timeline: events };
 }
 
-async function run(stack: Stack, s: Settings, load1Start: number) {
+async function run(stack: Stack, s: Settings, load1Start: number, stackTraces: boolean) {
   await applyBenchPipelines(stack.models, s.fanoutSizes);
   const models = await pinModels(stack);
   const fresh = new FreshCases(randomBytes(4).toString('hex'), await loadHoldout());
   const pids = { bench: process.pid, server: stack.temporalPid };
-  const workers = await startBenchWorkers(stack);
+  const workers = await startBenchWorkers(stack, { stackTraces });
   try {
     log(`stack up; load average ${load1Start}; ${s.quick ? 'quick' : 'default'} settings`);
     const eager = await checkEager(stack, fresh, s);
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   const { env, dataDir } = await isolatedStackEnv('arbiter-bench-');
   const stack = await startStack(env);
   try {
-    const report = await run(stack, settings, load1Start);
+    const report = await run(stack, settings, load1Start, env.ARBITER_WORKFLOW_STACK_TRACES);
     await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
     await writeFile(join(import.meta.dirname, 'results', 'pipeline.json'), `${JSON.stringify(report, null, 2)}\n`);
     const lines = [variantsTable(report.variants), '', fanoutTable(report.fanout), '', pairedTable(report.paired), ''];

@@ -54,7 +54,7 @@ process.once('SIGTERM', () => void stack.stop().finally(() => process.exit(1)));
 try {
   await setup.applyBenchPipelines(stack.models, []);
   const fresh = new FreshCases(randomBytes(4).toString('hex'), await loadHoldout());
-  const workers = await setup.startBenchWorkers(stack);
+  const workers = await setup.startBenchWorkers(stack, { stackTraces: env.ARBITER_WORKFLOW_STACK_TRACES });
   try {
     const call = variantCall(values.variant ?? 'arbiter-full', variants, stack, fresh);
     const lanes = Number(values.lanes);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadEnv } from '../../config/env';
 import { temporalTarget } from '../../config/temporal';
+import { workflowBundlerOptions } from '../../workers/workflow-bundle';
 import type { FloorActivities } from '../../workflows/floor';
 import { FLOOR_QUEUE } from './setup';
 
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     namespace: target.namespace,
     taskQueue: FLOOR_QUEUE,
     workflowsPath: join(import.meta.dirname, '..', '..', 'workflows', 'floor.ts'),
+    // Bundled as the orchestrator worker bundles (see startBenchWorkers in ./setup).
+    bundlerOptions: workflowBundlerOptions(env.ARBITER_WORKFLOW_STACK_TRACES),
     activities: noop,
     dataConverter: target.dataConverter,
   });

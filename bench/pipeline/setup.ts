@@ -7,6 +7,7 @@ import type { Stack } from '../../cli/stack/stack';
 import type { PinnedModel } from '../../core/model-ref';
 import type { PipelineSpecInput } from '../../core/pipeline/spec';
 import type { FloorActivities } from '../../workflows/floor';
+import { workflowBundlerOptions } from '../../workers/workflow-bundle';
 
 /** The four demo scorers every variant runs. */
 export const MODELS = [
@@ -62,9 +63,17 @@ export async function pinModels(stack: Stack): Promise<PinnedModel[]> {
 /**
  * The floor's and the naive variant's workers, in this process. The floor's shares the stack's
  * connection with the client: eager start only hands the first workflow task to a worker on the
- * very connection the start request went out on.
+ * very connection the start request went out on. It bundles its workflow as the orchestrator worker
+ * does (workflowBundlerOptions: workflow stack traces as `stackTraces`, ARBITER_WORKFLOW_STACK_TRACES,
+ * off by default), so the floor is Temporal configured as Arbiter configures it: with the SDK's
+ * defaults it captured a source-mapped stack for every promise, which Arbiter's worker does not
+ * (~1.5 CPU ms of the floor's workflow thread a call, profiled). The naive variant keeps the SDK's
+ * defaults: it is what a first implementation would run.
  */
-export async function startBenchWorkers(stack: Stack): Promise<{ stop(): Promise<void> }> {
+export async function startBenchWorkers(
+  stack: Stack,
+  { stackTraces = false }: { stackTraces?: boolean } = {},
+): Promise<{ stop(): Promise<void> }> {
   const shared = stack.client.temporal.connection;
   if (!(shared instanceof NativeConnection)) throw new Error('the stack client is not on a NativeConnection');
   const noop: FloorActivities = { noop: () => Promise.resolve() };
@@ -74,6 +83,7 @@ export async function startBenchWorkers(stack: Stack): Promise<{ stop(): Promise
       connection: shared,
       taskQueue: FLOOR_QUEUE,
       workflowsPath: join(import.meta.dirname, '..', '..', 'workflows', 'floor.ts'),
+      bundlerOptions: workflowBundlerOptions(stackTraces),
       activities: noop,
       dataConverter: stack.dataConverter,
     }),
