@@ -90,7 +90,10 @@ function variantCall(
   stack: Parameters<Variants['floorVariant']>[0] & { client: Parameters<Variants['arbiterVariant']>[1] },
   fresh: Parameters<Variants['floorVariant']>[1],
 ): () => Promise<unknown> {
-  if (name === 'floor') return () => v.floorVariant(stack, fresh).call();
+  if (name === 'floor') {
+    const floor = v.floorVariant(stack, fresh);
+    return () => floor.call();
+  }
   if (name !== 'arbiter' && name !== 'arbiter-full')
     throw new Error(`--variant: floor, arbiter or arbiter-full, not ${name}`);
   const variant = v.arbiterVariant(name, stack.client, fresh, name === 'arbiter' ? v.BARE : v.FULL);
