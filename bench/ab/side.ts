@@ -23,6 +23,7 @@ const { values } = parseArgs({
   options: {
     root: { type: 'string' },
     side: { type: 'string' },
+    pass: { type: 'string', default: '0' },
     variant: { type: 'string', default: 'arbiter-full' },
     slices: { type: 'string', default: '6' },
     seconds: { type: 'string', default: '8' },
@@ -69,6 +70,7 @@ try {
       const after = await cpuOf(pids);
       const slice: Slice = {
         side,
+        pass: Number(values.pass),
         perSec: loop.perSec,
         benchCpuMs: (after.bench - before.bench) / loop.completed,
         serverCpuMs: (after.server - before.server) / loop.completed,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, summaryTable, type Slice } from '../../bench/ab/summary';
+import { passesTable, summarize, summarizePasses, summaryTable, type Slice } from '../../bench/ab/summary';
 
-const slice = (side: Slice['side'], perSec: number, benchCpuMs: number, serverCpuMs: number): Slice => ({
+const slice = (side: Slice['side'], perSec: number, benchCpuMs: number, serverCpuMs: number, pass = 0): Slice => ({
   side,
+  pass,
   perSec,
   benchCpuMs,
   serverCpuMs,
@@ -31,5 +32,23 @@ describe('bench/ab summary', () => {
     const s = summarize([slice('after', 10, 5, 5)]);
     expect(s.before.slices).toBe(0);
     expect(summaryTable(s, { before: 'a', after: 'b' })).toContain('| before (a) | 0 | – | – | – | – |');
+  });
+
+  it('combines the passes by the geometric mean of their ratios, so a bias toward one start order cancels', () => {
+    // Pass 1 (before first): the first side pays 10 % more; pass 2 (after first): the same bias the other way.
+    const s = summarizePasses([
+      slice('before', 40, 22, 11, 0),
+      slice('after', 40, 20, 10, 0),
+      slice('after', 40, 22, 11, 1),
+      slice('before', 40, 20, 10, 1),
+    ]);
+    expect(s.passes.map((p) => p.ratio.benchCpuMs)).toEqual([0.909, 1.1]);
+    expect(s.ratio).toEqual({ perSec: 1, benchCpuMs: 1, serverCpuMs: 1, totalCpuMs: 1 });
+    const table = passesTable(s, { before: 'a', after: 'b', firstOf: (p) => (p === 0 ? 'before' : 'after') });
+    expect(table).toContain('| pass 1, before started first: before (a) | 1 | 40.0 | 22.00 | 11.00 | 33.00 |');
+    expect(table).toContain('| pass 2, after started first: after ÷ before | | 1.000 | 1.100 | 1.100 | 1.100 |');
+    expect(table.split('\n').at(-1)).toBe(
+      '| after ÷ before, both orders (geometric mean) | | 1.000 | 1.000 | 1.000 | 1.000 |',
+    );
   });
 });
