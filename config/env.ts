@@ -96,6 +96,8 @@ export const EnvSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Workflow tasks the orchestrator worker runs at once (the SDK's maxConcurrentWorkflowTaskExecutions, 40 there): a decision holds one from its eager start until its task is acknowledged, past the answer, and an eager start needs a free one — at 40, 16 callers left 10 % of starts without one, each then decided through the server. @default 100 */
+  ARBITER_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(10_000).default(100),
   /** Where `/metrics` is served (Arbiter's and the Temporal SDK's metrics); `0` turns it off. @default 9464 for `arbiter dev`/`demo` and the orchestrator worker; off for the model pool, `arbiter api` and `arbiter ingest` */
   ARBITER_METRICS_PORT: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),

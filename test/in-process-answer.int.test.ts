@@ -144,12 +144,22 @@ describe('decide on the embedded stack: the answer in-process', () => {
     expect(stack.answers.open).toBe(0);
   });
 
+  it("decides more at once than the SDK's 40 workflow-task slots allow, each started eagerly (ARBITER_WORKFLOW_TASK_SLOTS)", async () => {
+    // Each decision holds a slot from its eager start to the end of its task, and the pollers hold
+    // some too: at the SDK's 40, some of these 60 found none and were decided through the server.
+    const requests = Array.from({ length: 60 }, fresh);
+    const decisions = await Promise.all(requests.map((r) => stack.client.decide(r)));
+    const updates = await Promise.all(decisions.map((d) => updatesIn(d.decisionId)));
+    expect(updates.filter((u) => u > 0)).toHaveLength(0);
+  });
+
   it('a client without the desk decides through the server (update-with-start), pinning in the workflow', async () => {
     const plain = new ArbiterClient(stack.client.temporal, { taskQueue: stack.client.taskQueue });
     const request = fresh();
     const handed = stack.answers.handed;
-    // One model, no canary: both decisions take the same path whatever their case ids.
-    const single = { model: 'phishing-gb:champion' };
+    // One model, no canary: both decisions take the same path whatever their case ids. No review
+    // band: a decision sent to review stays open, and the history is read once the workflow closed.
+    const single = { model: 'phishing-gb:champion', thresholds: { decline: 0.5, review: 0.5 } };
     const decision = await plain.decide(request, single);
     expect(decision.decisionId).toBe(decisionWorkflowId(request.caseId));
     expect(stack.answers.handed).toBe(handed);

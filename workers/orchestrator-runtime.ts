@@ -165,6 +165,7 @@ export async function startOrchestratorRuntime(opts: OrchestratorRuntimeOptions)
       deps,
       workflowBundle: opts.workflowBundle,
       stackTraces: opts.env.ARBITER_WORKFLOW_STACK_TRACES,
+      workflowTaskSlots: opts.env.ARBITER_WORKFLOW_TASK_SLOTS,
       shutdownGraceMs: opts.env.ARBITER_SHUTDOWN_GRACE,
       dataConverter: opts.dataConverter,
       answers: opts.answers,

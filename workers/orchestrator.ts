@@ -17,6 +17,8 @@ export interface OrchestratorWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflow stack traces: the SDK's per-promise capture, the UI's Stack Trace tab (ARBITER_WORKFLOW_STACK_TRACES; not with a prebuilt bundle). @default false */
   stackTraces?: boolean;
+  /** Workflow tasks run at once (ARBITER_WORKFLOW_TASK_SLOTS; config/env.ts says why more than the SDK's 40). @default 100 */
+  workflowTaskSlots?: number;
   /** On shutdown, how long tasks under way may finish before activities are cancelled (ARBITER_SHUTDOWN_GRACE). @default 10000 */
   shutdownGraceMs?: number;
   /** config/temporal.ts `temporalTarget().dataConverter` (payload encryption). @default the SDK's */
@@ -26,6 +28,9 @@ export interface OrchestratorWorkerOptions {
   /** Where decisions are handed to a client in this process (the embedded stack). @default none: dropped */
   answers?: AnswerDesk;
 }
+
+/** ARBITER_WORKFLOW_TASK_SLOTS's default (config/env.ts). */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 100;
 
 /** The worker that runs decision workflows and their local activities (model calls, the log). */
 export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions): Promise<Worker> {
@@ -40,6 +45,7 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     ...workflowSource,
+    maxConcurrentWorkflowTaskExecutions: opts.workflowTaskSlots ?? DEFAULT_WORKFLOW_TASK_SLOTS,
     activities: opts.activities ?? createActivities(opts.deps),
     dataConverter: opts.dataConverter,
     sinks: answerSinks(opts.answers),
