@@ -37,12 +37,13 @@ const log = (msg: string) =>
 const load1 = () => round(loadavg()[0] ?? Number.NaN, 2);
 
 async function variantsOf(stack: Stack, fresh: FreshCases, models: PinnedModel[]): Promise<Variant[]> {
+  const handed = () => stack.answers.handed;
   return [
     floorVariant(stack, fresh),
     // The floor of any decision with an audit trail: its record can only start once its models answered.
     floorVariant(stack, fresh, 4, true, 2),
-    arbiterVariant('arbiter', stack.client, fresh, BARE),
-    arbiterVariant('arbiter-full', stack.client, fresh, FULL),
+    arbiterVariant('arbiter', stack.client, fresh, BARE, handed),
+    arbiterVariant('arbiter-full', stack.client, fresh, FULL, handed),
     // The same decisions by a client that does not share the worker's process (another process, the
     // cluster): update-with-start, pinned in the workflow. Side by side, what the in-process path saves.
     arbiterVariant('arbiter-full-server', serverPathClient(stack), fresh, FULL),

@@ -34,6 +34,12 @@ export interface VariantDetail {
   /** Share of sequential calls the server started eagerly (floor only). */
   eagerPct?: number;
   /**
+   * Arbiter through the stack's client: share of the closed loop's decisions handed over in-process
+   * (eager start, the answer from the worker); the rest took the server's update (no free
+   * workflow-task slot at start, ARBITER_WORKFLOW_TASK_SLOTS).
+   */
+  inProcessPct?: number;
+  /**
    * Median of the `latencyMs` Arbiter's decisions report about themselves in the sequential phase:
    * measured by the workflow's clock, which stands still within a workflow task (see README).
    */
@@ -64,12 +70,15 @@ export async function measureVariant(
   const seq = await sequential(() => variant.call(), s.sequential);
   log(`${variant.name}: sequential p50 ${percentile(seq.latencies, 50).toFixed(1)} ms`);
 
+  const handedBefore = variant.handedInProcess?.();
   const cpuBefore = await cpuOf(pids);
   const closed = await closedLoop(() => variant.call(), { lanes: s.lanes, seconds: s.closedSeconds });
   const cpuAfter = await cpuOf(pids);
+  const handed = handedBefore === undefined ? undefined : (variant.handedInProcess?.() ?? 0) - handedBefore;
   const perOp = (k: 'bench' | 'server') => (cpuAfter[k] - cpuBefore[k]) / closed.completed;
+  const inProcessNote = handed === undefined ? '' : `, ${handed} answered in-process`;
   log(
-    `${variant.name}: closed loop ${closed.perSec.toFixed(1)}/s (${closed.completed} in ${closed.seconds.toFixed(1)} s)`,
+    `${variant.name}: closed loop ${closed.perSec.toFixed(1)}/s (${closed.completed} in ${closed.seconds.toFixed(1)} s${inProcessNote})`,
   );
 
   const rate = closed.perSec / 2;
@@ -94,7 +103,9 @@ export async function measureVariant(
     errors: closed.errors + open.errors,
   };
   const detail = detailOf(variant.name, seq.results, perOp, closed);
-  return { result, detail: { ...detail, rssAtStartMiB: round(rss.first ?? Number.NaN, 0) } };
+  const inProcess =
+    handed === undefined ? {} : { inProcessPct: round(Math.min(100, (handed / closed.completed) * 100)) };
+  return { result, detail: { ...detail, ...inProcess, rssAtStartMiB: round(rss.first ?? Number.NaN, 0) } };
 }
 
 function detailOf(

@@ -20,6 +20,8 @@ export interface Outcome extends CallOutcome {
 export interface Variant {
   name: string;
   call(): Promise<Outcome>;
+  /** Arbiter through the stack's client: decisions handed over in-process so far (the answer desk's count). */
+  handedInProcess?: () => number;
 }
 
 /**
@@ -71,9 +73,11 @@ export function arbiterVariant(
   client: ArbiterClient,
   fresh: FreshCases,
   opts: { pipeline: string; rules?: string; shape: Shape },
+  handedInProcess?: () => number,
 ): Variant {
   return {
     name,
+    handedInProcess,
     async call() {
       const d = await client.decide(fresh.next(name), { pipeline: opts.pipeline, rules: opts.rules });
       checkShape(name, opts.shape, d);
