@@ -34,8 +34,8 @@ const after = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelai
 const tree = await mkdtemp(join(tmpdir(), 'arbiter-ab-'));
 git('worktree', 'add', '--detach', tree, before);
 let started: ChildProcess[] = [];
-// Which side each pass starts first. Whichever side starts first costs 10–14 % more CPU a call (an
-// A/A run of one commit against itself showed it both ways round; the cause is not known), so the
+// Which side each pass starts first. Whichever side starts first costs 14–22 % more CPU a call (A/A
+// runs of one commit against itself showed it both ways round; the cause is not known), so the
 // second pass starts the sides the other way round and the ratios are combined across both.
 const FIRST = ['before', 'after'] as const;
 try {

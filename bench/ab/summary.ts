@@ -69,7 +69,7 @@ type Ratio = ReturnType<typeof summarize>['ratio'];
 
 /**
  * The passes' summaries, and their ratios combined: the geometric mean of each pass's after ÷
- * before. The side started first costs more CPU a call (10–14 % in A/A runs of one commit against
+ * before. The side started first costs more CPU a call (14–22 % in A/A runs of one commit against
  * itself, whichever side it was), so a pass in each order cancels that out; each pass is shown too.
  */
 export function summarizePasses(slices: readonly Slice[]): {
