@@ -16,6 +16,7 @@ import { measureFanout, type FanoutRow } from './pipeline/fanout';
 import { FreshCases } from './pipeline/fresh';
 import { timeline } from './pipeline/history';
 import { measureVariant, round, type VariantDetail, type VariantResult } from './pipeline/measure';
+import { leastDecisionVariant } from './pipeline/least-decision';
 import { measurePaired } from './pipeline/paired';
 import { fanoutTable, pairedTable, variantsTable } from './pipeline/report';
 import { settingsFrom, type Settings } from './pipeline/settings';
@@ -42,6 +43,8 @@ async function variantsOf(stack: Stack, fresh: FreshCases, models: PinnedModel[]
     floorVariant(stack, fresh),
     // The floor of any decision with an audit trail: its record can only start once its models answered.
     floorVariant(stack, fresh, 4, true, 2),
+    // The demo's work (its model calls, search, record, vector) in that shape, none of Arbiter's code.
+    leastDecisionVariant(stack, fresh),
     arbiterVariant('arbiter', stack.client, fresh, BARE, handed),
     arbiterVariant('arbiter-full', stack.client, fresh, FULL, handed),
     // The same decisions by a client that does not share the worker's process (another process, the
@@ -97,14 +100,15 @@ async function run(stack: Stack, s: Settings, load1Start: number, stackTraces: b
     }
     const arbiterProbe = await probeArbiter(stack, fresh);
     const fanout = await fanoutOf(stack, fresh, s);
-    // The targets' ratios once more, floor and arbiter-full in alternating slices (see paired.ts).
-    const paired = await measurePaired(
+    // The targets' ratios once more, floor, arbiter-full and least-decision in turn (see paired.ts).
+    const [paired, pairedLeastDecision] = await measurePaired(
       floorVariant(stack, fresh),
-      arbiterVariant('arbiter-full', stack.client, fresh, FULL),
+      [arbiterVariant('arbiter-full', stack.client, fresh, FULL), leastDecisionVariant(stack, fresh)],
       { ...s.paired, lanes: s.lanes },
       pids,
       log,
     );
+    if (!paired || !pairedLeastDecision) throw new Error('the paired section measured no rounds');
     // Decisions sent to review wait for a person (24 h by default): they stay open, and in the worker's cache.
     const workflowsStillOpen = await stack.client.temporal.workflow.count('ExecutionStatus="Running"').then(
       (c) => c.count,
@@ -118,6 +122,7 @@ async function run(stack: Stack, s: Settings, load1Start: number, stackTraces: b
       variants,
       fanout,
       paired,
+      pairedLeastDecision,
       notes: { ...notes, workflowsStillOpen, arbiterProbe },
     };
   } finally {
@@ -135,7 +140,8 @@ async function main(): Promise<void> {
     const report = await run(stack, settings, load1Start, env.ARBITER_WORKFLOW_STACK_TRACES);
     await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
     await writeFile(join(import.meta.dirname, 'results', 'pipeline.json'), `${JSON.stringify(report, null, 2)}\n`);
-    const lines = [variantsTable(report.variants), '', fanoutTable(report.fanout), '', pairedTable(report.paired), ''];
+    const lines = [variantsTable(report.variants), '', fanoutTable(report.fanout), ''];
+    lines.push(pairedTable(report.paired), '', pairedTable(report.pairedLeastDecision), '');
     lines.push(`load average (1 min): ${report.load1} at start, ${report.load1End} at end; ${report.notes.totalS} s`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -93,26 +93,32 @@ async function slice(v: Variant, s: PairedSettings, pids: { bench: number; serve
  * then baseline, and so on — so that both meet the same machine: on 2 shared cores the capacity
  * left to the bench drifts within a run (the in-process variant's own rate moved by 30 % between
  * two runs of the same hour), and variants measured minutes apart take that drift into their ratio.
+ * With more than one variant each round runs them all, the order turned by one a round, and every
+ * variant's ratios are to the baseline's slice of the same round.
  */
 export async function measurePaired(
   baseline: Variant,
-  variant: Variant,
+  variants: readonly Variant[],
   s: PairedSettings,
   pids: { bench: number; server: number | undefined },
   log: (msg: string) => void,
-): Promise<PairedResult> {
-  const slices: Omit<PairedRound, 'ratio'>[] = [];
+): Promise<PairedResult[]> {
+  const all = [baseline, ...variants];
+  const slices = variants.map(() => [] as Omit<PairedRound, 'ratio'>[]);
   for (let i = 0; i < s.rounds; i++) {
-    const order = i % 2 === 0 ? [baseline, variant] : [variant, baseline];
+    const turn = i % all.length;
+    const order = [...all.slice(turn), ...all.slice(0, turn)];
     const measured = new Map<Variant, Slice>();
     for (const v of order) measured.set(v, await slice(v, s, pids));
     const b = measured.get(baseline) as Slice;
-    const a = measured.get(variant) as Slice;
-    slices.push({ first: (order[0] as Variant).name, baseline: b, variant: a });
-    log(
-      `paired round ${i + 1}: ${variant.name} ÷ ${baseline.name}: p50 ${(a.seqP50Ms / b.seqP50Ms).toFixed(2)}, ` +
-        `max ${(a.perSec / b.perSec).toFixed(2)}, CPU ${(a.cpuMsPerOp / b.cpuMsPerOp).toFixed(2)}`,
-    );
+    variants.forEach((variant, k) => {
+      const a = measured.get(variant) as Slice;
+      slices[k]?.push({ first: (order[0] as Variant).name, baseline: b, variant: a });
+      log(
+        `paired round ${i + 1}: ${variant.name} ÷ ${baseline.name}: p50 ${(a.seqP50Ms / b.seqP50Ms).toFixed(2)}, ` +
+          `max ${(a.perSec / b.perSec).toFixed(2)}, CPU ${(a.cpuMsPerOp / b.cpuMsPerOp).toFixed(2)}`,
+      );
+    });
   }
-  return pairedResult(baseline.name, variant.name, slices);
+  return variants.map((v, k) => pairedResult(baseline.name, v.name, slices[k] ?? []));
 }

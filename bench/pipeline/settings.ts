@@ -13,7 +13,7 @@ export interface Settings extends PhaseSettings {
 }
 
 /**
- * Defaults: seven variants, the fan-out section and the paired slices in under 5 minutes on 2 cores
+ * Defaults: eight variants, the fan-out section and the paired slices in under 5 minutes on 2 cores
  * (open loops of 5 s to stay there).
  */
 const FULL: Settings = {

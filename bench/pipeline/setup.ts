@@ -8,6 +8,7 @@ import type { PinnedModel } from '../../core/model-ref';
 import type { PipelineSpecInput } from '../../core/pipeline/spec';
 import type { FloorActivities } from '../../workflows/floor';
 import { workflowBundlerOptions } from '../../workers/workflow-bundle';
+import { leastDecisionActivities, LEAST_QUEUE } from './least-decision';
 
 /** The four demo scorers every variant runs. */
 export const MODELS = [
@@ -78,13 +79,22 @@ export async function startBenchWorkers(
   if (!(shared instanceof NativeConnection)) throw new Error('the stack client is not on a NativeConnection');
   const noop: FloorActivities = { noop: () => Promise.resolve() };
   const naiveConnection = await NativeConnection.connect({ address: stack.temporalAddress });
-  const [floor, naive] = await Promise.all([
+  const [floor, least, naive] = await Promise.all([
     Worker.create({
       connection: shared,
       taskQueue: FLOOR_QUEUE,
       workflowsPath: join(import.meta.dirname, '..', '..', 'workflows', 'floor.ts'),
       bundlerOptions: workflowBundlerOptions(stackTraces),
       activities: noop,
+      dataConverter: stack.dataConverter,
+    }),
+    // The least decision is the floor's shape with the demo's work in it: configured as the floor.
+    Worker.create({
+      connection: shared,
+      taskQueue: LEAST_QUEUE,
+      workflowsPath: join(import.meta.dirname, '..', 'least-decision-workflow.ts'),
+      bundlerOptions: workflowBundlerOptions(stackTraces),
+      activities: await leastDecisionActivities(stack),
       dataConverter: stack.dataConverter,
     }),
     Worker.create({
@@ -95,10 +105,11 @@ export async function startBenchWorkers(
       dataConverter: stack.dataConverter,
     }),
   ]);
-  const runs = [floor.run(), naive.run()];
+  const runs = [floor.run(), least.run(), naive.run()];
   return {
     async stop() {
       floor.shutdown();
+      least.shutdown();
       naive.shutdown();
       await Promise.all(runs);
       await naiveConnection.close();

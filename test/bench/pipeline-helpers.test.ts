@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { fanoutRows } from '../../bench/pipeline/fanout';
 import { FreshCases, nudged } from '../../bench/pipeline/fresh';
 import { openLoop, type Clock } from '../../bench/pipeline/loops';
-import { median, pairedResult } from '../../bench/pipeline/paired';
+import { measurePaired, median, pairedResult } from '../../bench/pipeline/paired';
 import { parseProcStat } from '../../bench/pipeline/proc';
 import { pairedTable } from '../../bench/pipeline/report';
+import type { Variant } from '../../bench/pipeline/variants';
 import type { DemoCase } from '../../cli/demo-cases';
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -148,5 +149,38 @@ describe('paired slices', () => {
     );
     expect(table[3]).toBe('| 2 (arbiter-full) | 25.0 / 50.0 / 25.0 | 30.0 / 40.0 / 40.0 | 1.20 | 0.80 | 1.60 |');
     expect(table.at(-1)).toBe('| median | | | 2.00 | 0.80 | 2.00 |');
+  });
+
+  it("runs every variant each round, the order turned by one, each against the same round's baseline slice", async () => {
+    const calls: string[] = [];
+    const variant = (name: string, ms: number): Variant => ({
+      name,
+      call: async () => {
+        calls.push(name);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return { degraded: false };
+      },
+    });
+    const settings = { rounds: 3, sequential: 3, closedSeconds: 0.05, lanes: 1 };
+    const [slow, slower] = await measurePaired(
+      variant('floor', 1),
+      [variant('arbiter-full', 15), variant('least-decision', 4)],
+      settings,
+      { bench: process.pid, server: undefined },
+      () => undefined,
+    );
+    // The runs of each name, in order: which ran when.
+    const runs = calls.filter((name, i) => name !== calls[i - 1]);
+    expect(runs).toEqual([
+      ...['floor', 'arbiter-full', 'least-decision'],
+      ...['arbiter-full', 'least-decision', 'floor'],
+      ...['least-decision', 'floor', 'arbiter-full'],
+    ]);
+    expect(slow?.variant).toBe('arbiter-full');
+    expect(slower?.variant).toBe('least-decision');
+    expect(slow?.rounds.map((r) => r.first)).toEqual(['floor', 'arbiter-full', 'least-decision']);
+    // Both compare to the baseline's slice of their own round, and a slower call shows as a larger p50.
+    expect(slow?.rounds.map((r) => r.baseline)).toEqual(slower?.rounds.map((r) => r.baseline));
+    for (const r of slow?.rounds ?? []) expect(r.ratio.seqP50).toBeGreaterThan(1);
   });
 });
