@@ -1,5 +1,6 @@
-// One decision's cost, side by side on one embedded stack: Temporal's own floor for this shape, Arbiter
-// (the bare pipeline, and the demo's full shape), a naive Temporal version and the models in-process.
+// One decision's cost, side by side on one embedded stack: Temporal's own floor for this shape, the
+// demo's work in it with none of Arbiter's code, Arbiter (the bare pipeline, and the demo's full
+// shape), a naive Temporal version and the models in-process.
 // Every call of every phase decides a fresh case id. Run: npm run bench:pipeline [-- --quick]. See README.
 import { ArbiterClient } from '../client/arbiter-client';
 import { randomBytes } from 'node:crypto';

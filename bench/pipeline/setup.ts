@@ -62,14 +62,14 @@ export async function pinModels(stack: Stack): Promise<PinnedModel[]> {
 }
 
 /**
- * The floor's and the naive variant's workers, in this process. The floor's shares the stack's
- * connection with the client: eager start only hands the first workflow task to a worker on the
- * very connection the start request went out on. It bundles its workflow as the orchestrator worker
- * does (workflowBundlerOptions: workflow stack traces as `stackTraces`, ARBITER_WORKFLOW_STACK_TRACES,
- * off by default), so the floor is Temporal configured as Arbiter configures it: with the SDK's
- * defaults it captured a source-mapped stack for every promise, which Arbiter's worker does not
- * (~1.5 CPU ms of the floor's workflow thread a call, profiled). The naive variant keeps the SDK's
- * defaults: it is what a first implementation would run.
+ * The floor's, the least decision's and the naive variant's workers, in this process. The floor's
+ * and the least decision's share the stack's connection with the client: eager start only hands the
+ * first workflow task to a worker on the very connection the start request went out on. Both bundle
+ * their workflows as the orchestrator worker does (workflowBundlerOptions: workflow stack traces as
+ * `stackTraces`, ARBITER_WORKFLOW_STACK_TRACES, off by default), so the floor is Temporal configured
+ * as Arbiter configures it: with the SDK's defaults it captured a source-mapped stack for every
+ * promise, which Arbiter's worker does not (~1.5 CPU ms of the floor's workflow thread a call,
+ * profiled). The naive variant keeps the SDK's defaults: it is what a first implementation would run.
  */
 export async function startBenchWorkers(
   stack: Stack,
