@@ -1,18 +1,14 @@
 import { activityInfo } from '@temporalio/activity';
 import type { Stack } from '../../cli/stack/stack';
-import { applyThresholds, DEFAULT_THRESHOLDS } from '../../core/decision';
+import { AnswerDesk } from '../../client/answer-desk';
+import { applyThresholds, DEFAULT_THRESHOLDS, type DecisionResult } from '../../core/decision';
 import type { PinnedModel } from '../../core/model-ref';
 import { PipelineKey } from '../../core/search-attributes';
 import type { ModelCall } from '../../core/pipeline/types';
 import type { DecisionRecord } from '../../core/records';
 import { caseVectorMetadata } from '../../core/similar';
 import { PgVectorStore } from '../../stores/vector/pgvector';
-import type {
-  leastDecisionWorkflow,
-  LeastCase,
-  LeastDecided,
-  LeastDecisionActivities,
-} from '../least-decision-workflow';
+import type { leastDecisionWorkflow, LeastCase, LeastDecisionActivities } from '../least-decision-workflow';
 import type { FreshCases } from './fresh';
 import type { Variant } from './variants';
 
@@ -27,22 +23,15 @@ const TIMEOUT_MS = 1000;
 /** How long a caller waits for the in-process answer before it asks for the workflow's result. */
 const ANSWER_MS = 5000;
 
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
- * Callers waiting in this process, by workflow id: the record's activity hands each its answer once
- * the decision's row is in, as Arbiter's answer desk does, so the least decision is answered the way
- * Arbiter's are (the floor waits for `result()`).
+ * Where the record's activity hands each caller its answer once the decision's row is in: an answer
+ * desk of its own, the mechanism Arbiter's decisions are answered by, so the least decision is
+ * answered the same way (the floor waits for `result()`).
  */
-const waiting = new Map<string, (decided: LeastDecided) => void>();
+const desk = new AnswerDesk();
+
+/** Least decisions answered in-process so far (the rest waited for their result). */
+export const leastAnsweredInProcess = () => desk.handed;
 
 async function champion(stack: Stack, name: string): Promise<PinnedModel> {
   const v = await stack.models.registry.resolve({ name, alias: 'champion' });
@@ -52,7 +41,7 @@ async function champion(stack: Stack, name: string): Promise<PinnedModel> {
 /**
  * The activities of `leastDecisionWorkflow`: the models' adapters called directly, the search and
  * the vector on the stack's pgvector store, the record with the decision store's own statement.
- * No validation, pinning, routing, rules, answer desk, metrics or logs: Arbiter's code is what
+ * No validation, pinning, routing, rules, reasons, review, metrics or logs: Arbiter's code is what
  * `arbiter-full` adds to this.
  */
 export async function leastDecisionActivities(stack: Stack): Promise<LeastDecisionActivities> {
@@ -90,7 +79,7 @@ export async function leastDecisionActivities(stack: Stack): Promise<LeastDecisi
         late: false,
         output: { score: scores[i] },
       }));
-      const record: DecisionRecord = {
+      const decision: DecisionResult = {
         decisionId: workflowId,
         caseId: c.caseId,
         outcome,
@@ -114,10 +103,10 @@ export async function leastDecisionActivities(stack: Stack): Promise<LeastDecisi
         workflowId,
         runId,
         decidedAt: new Date().toISOString(),
-        input: c.input,
       };
+      const record: DecisionRecord = { ...decision, input: c.input };
       await stack.store.insertDecisionWithCalls(record, calls);
-      waiting.get(workflowId)?.({ outcome, score });
+      desk.deliver(workflowId, { kind: 'decided', decision });
       await vectors.upsert(NAMESPACE, [{ id: workflowId, vector, metadata: caseVectorMetadata(record) }]);
       return { outcome, score };
     },
@@ -134,7 +123,7 @@ export function leastDecisionVariant(stack: Pick<Stack, 'client'>, fresh: FreshC
     async call() {
       const c = fresh.next('least');
       const workflowId = `decision-${c.caseId}`;
-      const answered = new Promise<LeastDecided>((resolve) => waiting.set(workflowId, resolve));
+      const wait = desk.expect(workflowId);
       try {
         const handle = await stack.client.temporal.workflow.start<typeof leastDecisionWorkflow>(
           'leastDecisionWorkflow',
@@ -148,11 +137,11 @@ export function leastDecisionVariant(stack: Pick<Stack, 'client'>, fresh: FreshC
           },
         );
         // As Arbiter's client: no answer in time (a failed record) falls back to the result.
-        const answer = handle.eagerlyStarted ? await within(answered, ANSWER_MS) : undefined;
-        if (!answer) await handle.result();
+        const answer = handle.eagerlyStarted ? await wait.within(ANSWER_MS) : undefined;
+        if (answer?.kind !== 'decided') await handle.result();
         return { degraded: false, eager: handle.eagerlyStarted };
       } finally {
-        waiting.delete(workflowId);
+        wait.cancel();
       }
     },
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FreshCases } from '../../bench/pipeline/fresh';
-import { leastDecisionVariant } from '../../bench/pipeline/least-decision';
+import { leastAnsweredInProcess, leastDecisionVariant } from '../../bench/pipeline/least-decision';
 import { startBenchWorkers } from '../../bench/pipeline/setup';
 import { isolatedStackEnv } from '../../bench/stack-env';
 import { loadHoldout } from '../../cli/demo-cases';
@@ -37,8 +37,11 @@ afterAll(async () => {
 describe('bench:pipeline least-decision', () => {
   it('scores, records, stores the vector and sets the search attributes of every case it is given', async () => {
     const variant = leastDecisionVariant(stack, fresh);
+    const handedBefore = leastAnsweredInProcess();
     const outcomes = [await variant.call(), await variant.call(), await variant.call()];
     expect(outcomes.map((o) => o.eager)).toEqual([true, true, true]);
+    // Answered at the record, as Arbiter's decisions are, not by waiting for the workflow's result.
+    expect(leastAnsweredInProcess() - handedBefore).toBe(3);
     // FreshCases numbers every call of the run: these were least-<run>-0, -1 and -2.
     for (const n of [0, 1, 2]) {
       const workflowId = `decision-least-${run}-${n}`;
