@@ -25,7 +25,7 @@ const { values } = parseArgs({
     side: { type: 'string' },
     pass: { type: 'string', default: '0' },
     variant: { type: 'string', default: 'arbiter-full' },
-    slices: { type: 'string', default: '6' },
+    slices: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '8' },
     lanes: { type: 'string', default: '8' },
   },
